@@ -1,0 +1,1 @@
+"""Columnar containers: typed numpy arrays of equal length with checked invariants."""

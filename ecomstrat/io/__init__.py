@@ -1,0 +1,25 @@
+"""Adapters between ecomstrat frames and pandas, polars, Arrow and CSV.
+
+Importing this package imports none of pandas, polars or pyarrow: each function imports the
+library it needs when called, and raises :class:`~ecomstrat.exceptions.MissingDependencyError`
+(naming the extra to install) when it is absent. :func:`read_csv` needs neither.
+"""
+
+from __future__ import annotations
+
+from ecomstrat.io.arrow import columns_to_arrow, log_from_arrow, read_parquet
+from ecomstrat.io.csv import read_csv
+from ecomstrat.io.pandas import columns_to_pandas, log_from_pandas, summary_from_pandas
+from ecomstrat.io.polars import columns_to_polars, log_from_polars
+
+__all__ = [
+    "columns_to_arrow",
+    "columns_to_pandas",
+    "columns_to_polars",
+    "log_from_arrow",
+    "log_from_pandas",
+    "log_from_polars",
+    "read_csv",
+    "read_parquet",
+    "summary_from_pandas",
+]

@@ -1,0 +1,140 @@
+"""Checks and conversions shared by the adapters; numpy only.
+
+Every adapter describes a row to the user the way their library addresses it
+(``df['amount'].iloc[3]``, ``table['amount'][3]``, ``orders.csv line 5``) through a
+:data:`Where` callable, so messages point at the cell to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, FloatArray, IntArray
+from ecomstrat._validation import invalid
+from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
+from ecomstrat.frames._time import _MIXED, NS
+from ecomstrat.frames.transaction_log import TransactionLog
+
+__all__ = [
+    "MIXED",
+    "Where",
+    "check_amounts",
+    "check_missing",
+    "datetime_ns",
+    "make_log",
+    "missing_column",
+    "one_kind_ids",
+]
+
+#: Maps a row position to how the user addresses that cell, e.g. ``"df['time'].iloc[3]"``.
+Where = Callable[[int], str]
+
+#: The rule broken by mixing naive and timezone-aware times (worded as in ``frames``).
+MIXED = _MIXED.rstrip(".")
+
+_LISTED = 40  # columns named in a missing-column message
+
+
+def missing_column(
+    arg: str, column: object, available: Sequence[object], source: str, hint: str = ""
+) -> UnknownCodeError:
+    """Build the error for a column mapping that names no column of ``source``."""
+    shown = ", ".join(map(repr, available[:_LISTED])) or "none"
+    if len(available) > _LISTED:
+        shown += f", ... ({len(available)} in all)"
+    by_lower = {str(name).lower(): name for name in available}
+    close = difflib.get_close_matches(str(column).lower(), list(by_lower), n=3, cutoff=0.6)
+    guess = f" Did you mean {', '.join(repr(by_lower[c]) for c in close)}?" if close else ""
+    return UnknownCodeError(
+        f"{arg}={column!r} is not a column of {source}: its columns are {shown}.{guess}{hint}"
+        f" Pass the right name as {arg}=..."
+    )
+
+
+def check_missing(missing: BoolArray, where: Where, shown: str, what: str) -> None:
+    """Raise naming the first row flagged in ``missing``."""
+    if missing.any():
+        i = int(np.argmax(missing))
+        raise InvalidInputError(
+            f"{where(i)}={shown} is invalid: every row needs a {what}"
+            f" ({int(missing.sum())} missing in all). Drop or fill those rows first."
+        )
+
+
+def check_amounts(values: FloatArray, where: Where, *, non_negative: bool) -> FloatArray:
+    """Return float64 ``values`` after checking they are finite (and >= 0 if asked)."""
+    check_missing(np.isnan(values), where, "NaN", "value")
+    infinite = np.isinf(values)
+    if infinite.any():
+        i = int(np.argmax(infinite))
+        raise invalid(where(i), float(values[i]), "must be a finite number")
+    if non_negative:
+        negative = values < 0
+        if negative.any():
+            i = int(np.argmax(negative))
+            raise invalid(
+                where(i),
+                float(values[i]),
+                f"must be >= 0 ({int(negative.sum())} in all)",
+                "Record refunds as returns, not as negative orders.",
+            )
+    return values
+
+
+def datetime_ns(values: AnyArray, where: Where) -> DatetimeArray:
+    """Return ``datetime64`` values of any unit as ``datetime64[ns]``, checking NaT and range.
+
+    Nanosecond input is returned as is (no copy).
+    """
+    check_missing(np.isnat(values), where, "NaT", "time")
+    if values.dtype == NS:
+        return values
+    converted = values.astype(NS)
+    outside = converted.astype(values.dtype) != values
+    if outside.any():
+        i = int(np.argmax(outside))
+        raise invalid(
+            where(i),
+            str(values[i]),
+            "is outside the datetime64[ns] range (1677-09-21 to 2262-04-11)",
+            "Drop or correct that row.",
+        )
+    return converted
+
+
+def one_kind_ids(uniques: AnyArray, arg: str) -> AnyArray:
+    """Return distinct ids as a native numpy array: int64 for integers, ``str_`` for strings."""
+    if uniques.dtype.kind in "iu":
+        return uniques
+    if uniques.dtype.kind == "U":
+        return uniques
+    values = uniques.tolist()
+    if all(isinstance(v, str) for v in values):
+        return np.array(values, dtype=str)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return np.array(values, dtype=np.int64)
+    kinds = sorted({type(v).__name__ for v in values})
+    raise invalid(
+        arg,
+        f"ids of types {', '.join(kinds)}",
+        "customer ids must be all integers or all strings",
+        "Convert the column to one type first.",
+    )
+
+
+def make_log(
+    codes: IntArray,
+    uniques: AnyArray,
+    times: DatetimeArray,
+    amounts: FloatArray,
+    margins: FloatArray | None,
+    currency: str | None,
+    timezone: str | None,
+) -> TransactionLog:
+    """Call the :class:`TransactionLog` constructor (which checks every invariant)."""
+    return TransactionLog(
+        codes.astype(np.int64, copy=False), uniques, times, amounts, margins, currency, timezone
+    )

@@ -1,0 +1,238 @@
+"""polars adapters: a DataFrame of orders to a :class:`TransactionLog`, frames to DataFrames.
+
+polars is imported inside the functions, so this module loads without it. Float64 amounts and
+``Datetime("ns")`` times without nulls reach the log as read-only views of the DataFrame's
+memory; the DataFrame is never modified.
+
+Examples
+--------
+>>> import pytest; pl = pytest.importorskip("polars")
+>>> from datetime import date
+>>> orders = pl.DataFrame({
+...     "customer": [7, 3, 7],
+...     "day": [date(2024, 1, 5), date(2024, 1, 1), date(2024, 2, 1)],
+...     "total": [12.0, 30.0, 8.5],
+... })
+>>> log = log_from_polars(orders, customer_id="customer", time="day", amount="total")
+>>> log.customer_ids.tolist(), log.customer_index.tolist()
+([3, 7], [1, 0, 1])
+>>> log.to_polars().columns
+['customer_id', 'time', 'amount']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
+from ecomstrat._validation import invalid
+from ecomstrat.exceptions import EmptyInputError
+from ecomstrat.frames._arrays import factorize
+from ecomstrat.io._common import check_amounts, check_missing, datetime_ns, make_log, missing_column
+from ecomstrat.io._optional import import_optional
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ecomstrat.frames.transaction_log import TransactionLog
+
+__all__ = ["columns_to_polars", "log_from_polars"]
+
+
+def _require_polars() -> None:
+    import_optional("polars", "polars")
+
+
+def log_from_polars(
+    df: pl.DataFrame,
+    *,
+    customer_id: str = "customer_id",
+    time: str = "time",
+    amount: str = "amount",
+    margin: str | None = None,
+    currency: str | None = None,
+) -> TransactionLog:
+    """Build a :class:`TransactionLog` from a polars DataFrame with one row per order.
+
+    Parameters
+    ----------
+    df : polars.DataFrame
+        The orders; other columns are ignored. Collect a ``LazyFrame`` first.
+    customer_id : str, default "customer_id"
+        Column of customer ids (integer, string or categorical; no nulls).
+    time : str, default "time"
+        Column of order times: ``Datetime`` (with a time zone = converted to UTC instants,
+        ``timezone="UTC"``; without = wall-clock times), ``Date``, or strings parsed with
+        ``str.to_datetime`` (format inferred from the first value).
+    amount : str, default "amount"
+        Column of order values: numeric, finite and >= 0.
+    margin : str, optional
+        Column of gross margins per order (finite, may be negative).
+    currency : str, optional
+        ISO 4217 code of the amounts.
+
+    Returns
+    -------
+    TransactionLog
+        Identical to :meth:`TransactionLog.from_arrays` on the same values.
+
+    Raises
+    ------
+    UnknownCodeError
+        If a mapped column is absent (the message lists the frame's columns).
+    InvalidInputError
+        For a null, unparsable or out-of-range value, naming the column and row.
+    EmptyInputError
+        If ``df`` has no rows.
+    """
+    _require_polars()
+    import polars as pl
+
+    given: object = df
+    if not isinstance(given, pl.DataFrame):
+        fix = "Call .collect() first." if isinstance(given, pl.LazyFrame) else None
+        raise invalid("df", f"<{type(given).__name__}>", "must be a polars DataFrame", fix)
+    if df.height == 0:
+        raise EmptyInputError("df is empty: at least one order (row) is needed.")
+    ids = _Column(df, "customer_id", customer_id)
+    stamps = _Column(df, "time", time)
+    values = _Column(df, "amount", amount)
+    margin_column = None if margin is None else _Column(df, "margin", margin)
+    codes, uniques = _factorize(ids)
+    times, timezone = _times(stamps)
+    amounts = check_amounts(_floats(values), values.where, non_negative=True)
+    margins = None
+    if margin_column is not None:
+        margins = check_amounts(_floats(margin_column), margin_column.where, non_negative=False)
+    return make_log(codes, uniques, times, amounts, margins, currency, timezone)
+
+
+def columns_to_polars(
+    columns: Mapping[str, AnyArray], *, timezone: str | None = None
+) -> pl.DataFrame:
+    """Return named columns as a polars DataFrame.
+
+    Parameters
+    ----------
+    columns : mapping of str to ndarray
+        Equal-length one-dimensional arrays; ``datetime64[ns]`` becomes ``Datetime("ns")``.
+    timezone : {None, "UTC"}
+        With ``"UTC"``, datetime columns get the UTC time zone.
+
+    Returns
+    -------
+    polars.DataFrame
+    """
+    _require_polars()
+    import polars as pl
+
+    series = []
+    for name, values in columns.items():
+        column = pl.Series(name, values)
+        if values.dtype.kind == "M" and timezone is not None:
+            column = column.dt.replace_time_zone(timezone)
+        series.append(column)
+    return pl.DataFrame(series)
+
+
+class _Column:
+    """A column of ``df`` and how to name its cells in messages."""
+
+    def __init__(self, df: pl.DataFrame, arg: str, name: str) -> None:
+        if name not in df.columns:
+            raise missing_column(arg, name, df.columns, "df")
+        self.series: pl.Series = df.get_column(name)
+        self.label = f"df[{name!r}]"
+
+    def where(self, i: int) -> str:
+        return f"{self.label}[{i}]"
+
+    def check_nulls(self, what: str) -> None:
+        if self.series.null_count():
+            check_missing(self.series.is_null().to_numpy(), self.where, "null", what)
+
+
+def _factorize(ids: _Column) -> tuple[IntArray, AnyArray]:
+    import polars as pl
+
+    ids.check_nulls("customer id")
+    series = ids.series
+    if isinstance(series.dtype, pl.Categorical | pl.Enum):
+        series = series.cast(pl.String)
+    if series.dtype.is_integer():
+        return factorize(ids.label, series.to_numpy())
+    if series.dtype == pl.String:
+        uniques = series.unique().sort()
+        positions = pl.int_range(0, len(uniques), dtype=pl.Int64, eager=True)
+        codes = series.replace_strict(uniques, positions, return_dtype=pl.Int64)  # hashed
+        return codes.to_numpy(), uniques.to_numpy().astype(str)
+    fix = "Cast whole-number ids with .cast(pl.Int64)." if series.dtype.is_float() else None
+    raise invalid(ids.label, f"<{series.dtype}>", "customer ids must be integers or strings", fix)
+
+
+def _times(stamps: _Column) -> tuple[DatetimeArray, str | None]:
+    import polars as pl
+
+    stamps.check_nulls("time")
+    series = stamps.series
+    dtype = series.dtype
+    if dtype == pl.String:
+        series = _parse(stamps)
+        dtype = series.dtype
+    if isinstance(dtype, pl.Datetime):
+        physical = series.to_physical().to_numpy().view(f"datetime64[{dtype.time_unit}]")
+        return datetime_ns(physical, stamps.where), ("UTC" if dtype.time_zone else None)
+    if dtype == pl.Date:
+        days = series.to_physical().to_numpy().astype("datetime64[D]")
+        return datetime_ns(days, stamps.where), None
+    raise invalid(
+        stamps.label,
+        f"<{dtype}>",
+        "must hold datetimes, dates or ISO 8601 strings",
+        "Convert it first, e.g. pl.col(name).str.to_datetime(format=...).",
+    )
+
+
+def _parse(stamps: _Column) -> pl.Series:
+    import polars as pl
+
+    fix = "Parse it first, e.g. pl.col(name).str.to_datetime(format=...)."
+    try:
+        return stamps.series.str.to_datetime(time_unit="us")
+    except pl.exceptions.PolarsError as error:
+        try:
+            coerced = stamps.series.str.to_datetime(time_unit="us", strict=False)
+        except pl.exceptions.PolarsError:
+            raise invalid(
+                stamps.label,
+                f"<{stamps.series.dtype}>",
+                "polars cannot infer a date or time format from its values",
+                fix,
+            ) from error
+        bad = coerced.is_null().to_numpy()
+        i = int(np.argmax(bad))
+        raise invalid(
+            stamps.where(i),
+            stamps.series[i],
+            "does not parse in the format of the column's first value (naive and"
+            " timezone-aware times cannot be mixed)",
+            fix,
+        ) from error
+
+
+def _floats(column: _Column) -> FloatArray:
+    import polars as pl
+
+    dtype = column.series.dtype
+    if not dtype.is_numeric():
+        raise invalid(
+            column.label,
+            f"<{dtype}>",
+            "must be numeric",
+            "Convert it first, e.g. pl.col(name).cast(pl.Float64).",
+        )
+    column.check_nulls("value")
+    return np.asarray(column.series.cast(pl.Float64).to_numpy())

@@ -1,0 +1,1 @@
+"""Pure functions over frames: summaries and strategy metrics."""

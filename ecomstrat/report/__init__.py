@@ -1,0 +1,55 @@
+"""Report building blocks: numbers as plain data, sections, and a plain-text renderer.
+
+A report is a list of :class:`Section` objects (title, header, rows of formatted cells,
+notes). Each ``*_overview`` function computes frozen plain data from a frame; the result
+offers ``to_dict()`` for JSON and ``sections()`` for :func:`render`. Nothing here prints:
+``ecomstrat demo`` (:mod:`ecomstrat.cli`) does.
+
+Examples
+--------
+>>> from ecomstrat import TransactionLog
+>>> log = TransactionLog.from_arrays(["a", "b", "a"], ["2024-01-01", "2024-01-03", "2024-02-01"],
+...                                  [10.0, 5.0, 7.5], currency="EUR")
+>>> print(render(data_overview(log).sections()))
+Transaction log
+===============
+  customers                         2
+  orders                            3
+  orders per customer            1.50
+  first order              2024-01-01
+  last order               2024-02-01
+  revenue (EUR)                 22.50
+  mean order value (EUR)         7.50
+  Times are naive wall-clock times.
+"""
+
+from ecomstrat.report.overview import (
+    DataOverview,
+    Distribution,
+    HoldoutBucket,
+    HoldoutOverview,
+    SimulationOverview,
+    SummaryOverview,
+    data_overview,
+    holdout_overview,
+    simulation_overview,
+    summary_overview,
+)
+from ecomstrat.report.section import Reportable, Section
+from ecomstrat.report.text import render
+
+__all__ = [
+    "DataOverview",
+    "Distribution",
+    "HoldoutBucket",
+    "HoldoutOverview",
+    "Reportable",
+    "Section",
+    "SimulationOverview",
+    "SummaryOverview",
+    "data_overview",
+    "holdout_overview",
+    "render",
+    "simulation_overview",
+    "summary_overview",
+]

@@ -1,0 +1,35 @@
+"""Number formatting shared by the report sections (one style for the whole report)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["count", "date", "number", "share"]
+
+#: Shown where a number is undefined (an empty group, a rate over zero time).
+MISSING = "-"
+
+
+def count(value: int) -> str:
+    """An integer with thousands separators: ``20,000``."""
+    return f"{value:,}"
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    """A real number with ``digits`` decimals and thousands separators."""
+    return MISSING if value is None else f"{value:,.{digits}f}"
+
+
+def share(value: float | None) -> str:
+    """A fraction as a percentage with one decimal: ``0.4062`` -> ``40.6%``."""
+    return MISSING if value is None else f"{value:.1%}"
+
+
+def date(value: np.datetime64 | None) -> str:
+    """A time as ISO 8601, shortened to the date at midnight."""
+    if value is None:
+        return MISSING
+    day = value.astype("datetime64[D]")
+    if day == value:
+        return str(day)
+    return str(np.datetime_as_string(value, unit="s")).replace("T", " ")
