@@ -59,9 +59,16 @@ def rfm_split_numpy(codes, periods, amounts, n_customers, calibration_end, obser
 
 
 def _kernels() -> dict[str, dict[str, object]]:
-    from ecomstrat._kernels.rfm import rfm_split
+    from ecomstrat._kernels.rfm import rfm_split, rfm_split_parallel
 
-    return {"rfm_split": {"numba": rfm_split, "numpy": rfm_split_numpy, "python": rfm_split_python}}
+    return {
+        "rfm_split": {
+            "numba": rfm_split,
+            "numba-parallel": rfm_split_parallel,
+            "numpy": rfm_split_numpy,
+            "python": rfm_split_python,
+        }
+    }
 
 
 #: kernel -> implementation name -> callable; drives the agreement tests and the benchmarks.

@@ -12,7 +12,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat._kernels._jit import jit, jit_parallel
+from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
 
 _Ints: TypeAlias = NDArray[np.int64]
 _Floats: TypeAlias = NDArray[np.float64]
@@ -62,8 +62,7 @@ def _group_by_customer(
     return offsets, grouped_periods, grouped_amounts
 
 
-@jit_parallel
-def rfm_split(
+def _rfm_split(
     codes: _Ints,
     periods: _Ints,
     amounts: _Floats,
@@ -140,3 +139,10 @@ def rfm_split(
         n_periods[c] = count
         n_holdout[c] = count_holdout
     return n_periods, first, last, first_value, total_value, n_holdout, holdout_value
+
+
+rfm_split, rfm_split_parallel = jit_serial_and_parallel(_rfm_split)
+
+#: Orders from which the parallel version of a kernel beats the serial one on this kind of
+#: machine (2 cores; see benchmarks/README.md).
+PARALLEL_MIN_ORDERS = 2_000_000

@@ -6,7 +6,7 @@ from typing import Literal
 
 import numpy as np
 
-from ecomstrat._kernels.rfm import rfm_split
+from ecomstrat._kernels.rfm import PARALLEL_MIN_ORDERS, rfm_split, rfm_split_parallel
 from ecomstrat._typing import FloatArray, IntArray
 from ecomstrat._validation import check_choice, invalid, plain
 from ecomstrat.domain.time_unit import TimeUnit
@@ -176,7 +176,9 @@ def _split(log: TransactionLog, cal_p: int, end_p: int, per: TimeUnit, value: st
             "value='margin' needs margins, but this log has none. Build the log with margins=…"
         )
     periods = period_index(log.times, per)
-    return rfm_split(log.customer_index, periods, values, log.n_customers, cal_p, end_p)
+    periods.flags.writeable = False  # the kernels are compiled for read-only inputs only
+    kernel = rfm_split_parallel if log.n_transactions >= PARALLEL_MIN_ORDERS else rfm_split
+    return kernel(log.customer_index, periods, values, log.n_customers, cal_p, end_p)
 
 
 def _calibration(
