@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -19,11 +19,7 @@ from ecomstrat._validation import (
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import frozen_view, unique_ids
-
-if TYPE_CHECKING:
-    import pandas as pd
-    import polars as pl
-    import pyarrow as pa
+from ecomstrat.frames._export import Tabular
 
 __all__ = ["CalibrationHoldout", "CustomerSummary"]
 
@@ -43,7 +39,7 @@ def _time_unit(value: TimeUnit | str) -> TimeUnit:
 
 
 @attrs.frozen(eq=False, repr=False)
-class CustomerSummary:
+class CustomerSummary(Tabular):
     """Frequency, recency, age and spend of each customer, in an explicit time unit.
 
     Parameters
@@ -93,6 +89,8 @@ class CustomerSummary:
     time_unit: TimeUnit = attrs.field(default=TimeUnit.DAY, converter=_time_unit)
     period: TimeUnit = attrs.field(default=TimeUnit.DAY, converter=_time_unit)
     observation_end: np.datetime64 | None = None
+
+    _pandas_index = "customer_id"
 
     def __attrs_post_init__(self) -> None:
         columns = {f: getattr(self, f) for f in _ARRAY_FIELDS if getattr(self, f) is not None}
@@ -206,27 +204,9 @@ class CustomerSummary:
                 out[field] = value
         return out
 
-    def to_pandas(self) -> pd.DataFrame:
-        """The summary as a pandas DataFrame indexed by customer id (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), index="customer_id")
-
-    def to_polars(self) -> pl.DataFrame:
-        """The summary as a polars DataFrame (needs polars)."""
-        from ecomstrat.io.polars import columns_to_polars
-
-        return columns_to_polars(self.columns())
-
-    def to_arrow(self) -> pa.Table:
-        """The summary as a pyarrow Table (needs pyarrow)."""
-        from ecomstrat.io.arrow import columns_to_arrow
-
-        return columns_to_arrow(self.columns())
-
 
 @attrs.frozen(eq=False, repr=False)
-class CalibrationHoldout:
+class CalibrationHoldout(Tabular):
     """A calibration-period summary plus what the same customers did in the holdout period.
 
     Parameters
@@ -252,6 +232,8 @@ class CalibrationHoldout:
     calibration_end: np.datetime64
     observation_end: np.datetime64
     n_excluded: int = 0
+
+    _pandas_index = "customer_id"
 
     def __attrs_post_init__(self) -> None:
         check_same_length(
@@ -279,24 +261,6 @@ class CalibrationHoldout:
         out["monetary_holdout"] = self.monetary_holdout
         out["duration_holdout"] = np.full(len(self), self.duration_holdout)
         return out
-
-    def to_pandas(self) -> pd.DataFrame:
-        """As a pandas DataFrame indexed by customer id (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), index="customer_id")
-
-    def to_polars(self) -> pl.DataFrame:
-        """As a polars DataFrame (needs polars)."""
-        from ecomstrat.io.polars import columns_to_polars
-
-        return columns_to_polars(self.columns())
-
-    def to_arrow(self) -> pa.Table:
-        """As a pyarrow Table (needs pyarrow)."""
-        from ecomstrat.io.arrow import columns_to_arrow
-
-        return columns_to_arrow(self.columns())
 
 
 def _check_dtype(name: str, value: AnyArray | None, dtype: type) -> None:

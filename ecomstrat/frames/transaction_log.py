@@ -19,13 +19,10 @@ from ecomstrat._validation import (
 from ecomstrat.domain.currency import check_currency
 from ecomstrat.exceptions import CurrencyMismatchError, EmptyInputError
 from ecomstrat.frames._arrays import factorize, frozen_view, unique_ids
+from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import NS, to_datetime64
 
 if TYPE_CHECKING:
-    import pandas as pd
-    import polars as pl
-    import pyarrow as pa
-
     from ecomstrat.domain.money import Money
     from ecomstrat.domain.order import Order
 
@@ -33,7 +30,7 @@ __all__ = ["TransactionLog"]
 
 
 @attrs.frozen(eq=False, repr=False)
-class TransactionLog:
+class TransactionLog(Tabular):
     """Orders as columns: who bought, when, and for how much.
 
     Build it with :meth:`from_arrays`, :meth:`from_orders` or an adapter in :mod:`ecomstrat.io`
@@ -233,6 +230,9 @@ class TransactionLog:
             f" {span}{cur}{tz})"
         )
 
+    def _export_timezone(self) -> str | None:
+        return self.timezone
+
     def columns(self) -> dict[str, AnyArray]:
         """The log as named columns, one entry per order, with the original customer ids."""
         out: dict[str, AnyArray] = {
@@ -243,24 +243,6 @@ class TransactionLog:
         if self.margins is not None:
             out["margin"] = self.margins
         return out
-
-    def to_pandas(self) -> pd.DataFrame:
-        """The log as a pandas DataFrame, times UTC-aware when ``timezone="UTC"`` (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), timezone=self.timezone)
-
-    def to_polars(self) -> pl.DataFrame:
-        """The log as a polars DataFrame, times UTC-aware when ``timezone="UTC"`` (needs polars)."""
-        from ecomstrat.io.polars import columns_to_polars
-
-        return columns_to_polars(self.columns(), timezone=self.timezone)
-
-    def to_arrow(self) -> pa.Table:
-        """The log as a pyarrow Table, times UTC-aware when ``timezone="UTC"`` (needs pyarrow)."""
-        from ecomstrat.io.arrow import columns_to_arrow
-
-        return columns_to_arrow(self.columns(), timezone=self.timezone)
 
 
 def _float_column(name: str, values: Sequence[float] | AnyArray) -> FloatArray:
