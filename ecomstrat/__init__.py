@@ -1,11 +1,12 @@
 """ecomstrat: typed, fast e-commerce strategy metrics.
 
-Customer lifetime value, RFM summaries, lifecycle staging, acquisition payback and
-localization costing over columnar data, with numba kernels for the per-customer loops.
+Customer lifetime value (BTYD models), RFM summaries and segments, lifecycle staging,
+acquisition payback, cohorts and localization costing over columnar data, with numba kernels
+for the per-customer loops.
 
 Every public name is importable from the package root; submodules load on first use, so
-``import ecomstrat`` stays cheap and optional dependencies (pandas, polars, pyarrow) are only
-imported by the functions that need them.
+``import ecomstrat`` stays cheap (no numba, no pandas) and optional dependencies (pandas,
+polars, pyarrow) are only imported by the functions that need them.
 """
 
 from __future__ import annotations
@@ -16,95 +17,224 @@ from typing import TYPE_CHECKING, Any
 from ecomstrat._version import __version__
 
 if TYPE_CHECKING:
-    from ecomstrat._warmup import warm_up
-    from ecomstrat.datasets import Simulation, SimulationParameters, simulate_transactions
-    from ecomstrat.domain import Campaign, Customer, Market, Money, Order, TimeUnit
+    from ecomstrat._warmup import (
+        warm_up as warm_up,
+    )
+    from ecomstrat.datasets import (
+        Simulation as Simulation,
+        SimulationParameters as SimulationParameters,
+        simulate_transactions as simulate_transactions,
+    )
+    from ecomstrat.datasets.campaigns import (
+        simulate_campaigns as simulate_campaigns,
+    )
+    from ecomstrat.domain import (
+        Campaign as Campaign,
+        Customer as Customer,
+        Market as Market,
+        Money as Money,
+        Order as Order,
+        TimeUnit as TimeUnit,
+    )
     from ecomstrat.exceptions import (
-        ConvergenceError,
-        CurrencyMismatchError,
-        EcomstratError,
-        EcomstratWarning,
-        EmptyInputError,
-        InvalidInputError,
-        MissingDependencyError,
-        UnknownCodeError,
+        ConvergenceError as ConvergenceError,
+        CurrencyMismatchError as CurrencyMismatchError,
+        EcomstratError as EcomstratError,
+        EcomstratWarning as EcomstratWarning,
+        EmptyInputError as EmptyInputError,
+        InvalidInputError as InvalidInputError,
+        MissingDependencyError as MissingDependencyError,
+        UnknownCodeError as UnknownCodeError,
     )
-    from ecomstrat.frames.summary import CalibrationHoldout, CustomerSummary
-    from ecomstrat.frames.transaction_log import TransactionLog
+    from ecomstrat.frames.discrete import (
+        DiscretePatterns as DiscretePatterns,
+        SurvivorCounts as SurvivorCounts,
+    )
+    from ecomstrat.frames.summary import (
+        CalibrationHoldout as CalibrationHoldout,
+        CustomerSummary as CustomerSummary,
+    )
+    from ecomstrat.frames.transaction_log import (
+        TransactionLog as TransactionLog,
+    )
     from ecomstrat.io import (
-        log_from_arrow,
-        log_from_pandas,
-        log_from_polars,
-        read_csv,
-        read_parquet,
-        summary_from_pandas,
+        log_from_arrow as log_from_arrow,
+        log_from_pandas as log_from_pandas,
+        log_from_polars as log_from_polars,
+        read_csv as read_csv,
+        read_parquet as read_parquet,
+        summary_from_pandas as summary_from_pandas,
     )
-    from ecomstrat.metrics.summary import calibration_holdout_summary, rfm_summary
+    from ecomstrat.metrics.acquisition import (
+        AcquisitionTable as AcquisitionTable,
+        acquisition_table as acquisition_table,
+        break_even_roas as break_even_roas,
+        cac_payback_months as cac_payback_months,
+    )
+    from ecomstrat.metrics.cohorts import (
+        CohortMatrix as CohortMatrix,
+        cohort_margin as cohort_margin,
+        cohort_retention as cohort_retention,
+        cohort_revenue as cohort_revenue,
+    )
+    from ecomstrat.metrics.engagement import (
+        NPSResult as NPSResult,
+        Proportion as Proportion,
+        RetentionRates as RetentionRates,
+        SelfServiceShift as SelfServiceShift,
+        ServiceCost as ServiceCost,
+        average_order_value as average_order_value,
+        csat as csat,
+        nps as nps,
+        period_retention as period_retention,
+        purchase_frequency as purchase_frequency,
+        repeat_purchase_rate as repeat_purchase_rate,
+        self_service_saving as self_service_saving,
+        service_cost as service_cost,
+        wilson_interval as wilson_interval,
+    )
+    from ecomstrat.metrics.funnel import (
+        Funnel as Funnel,
+        funnel as funnel,
+    )
+    from ecomstrat.metrics.lifecycle import (
+        LifecycleStages as LifecycleStages,
+        StageCountsOverTime as StageCountsOverTime,
+        StageMigration as StageMigration,
+        recommend_actions as recommend_actions,
+        stage_counts_over_time as stage_counts_over_time,
+        stage_customers as stage_customers,
+        stage_migration as stage_migration,
+    )
+    from ecomstrat.metrics.lifecycle_playbook import (
+        Play as Play,
+        Playbook as Playbook,
+        Recommendations as Recommendations,
+    )
+    from ecomstrat.metrics.lifecycle_policy import (
+        Duration as Duration,
+        ModelBasedPolicy as ModelBasedPolicy,
+        RelationshipPhase as RelationshipPhase,
+        RuleBasedPolicy as RuleBasedPolicy,
+        Stage as Stage,
+    )
+    from ecomstrat.metrics.rfm_segments import (
+        RFMScores as RFMScores,
+        RFMSegments as RFMSegments,
+        SegmentRule as SegmentRule,
+        rfm_scores as rfm_scores,
+        rfm_segments as rfm_segments,
+    )
+    from ecomstrat.metrics.summary import (
+        calibration_holdout_summary as calibration_holdout_summary,
+        rfm_summary as rfm_summary,
+    )
+    from ecomstrat.metrics.value_tiers import (
+        ValueTiers as ValueTiers,
+        value_tiers as value_tiers,
+        value_tiers_by_threshold as value_tiers_by_threshold,
+    )
+    from ecomstrat.models.bgbb import (
+        BGBB as BGBB,
+        BGBBParams as BGBBParams,
+        FittedBGBB as FittedBGBB,
+    )
+    from ecomstrat.models.sbg import (
+        FittedSBG as FittedSBG,
+        SBG as SBG,
+        SBGParams as SBGParams,
+    )
 
+#: public name -> module that defines it (imported on first access)
 _LOCATIONS: dict[str, str] = {
+    "AcquisitionTable": "ecomstrat.metrics.acquisition",
+    "BGBB": "ecomstrat.models.bgbb",
+    "BGBBParams": "ecomstrat.models.bgbb",
     "CalibrationHoldout": "ecomstrat.frames.summary",
     "Campaign": "ecomstrat.domain",
+    "CohortMatrix": "ecomstrat.metrics.cohorts",
     "ConvergenceError": "ecomstrat.exceptions",
     "CurrencyMismatchError": "ecomstrat.exceptions",
     "Customer": "ecomstrat.domain",
     "CustomerSummary": "ecomstrat.frames.summary",
+    "DiscretePatterns": "ecomstrat.frames.discrete",
+    "Duration": "ecomstrat.metrics.lifecycle_policy",
     "EcomstratError": "ecomstrat.exceptions",
     "EcomstratWarning": "ecomstrat.exceptions",
     "EmptyInputError": "ecomstrat.exceptions",
+    "FittedBGBB": "ecomstrat.models.bgbb",
+    "FittedSBG": "ecomstrat.models.sbg",
+    "Funnel": "ecomstrat.metrics.funnel",
     "InvalidInputError": "ecomstrat.exceptions",
+    "LifecycleStages": "ecomstrat.metrics.lifecycle",
     "Market": "ecomstrat.domain",
     "MissingDependencyError": "ecomstrat.exceptions",
+    "ModelBasedPolicy": "ecomstrat.metrics.lifecycle_policy",
     "Money": "ecomstrat.domain",
+    "NPSResult": "ecomstrat.metrics.engagement",
     "Order": "ecomstrat.domain",
+    "Play": "ecomstrat.metrics.lifecycle_playbook",
+    "Playbook": "ecomstrat.metrics.lifecycle_playbook",
+    "Proportion": "ecomstrat.metrics.engagement",
+    "RFMScores": "ecomstrat.metrics.rfm_segments",
+    "RFMSegments": "ecomstrat.metrics.rfm_segments",
+    "Recommendations": "ecomstrat.metrics.lifecycle_playbook",
+    "RelationshipPhase": "ecomstrat.metrics.lifecycle_policy",
+    "RetentionRates": "ecomstrat.metrics.engagement",
+    "RuleBasedPolicy": "ecomstrat.metrics.lifecycle_policy",
+    "SBG": "ecomstrat.models.sbg",
+    "SBGParams": "ecomstrat.models.sbg",
+    "SegmentRule": "ecomstrat.metrics.rfm_segments",
+    "SelfServiceShift": "ecomstrat.metrics.engagement",
+    "ServiceCost": "ecomstrat.metrics.engagement",
     "Simulation": "ecomstrat.datasets",
     "SimulationParameters": "ecomstrat.datasets",
+    "Stage": "ecomstrat.metrics.lifecycle_policy",
+    "StageCountsOverTime": "ecomstrat.metrics.lifecycle",
+    "StageMigration": "ecomstrat.metrics.lifecycle",
+    "SurvivorCounts": "ecomstrat.frames.discrete",
     "TimeUnit": "ecomstrat.domain",
     "TransactionLog": "ecomstrat.frames.transaction_log",
     "UnknownCodeError": "ecomstrat.exceptions",
+    "ValueTiers": "ecomstrat.metrics.value_tiers",
+    "acquisition_table": "ecomstrat.metrics.acquisition",
+    "average_order_value": "ecomstrat.metrics.engagement",
+    "break_even_roas": "ecomstrat.metrics.acquisition",
+    "cac_payback_months": "ecomstrat.metrics.acquisition",
     "calibration_holdout_summary": "ecomstrat.metrics.summary",
+    "cohort_margin": "ecomstrat.metrics.cohorts",
+    "cohort_retention": "ecomstrat.metrics.cohorts",
+    "cohort_revenue": "ecomstrat.metrics.cohorts",
+    "csat": "ecomstrat.metrics.engagement",
+    "funnel": "ecomstrat.metrics.funnel",
     "log_from_arrow": "ecomstrat.io",
     "log_from_pandas": "ecomstrat.io",
     "log_from_polars": "ecomstrat.io",
+    "nps": "ecomstrat.metrics.engagement",
+    "period_retention": "ecomstrat.metrics.engagement",
+    "purchase_frequency": "ecomstrat.metrics.engagement",
     "read_csv": "ecomstrat.io",
     "read_parquet": "ecomstrat.io",
+    "recommend_actions": "ecomstrat.metrics.lifecycle",
+    "repeat_purchase_rate": "ecomstrat.metrics.engagement",
+    "rfm_scores": "ecomstrat.metrics.rfm_segments",
+    "rfm_segments": "ecomstrat.metrics.rfm_segments",
     "rfm_summary": "ecomstrat.metrics.summary",
+    "self_service_saving": "ecomstrat.metrics.engagement",
+    "service_cost": "ecomstrat.metrics.engagement",
+    "simulate_campaigns": "ecomstrat.datasets.campaigns",
     "simulate_transactions": "ecomstrat.datasets",
+    "stage_counts_over_time": "ecomstrat.metrics.lifecycle",
+    "stage_customers": "ecomstrat.metrics.lifecycle",
+    "stage_migration": "ecomstrat.metrics.lifecycle",
     "summary_from_pandas": "ecomstrat.io",
+    "value_tiers": "ecomstrat.metrics.value_tiers",
+    "value_tiers_by_threshold": "ecomstrat.metrics.value_tiers",
     "warm_up": "ecomstrat._warmup",
+    "wilson_interval": "ecomstrat.metrics.engagement",
 }
 
-__all__ = [
-    "CalibrationHoldout",
-    "Campaign",
-    "ConvergenceError",
-    "CurrencyMismatchError",
-    "Customer",
-    "CustomerSummary",
-    "EcomstratError",
-    "EcomstratWarning",
-    "EmptyInputError",
-    "InvalidInputError",
-    "Market",
-    "MissingDependencyError",
-    "Money",
-    "Order",
-    "Simulation",
-    "SimulationParameters",
-    "TimeUnit",
-    "TransactionLog",
-    "UnknownCodeError",
-    "__version__",
-    "calibration_holdout_summary",
-    "log_from_arrow",
-    "log_from_pandas",
-    "log_from_polars",
-    "read_csv",
-    "read_parquet",
-    "rfm_summary",
-    "simulate_transactions",
-    "summary_from_pandas",
-    "warm_up",
-]
+__all__ = ["__version__", *sorted(_LOCATIONS)]
 
 
 def __getattr__(name: str) -> Any:

@@ -27,6 +27,10 @@ DEMO_START = "2024-01-01"
 #: Calibration and holdout lengths in weeks, as in the CDNOW studies (Fader, Hardie & Lee 2005).
 CALIBRATION_WEEKS = 39
 OBSERVATION_WEEKS = 78
+#: Lifecycle migrations are measured over the last quarter of the observation.
+MIGRATION_WEEKS = 13
+#: Gross margin assumed for the simulated orders, which carry revenue only.
+DEMO_GROSS_MARGIN = 0.4
 #: Exit status for a usage or input error (argparse uses the same).
 EXIT_ERROR = 2
 
@@ -88,6 +92,7 @@ def _demo(args: argparse.Namespace) -> int:
         simulate_transactions,
         warm_up,
     )
+    from ecomstrat.datasets.campaigns import simulate_campaigns
     from ecomstrat.report import (
         Reportable,
         data_overview,
@@ -96,6 +101,8 @@ def _demo(args: argparse.Namespace) -> int:
         simulation_overview,
         summary_overview,
     )
+    from ecomstrat.report.acquisition import acquisition_overview
+    from ecomstrat.report.lifecycle import lifecycle_overview
 
     unit = TimeUnit.parse(args.time_unit)
     seconds = {"warm-up": warm_up()}
@@ -118,6 +125,16 @@ def _demo(args: argparse.Namespace) -> int:
         "holdout": holdout_overview(split),
     }
     seconds["summarise"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    end = simulation.observation_end
+    parts["lifecycle"] = lifecycle_overview(
+        log, end, end - np.timedelta64(7 * MIGRATION_WEEKS, "D")
+    )
+    campaigns = simulate_campaigns(simulation, seed=args.seed)
+    parts["acquisition"] = acquisition_overview(
+        log, campaigns, gross_margin_rate=DEMO_GROSS_MARGIN, observation_end=end
+    )
+    seconds["strategy metrics"] = time.perf_counter() - clock
 
     if args.json:
         payload: dict[str, Any] = {

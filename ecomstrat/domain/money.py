@@ -12,8 +12,7 @@ import attrs
 
 from ecomstrat._validation import check_choice, invalid
 from ecomstrat.domain._records import Record
-from ecomstrat.domain.currency import check_currency
-from ecomstrat.domain.currency import minor_units as _exponent
+from ecomstrat.domain.currency import check_currency, minor_units as _exponent
 from ecomstrat.exceptions import CurrencyMismatchError
 
 __all__ = ["AmountLike", "Money"]

@@ -7,8 +7,7 @@ from typing import assert_type
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from scipy import integrate, stats
 from scipy.special import betaln, gammaln, hyp2f1
 

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from ecomstrat.domain import Campaign, Customer, Market, Money, Order
 from tests.domain.strategies import campaigns, customers, markets, moneys, orders

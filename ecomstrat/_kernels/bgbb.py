@@ -1,0 +1,293 @@
+"""Beta-geometric/beta-Bernoulli (BG/BB) kernels: log-likelihood with gradient, predictions.
+
+A customer with history ``(x, t_x, n)`` — ``x`` purchases in ``n`` discrete opportunities,
+the last at opportunity ``t_x`` — has likelihood (Fader, Hardie & Shang 2010, eq. 5)::
+
+    L = B(α + x, β + n − x) / B(α, β) · B(γ, δ + n) / B(γ, δ)
+        + Σ_{i=0}^{n − t_x − 1} B(α + x, β + t_x − x + i) / B(α, β)
+                                · B(γ + 1, δ + t_x + i) / B(γ, δ)
+
+The first term is "alive through opportunity n", term ``i`` is "died at the start of
+opportunity t_x + i + 1". Every quantity is formed in log space; the terms of the sum shrink
+with ``i`` (both Beta ratios fall), so they are added relative to the first one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TypeAlias
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
+from ecomstrat._kernels.sbg import log_discounted_survival, survival_sum
+from ecomstrat._kernels.special import digamma, log_add_exp, log_beta
+
+_Floats: TypeAlias = NDArray[np.float64]
+
+
+@jit
+def log_likelihood_one(
+    alpha: float, beta: float, gamma: float, delta: float, x: float, t_x: float, n: float
+) -> float:
+    """``log L(α, β, γ, δ | x, t_x, n)`` of one customer."""
+    base_ab = log_beta(alpha, beta)
+    base_gd = log_beta(gamma, delta)
+    alive = log_beta(alpha + x, beta + n - x) - base_ab + log_beta(gamma, delta + n) - base_gd
+    m = int(n - t_x)
+    if m <= 0:
+        return alive
+    first = log_beta(alpha + x, beta + t_x - x) - base_ab + log_beta(gamma + 1.0, delta + t_x)
+    first -= base_gd
+    # term_{i+1}/term_i = (β + t_x − x + i)/(α + β + t_x + i) · (δ + t_x + i)/(γ + 1 + δ + t_x + i)
+    ratio_sum = 1.0
+    term = 1.0
+    for i in range(m - 1):
+        b = beta + t_x - x + i
+        d = delta + t_x + i
+        term *= b / (alpha + beta + t_x + i) * d / (gamma + 1.0 + d)
+        ratio_sum += term
+    return log_add_exp(alive, first + math.log(ratio_sum))
+
+
+def _loglik_terms(
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    x: _Floats,
+    t_x: _Floats,
+    n: _Floats,
+) -> tuple[_Floats, _Floats]:
+    """Log-likelihood of each pattern and its gradient with respect to (α, β, γ, δ).
+
+    Parameters
+    ----------
+    alpha, beta, gamma, delta : float
+        BG/BB parameters (> 0).
+    x, t_x, n : float64[m]
+        Frequency, recency and number of opportunities of each pattern (whole numbers,
+        ``0 <= x <= t_x <= n``, ``t_x = 0`` when ``x = 0``).
+
+    Returns
+    -------
+    loglik : float64[m]
+        ``log L`` of one customer with each pattern.
+    gradient : float64[m, 4]
+        ``∂ log L / ∂(α, β, γ, δ)``: each term's digamma derivative weighted by its share
+        of ``L``. The digammas along the sum follow ``ψ(z + 1) = ψ(z) + 1 / z``.
+    """
+    rows = x.shape[0]
+    loglik = np.empty(rows)
+    gradient = np.empty((rows, 4))
+    base_ab = log_beta(alpha, beta)
+    base_gd = log_beta(gamma, delta)
+    psi_a = digamma(alpha)
+    psi_b = digamma(beta)
+    psi_ab = digamma(alpha + beta)
+    psi_d = digamma(delta)
+    psi_gd = digamma(gamma + delta)
+    for j in numba.prange(rows):
+        xj = x[j]
+        tj = t_x[j]
+        nj = n[j]
+        psi_ax = digamma(alpha + xj)
+        # alive through n
+        log_alive = log_beta(alpha + xj, beta + nj - xj) - base_ab
+        log_alive += log_beta(gamma, delta + nj) - base_gd
+        psi_abn = digamma(alpha + beta + nj)
+        psi_gdn = digamma(gamma + delta + nj)
+        ga = psi_ax - psi_abn - psi_a + psi_ab
+        gb = digamma(beta + nj - xj) - psi_abn - psi_b + psi_ab
+        gg = psi_gd - psi_gdn
+        gd = digamma(delta + nj) - psi_gdn - psi_d + psi_gd
+        m = int(nj - tj)
+        if m <= 0:
+            loglik[j] = log_alive
+            gradient[j, 0] = ga
+            gradient[j, 1] = gb
+            gradient[j, 2] = gg
+            gradient[j, 3] = gd
+            continue
+        # died at the start of opportunity t_x + i + 1, i = 0..m-1, relative to i = 0
+        log_first = log_beta(alpha + xj, beta + tj - xj) - base_ab
+        log_first += log_beta(gamma + 1.0, delta + tj) - base_gd
+        b = beta + tj - xj
+        ab = alpha + beta + tj
+        d = delta + tj
+        g1d = gamma + 1.0 + d
+        psi_bi = digamma(b)
+        psi_abi = digamma(ab)
+        psi_di = digamma(d)
+        psi_g1di = digamma(g1d)
+        term = 1.0
+        total = 0.0
+        sa = 0.0
+        sb = 0.0
+        sg = 0.0
+        sd = 0.0
+        for _ in range(m):
+            total += term
+            sa += term * (psi_ax - psi_abi)
+            sb += term * (psi_bi - psi_abi)
+            sg += term * -psi_g1di
+            sd += term * (psi_di - psi_g1di)
+            term *= b / ab * d / g1d
+            psi_bi += 1.0 / b
+            psi_abi += 1.0 / ab
+            psi_di += 1.0 / d
+            psi_g1di += 1.0 / g1d
+            b += 1.0
+            ab += 1.0
+            d += 1.0
+            g1d += 1.0
+        log_died = log_first + math.log(total)
+        log_l = log_add_exp(log_alive, log_died)
+        w_alive = math.exp(log_alive - log_l)
+        w_died = math.exp(log_first - log_l)  # weight of a relative term of 1
+        loglik[j] = log_l
+        # the died terms share −ψ(α) + ψ(α + β) etc.; ψ(γ + 1) − ψ(γ) = 1 / γ
+        died_share = w_died * total
+        gradient[j, 0] = w_alive * ga + w_died * sa + died_share * (psi_ab - psi_a)
+        gradient[j, 1] = w_alive * gb + w_died * sb + died_share * (psi_ab - psi_b)
+        gradient[j, 2] = w_alive * gg + w_died * sg + died_share * (1.0 / gamma + psi_gd)
+        gradient[j, 3] = w_alive * gd + w_died * sd + died_share * (psi_gd - psi_d)
+    return loglik, gradient
+
+
+bgbb_loglik_terms, bgbb_loglik_terms_parallel = jit_serial_and_parallel(_loglik_terms)
+
+
+@jit
+def bgbb_probability_alive(
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    x: _Floats,
+    t_x: _Floats,
+    n: _Floats,
+    ahead: float,
+) -> _Floats:
+    """P(alive at opportunity ``n + ahead`` | history), eq. (11) for ``ahead = 1``.
+
+    ``B(α + x, β + n − x)/B(α, β) · B(γ, δ + n + ahead)/B(γ, δ) / L``.
+    """
+    out = np.empty(x.shape[0])
+    for j in range(x.shape[0]):
+        log_l = log_likelihood_one(alpha, beta, gamma, delta, x[j], t_x[j], n[j])
+        num = log_beta(alpha + x[j], beta + n[j] - x[j]) - log_beta(alpha, beta)
+        num += log_beta(gamma, delta + n[j] + ahead) - log_beta(gamma, delta)
+        out[j] = min(math.exp(num - log_l), 1.0)
+    return out
+
+
+@jit
+def bgbb_conditional_expected_purchases(
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    x: _Floats,
+    t_x: _Floats,
+    n: _Floats,
+    n_star: _Floats,
+) -> _Floats:
+    """E[X(n, n + n*) | history], eq. (13).
+
+    ``B(α + x + 1, β + n − x)/B(α, β) · B(γ, δ + n)/B(γ, δ) / L · Σ_{i=1}^{n*} B(γ, δ + n + i) /
+    B(γ, δ + n)``; the sum is the paper's ``δ/(γ − 1) · Γ(γ + δ)/Γ(1 + δ) · […]`` term, taken
+    by :func:`survival_sum` (exact at ``γ = 1``).
+    """
+    out = np.empty(x.shape[0])
+    for j in range(x.shape[0]):
+        if n_star[j] <= 0.0:
+            out[j] = 0.0
+            continue
+        log_l = log_likelihood_one(alpha, beta, gamma, delta, x[j], t_x[j], n[j])
+        log_p = log_beta(alpha + x[j] + 1.0, beta + n[j] - x[j]) - log_beta(alpha, beta)
+        log_alive = log_beta(gamma, delta + n[j]) - log_beta(gamma, delta)
+        periods = survival_sum(gamma, delta + n[j], n_star[j])
+        out[j] = math.exp(log_p + log_alive - log_l) * periods
+    return out
+
+
+@jit
+def bgbb_dert(
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    x: _Floats,
+    t_x: _Floats,
+    n: _Floats,
+    discount_rate: float,
+) -> _Floats:
+    """Discounted expected residual transactions, eq. (14).
+
+    ``B(α + x + 1, β + n − x)/B(α, β) · B(γ, δ + n + 1)/(B(γ, δ)(1 + d)) ·
+    ₂F₁(1, δ + n + 1; γ + δ + n + 1; 1/(1 + d)) / L``.
+    """
+    out = np.empty(x.shape[0])
+    log_discount = math.log1p(discount_rate)
+    for j in range(x.shape[0]):
+        log_l = log_likelihood_one(alpha, beta, gamma, delta, x[j], t_x[j], n[j])
+        log_p = log_beta(alpha + x[j] + 1.0, beta + n[j] - x[j]) - log_beta(alpha, beta)
+        log_alive = log_beta(gamma, delta + n[j] + 1.0) - log_beta(gamma, delta)
+        log_series = log_discounted_survival(gamma, delta + n[j] + 1.0, discount_rate)
+        out[j] = math.exp(log_p + log_alive - log_discount + log_series - log_l)
+    return out
+
+
+@jit
+def bgbb_expected_purchases(
+    alpha: float, beta: float, gamma: float, delta: float, n: _Floats
+) -> _Floats:
+    """E[X(n)] for a new customer, eq. (7): ``α/(α + β) · Σ_{i=1}^{n} B(γ, δ + i)/B(γ, δ)``."""
+    out = np.empty(n.shape[0])
+    mean_p = alpha / (alpha + beta)
+    for j in range(n.shape[0]):
+        out[j] = mean_p * survival_sum(gamma, delta, n[j])
+    return out
+
+
+@jit
+def bgbb_probability_of_purchases(
+    alpha: float, beta: float, gamma: float, delta: float, x: _Floats, n: _Floats
+) -> _Floats:
+    """P(X(n) = x) for a new customer, eq. (8).
+
+    ``C(n, x) B(α + x, β + n − x)/B(α, β) · B(γ, δ + n)/B(γ, δ)
+    + Σ_{i=x}^{n−1} C(i, x) B(α + x, β + i − x)/B(α, β) · B(γ + 1, δ + i)/B(γ, δ)``.
+    """
+    out = np.empty(x.shape[0])
+    base = log_beta(alpha, beta) + log_beta(gamma, delta)
+    for j in range(x.shape[0]):
+        xj = x[j]
+        nj = n[j]
+        log_choose = math.lgamma(nj + 1.0) - math.lgamma(xj + 1.0) - math.lgamma(nj - xj + 1.0)
+        total = log_choose + log_beta(alpha + xj, beta + nj - xj) + log_beta(gamma, delta + nj)
+        total -= base
+        i = xj
+        while i < nj:
+            log_choose = math.lgamma(i + 1.0) - math.lgamma(xj + 1.0) - math.lgamma(i - xj + 1.0)
+            term = log_choose + log_beta(alpha + xj, beta + i - xj)
+            term += log_beta(gamma + 1.0, delta + i) - base
+            total = log_add_exp(total, term)
+            i += 1.0
+        out[j] = min(math.exp(total), 1.0)
+    return out
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) every kernel of this module on tiny inputs."""
+    one = np.ones(1)
+    for kernel in (bgbb_loglik_terms, bgbb_loglik_terms_parallel):
+        kernel(1.0, 1.0, 1.0, 1.0, one, one, one)
+    bgbb_probability_alive(1.0, 1.0, 1.0, 1.0, one, one, one, 1.0)
+    bgbb_conditional_expected_purchases(1.0, 1.0, 1.0, 1.0, one, one, one, one)
+    bgbb_dert(1.0, 1.0, 1.0, 1.0, one, one, one, 0.1)
+    bgbb_expected_purchases(1.0, 1.0, 1.0, 1.0, one)
+    bgbb_probability_of_purchases(1.0, 1.0, 1.0, 1.0, one, one)

@@ -1,0 +1,284 @@
+"""Value tiers: split customers by their value (CLV or historical) and say what each tier holds.
+
+Two ways to tier: by rank (:func:`value_tiers`: the top 1 %, the next customers up to the top
+10 %, the rest) or by value thresholds (:func:`value_tiers_by_threshold`: high, mid, low). Tier
+code 0 is always the most valuable tier. Ties are resolved the same way every time, whatever
+the order of the input: see each function.
+
+Examples
+--------
+>>> tiers = value_tiers([500.0, 40.0, 30.0, 20.0, 10.0], top_shares=(0.2, 0.6))
+>>> tiers.tier_names().tolist()
+['top 20%', 'top 60%', 'top 60%', 'rest', 'rest']
+>>> tiers.value_shares["top 20%"]
+0.8333333333333334
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from ecomstrat._typing import AnyArray, FloatArray
+from ecomstrat._validation import (
+    check_array_finite,
+    check_array_non_negative,
+    check_non_empty,
+    check_same_length,
+    invalid,
+)
+from ecomstrat.frames._arrays import frozen_view, unique_ids
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ValueTiers", "value_tiers", "value_tiers_by_threshold"]
+
+TierCodes: TypeAlias = NDArray[np.int8]
+
+#: Default rank tiers: the top 1 % and the top 10 % of customers by value.
+TOP_SHARES = (0.01, 0.10)
+
+
+@attrs.frozen(eq=False, repr=False)
+class ValueTiers:
+    """The value tier of each customer, and how customers and value spread over the tiers.
+
+    Parameters
+    ----------
+    customer_ids : ndarray
+        One id per customer (``0..n-1`` when none were given).
+    values : ndarray of float64
+        The value each customer was tiered by.
+    codes : ndarray of int8
+        Tier of each customer: 0 is the most valuable tier.
+    names : tuple of str
+        Tier labels indexed by code.
+    """
+
+    customer_ids: AnyArray
+    values: FloatArray
+    codes: TierCodes
+    names: tuple[str, ...]
+
+    def __attrs_post_init__(self) -> None:
+        check_same_length(customer_ids=self.customer_ids, values=self.values, codes=self.codes)
+        if len(set(self.names)) != len(self.names):
+            raise invalid("names", self.names, "must be distinct")
+        if not isinstance(self.codes, np.ndarray) or self.codes.dtype != np.int8:
+            raise invalid("codes", f"<{type(self.codes).__name__}>", "must be an int8 array")
+        if self.codes.size and not 0 <= self.codes.min() <= self.codes.max() < len(self.names):
+            raise invalid("codes", "out of range", f"must lie in [0, {len(self.names)})")
+        for field in ("customer_ids", "values", "codes"):
+            object.__setattr__(self, field, frozen_view(getattr(self, field)))
+
+    @property
+    def n_customers(self) -> int:
+        """Number of customers."""
+        return int(self.codes.shape[0])
+
+    def __len__(self) -> int:
+        return self.n_customers
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{name}={count}" for name, count in self.counts.items())
+        return f"ValueTiers({self.n_customers} customers: {counts})"
+
+    @property
+    def total_value(self) -> float:
+        """Sum of the values of all customers."""
+        return float(self.values.sum())
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Customers per tier, top tier first."""
+        counts = np.bincount(self.codes, minlength=len(self.names))
+        return {name: int(c) for name, c in zip(self.names, counts, strict=True)}
+
+    @property
+    def customer_shares(self) -> dict[str, float]:
+        """Share of the customers in each tier (sums to 1)."""
+        return {name: c / self.n_customers for name, c in self.counts.items()}
+
+    @property
+    def value_shares(self) -> dict[str, float]:
+        """Share of the total value each tier holds (sums to 1; NaN when the total is 0)."""
+        sums = np.bincount(self.codes, weights=self.values, minlength=len(self.names))
+        total = float(sums.sum())
+        if total == 0:
+            return dict.fromkeys(self.names, math.nan)
+        return {name: float(s) / total for name, s in zip(self.names, sums, strict=True)}
+
+    def tier_names(self) -> AnyArray:
+        """The tier label of each customer as a fixed-width string array."""
+        return np.asarray(self.names)[self.codes]
+
+    def columns(self) -> dict[str, AnyArray]:
+        """``customer_id``, ``value``, ``tier``, ``tier_code`` as named columns."""
+        return {
+            "customer_id": self.customer_ids,
+            "value": self.values,
+            "tier": self.tier_names(),
+            "tier_code": self.codes,
+        }
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The tiers as a pandas DataFrame indexed by customer id (needs pandas)."""
+        from ecomstrat.io.pandas import columns_to_pandas
+
+        return columns_to_pandas(self.columns(), index="customer_id")
+
+
+def value_tiers(
+    values: Sequence[float] | AnyArray,
+    *,
+    top_shares: Sequence[float] = TOP_SHARES,
+    customer_ids: Sequence[Any] | AnyArray | None = None,
+    names: Sequence[str] | None = None,
+) -> ValueTiers:
+    """Tier customers by rank: the top ``top_shares[0]``, then up to ``top_shares[1]``, …, rest.
+
+    With ``n`` customers, the tier of share ``s`` has room for ``k = ceil(s * n)`` customers
+    counted from the top. Customer ``i`` is in the first tier whose room holds every customer
+    worth at least as much as ``i`` (``#{j : v_j >= v_i} <= k``). So tied customers always
+    share a tier, and a tie across a boundary falls into the *lower* tier: a tier never holds
+    more than its room, and may hold fewer.
+
+    Parameters
+    ----------
+    values : array-like of float
+        Per-customer value (CLV or historical spend), finite and >= 0.
+    top_shares : sequence of float, default (0.01, 0.10)
+        Cumulative shares of customers, strictly increasing, in (0, 1).
+    customer_ids : array-like, optional
+        Ids aligned with ``values`` (default ``0..n-1``).
+    names : sequence of str, optional
+        Tier labels, one more than ``top_shares``; default ``"top 1%"``, ``"top 10%"``,
+        ``"rest"`` (``"top 10%"`` holds the customers of the top 10 % not in the top 1 %).
+
+    Returns
+    -------
+    ValueTiers
+
+    Raises
+    ------
+    InvalidInputError
+        If ``values`` is empty or has a negative or non-finite value, or ``top_shares`` is
+        not strictly increasing within (0, 1).
+
+    Examples
+    --------
+    >>> t = value_tiers([9.0, 5.0, 5.0, 1.0], top_shares=(0.25, 0.5))
+    >>> t.codes.tolist(), t.names
+    ([0, 2, 2, 2], ('top 25%', 'top 50%', 'rest'))
+    """
+    v, ids = _values(values, customer_ids)
+    shares = [float(s) for s in top_shares]
+    check_non_empty("top_shares", shares)
+    for i, s in enumerate(shares):
+        if not (math.isfinite(s) and 0 < s < 1):
+            raise invalid(f"top_shares[{i}]", s, "must lie in (0, 1)", "Give 1 % as 0.01.")
+        if i and s <= shares[i - 1]:
+            raise invalid(
+                "top_shares",
+                tuple(shares),
+                "must be strictly increasing (the smallest, most valuable tier first)",
+            )
+    labels = _names(names, len(shares) + 1, [*(f"top {s * 100:g}%" for s in shares), "rest"])
+    n = v.size
+    # round() first: 0.07 * 100 is 7.000000000000001, whose ceiling would be 8.
+    room = np.array([math.ceil(round(s * n, 9)) for s in shares], dtype=np.int64)
+    ordered = np.sort(v)
+    at_least = n - np.searchsorted(ordered, v, side="left")
+    codes = np.searchsorted(room, at_least, side="left").astype(np.int8)
+    return ValueTiers(ids, v, codes, labels)
+
+
+def value_tiers_by_threshold(
+    values: Sequence[float] | AnyArray,
+    thresholds: Sequence[float],
+    *,
+    customer_ids: Sequence[Any] | AnyArray | None = None,
+    names: Sequence[str] | None = None,
+) -> ValueTiers:
+    """Tier customers by value thresholds: tier 0 from ``thresholds[0]`` up, and so on.
+
+    Customer ``i`` is in tier ``#{t in thresholds : v_i < t}``: a value equal to a threshold
+    belongs to the tier above it.
+
+    Parameters
+    ----------
+    values : array-like of float
+        Per-customer value, finite and >= 0.
+    thresholds : sequence of float
+        Lower bounds of the tiers, strictly decreasing (highest first).
+    customer_ids : array-like, optional
+        Ids aligned with ``values`` (default ``0..n-1``).
+    names : sequence of str, optional
+        Tier labels, one more than ``thresholds``; default ``("high", "mid", "low")`` for two
+        thresholds, ``("high", "low")`` for one, ``tier 1``, ``tier 2``… otherwise.
+
+    Returns
+    -------
+    ValueTiers
+
+    Raises
+    ------
+    InvalidInputError
+        If the thresholds are not strictly decreasing, or ``values`` is invalid.
+
+    Examples
+    --------
+    >>> t = value_tiers_by_threshold([250.0, 100.0, 40.0, 0.0], thresholds=(200, 50))
+    >>> t.tier_names().tolist(), t.counts
+    (['high', 'mid', 'low', 'low'], {'high': 1, 'mid': 1, 'low': 2})
+    """
+    v, ids = _values(values, customer_ids)
+    cut = np.asarray([float(t) for t in thresholds], dtype=np.float64)
+    check_non_empty("thresholds", cut)
+    if not np.isfinite(cut).all():
+        raise invalid("thresholds", tuple(cut.tolist()), "must be finite numbers")
+    if (np.diff(cut) >= 0).any():
+        raise invalid(
+            "thresholds",
+            tuple(cut.tolist()),
+            "must be strictly decreasing (the highest tier's lower bound first)",
+            f"Did you mean {tuple(sorted(set(cut.tolist()), reverse=True))}?",
+        )
+    defaults = {1: ["high", "low"], 2: ["high", "mid", "low"]}
+    fallback = defaults.get(cut.size, [f"tier {i + 1}" for i in range(cut.size + 1)])
+    labels = _names(names, cut.size + 1, fallback)
+    codes = (v[:, None] < cut[None, :]).sum(axis=1).astype(np.int8)
+    return ValueTiers(ids, v, codes, labels)
+
+
+def _values(
+    values: Sequence[float] | AnyArray, customer_ids: Sequence[Any] | AnyArray | None
+) -> tuple[FloatArray, AnyArray]:
+    try:
+        v = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise invalid("values", "non-numeric values", "must be numbers") from error
+    if v.ndim != 1:
+        raise invalid("values", f"array of shape {v.shape}", "must be one-dimensional")
+    check_non_empty("values", v)
+    ids = np.arange(v.size) if customer_ids is None else np.asarray(customer_ids)
+    check_same_length(values=v, customer_ids=ids)
+    check_array_finite("values", v, ids)
+    check_array_non_negative("values", v, ids, "Tier by a non-negative value (clip it first).")
+    unique_ids("customer_ids", ids)
+    return v, ids
+
+
+def _names(names: Sequence[str] | None, count: int, default: Sequence[str]) -> tuple[str, ...]:
+    labels = tuple(default) if names is None else tuple(str(n) for n in names)
+    if len(labels) != count:
+        raise invalid("names", labels, f"must hold {count} labels, one per tier")
+    if len(set(labels)) != count:
+        raise invalid("names", labels, "must be distinct")
+    return labels

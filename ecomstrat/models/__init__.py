@@ -1,0 +1,1 @@
+"""Probabilistic customer-base models: fit() returns a frozen fitted object."""

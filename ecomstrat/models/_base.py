@@ -1,0 +1,79 @@
+"""What every fitted model carries besides its parameters, and the shared fitting steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import attrs
+import numpy as np
+
+from ecomstrat._typing import FloatArray
+from ecomstrat._validation import check_positive
+from ecomstrat.models._data import RFMArrays, compress
+from ecomstrat.models._fit import FitDiagnostics, MaximumLikelihood, maximize_likelihood
+
+__all__ = ["FitResult", "fit_patterns", "positive_params"]
+
+#: Compress to unique patterns when they are at most this share of the rows.
+COMPRESS_MAX_SHARE = 0.5
+
+
+@attrs.frozen(eq=False)
+class FitResult:
+    """Log-likelihood, uncertainty and diagnostics of a maximum-likelihood fit.
+
+    Attributes
+    ----------
+    log_likelihood : float
+        Maximised log-likelihood (natural log, summed over customers).
+    standard_errors : dict of str to float
+        Asymptotic standard errors (square roots of the covariance diagonal).
+    covariance : ndarray
+        Inverse observed information, in the order of ``standard_errors``.
+    diagnostics : FitDiagnostics
+        Optimiser status, iterations, gradient norm, sizes and timing.
+    """
+
+    log_likelihood: float
+    standard_errors: dict[str, float]
+    covariance: FloatArray
+    diagnostics: FitDiagnostics
+
+    @classmethod
+    def from_estimate(cls, estimate: MaximumLikelihood, names: Sequence[str]) -> FitResult:
+        """Wrap a :class:`MaximumLikelihood` with named standard errors."""
+        errors = dict(zip(names, map(float, estimate.standard_errors), strict=True))
+        return cls(estimate.log_likelihood, errors, estimate.covariance, estimate.diagnostics)
+
+
+def positive_params(names: Sequence[str], values: Sequence[float]) -> None:
+    """Check that every model parameter is finite and > 0, naming the first that is not."""
+    for name, value in zip(names, values, strict=True):
+        check_positive(name, value)
+
+
+def fit_patterns(
+    data: RFMArrays,
+    loglik: Callable[[FloatArray, RFMArrays], tuple[float, FloatArray]],
+    initial: Sequence[float],
+    names: Sequence[str],
+    *,
+    compress_patterns: bool | None = None,
+) -> MaximumLikelihood:
+    """Maximise ``loglik(theta, data)`` after compressing ``data`` when that pays off.
+
+    ``compress_patterns=None`` compresses when the distinct ``(x, t_x, T)`` rows are at most
+    half of the rows; ``True``/``False`` force it.
+    """
+    patterns = data
+    if compress_patterns is not False:
+        merged = compress(data)
+        if compress_patterns or len(merged) <= COMPRESS_MAX_SHARE * len(data):
+            patterns = merged
+    return maximize_likelihood(
+        lambda theta: loglik(theta, patterns),
+        initial,
+        names,
+        n_customers=round(float(np.sum(data.weights))),
+        n_patterns=len(patterns),
+    )
