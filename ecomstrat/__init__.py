@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from ecomstrat.datasets.campaigns import (
         simulate_campaigns as simulate_campaigns,
     )
+    from ecomstrat.datasets.markets import (
+        MarketTable as MarketTable,
+        load_market_profiles as load_market_profiles,
+        market_profile as market_profile,
+    )
     from ecomstrat.domain import (
         Campaign as Campaign,
         Customer as Customer,
@@ -35,6 +40,11 @@ if TYPE_CHECKING:
         Money as Money,
         Order as Order,
         TimeUnit as TimeUnit,
+    )
+    from ecomstrat.domain.costing import (
+        MarketDataWarning as MarketDataWarning,
+        MarketProfile as MarketProfile,
+        OrderLine as OrderLine,
     )
     from ecomstrat.exceptions import (
         ConvergenceError as ConvergenceError,
@@ -97,6 +107,13 @@ if TYPE_CHECKING:
         Funnel as Funnel,
         funnel as funnel,
     )
+    from ecomstrat.metrics.landed_cost import (
+        CostLine as CostLine,
+        LandedCost as LandedCost,
+        LandedCostBatch as LandedCostBatch,
+        landed_cost as landed_cost,
+        landed_cost_batch_of as landed_cost_batch_of,
+    )
     from ecomstrat.metrics.lifecycle import (
         LifecycleStages as LifecycleStages,
         StageCountsOverTime as StageCountsOverTime,
@@ -117,6 +134,12 @@ if TYPE_CHECKING:
         RelationshipPhase as RelationshipPhase,
         RuleBasedPolicy as RuleBasedPolicy,
         Stage as Stage,
+    )
+    from ecomstrat.metrics.market_entry import (
+        MarketComparison as MarketComparison,
+        MarketEntry as MarketEntry,
+        compare_markets as compare_markets,
+        market_entry as market_entry,
     )
     from ecomstrat.metrics.rfm_segments import (
         RFMScores as RFMScores,
@@ -140,8 +163,8 @@ if TYPE_CHECKING:
         FittedBGBB as FittedBGBB,
     )
     from ecomstrat.models.sbg import (
-        FittedSBG as FittedSBG,
         SBG as SBG,
+        FittedSBG as FittedSBG,
         SBGParams as SBGParams,
     )
 
@@ -154,6 +177,7 @@ _LOCATIONS: dict[str, str] = {
     "Campaign": "ecomstrat.domain",
     "CohortMatrix": "ecomstrat.metrics.cohorts",
     "ConvergenceError": "ecomstrat.exceptions",
+    "CostLine": "ecomstrat.metrics.landed_cost",
     "CurrencyMismatchError": "ecomstrat.exceptions",
     "Customer": "ecomstrat.domain",
     "CustomerSummary": "ecomstrat.frames.summary",
@@ -166,13 +190,21 @@ _LOCATIONS: dict[str, str] = {
     "FittedSBG": "ecomstrat.models.sbg",
     "Funnel": "ecomstrat.metrics.funnel",
     "InvalidInputError": "ecomstrat.exceptions",
+    "LandedCost": "ecomstrat.metrics.landed_cost",
+    "LandedCostBatch": "ecomstrat.metrics.landed_cost",
     "LifecycleStages": "ecomstrat.metrics.lifecycle",
     "Market": "ecomstrat.domain",
+    "MarketComparison": "ecomstrat.metrics.market_entry",
+    "MarketDataWarning": "ecomstrat.domain.costing",
+    "MarketEntry": "ecomstrat.metrics.market_entry",
+    "MarketProfile": "ecomstrat.domain.costing",
+    "MarketTable": "ecomstrat.datasets.markets",
     "MissingDependencyError": "ecomstrat.exceptions",
     "ModelBasedPolicy": "ecomstrat.metrics.lifecycle_policy",
     "Money": "ecomstrat.domain",
     "NPSResult": "ecomstrat.metrics.engagement",
     "Order": "ecomstrat.domain",
+    "OrderLine": "ecomstrat.domain.costing",
     "Play": "ecomstrat.metrics.lifecycle_playbook",
     "Playbook": "ecomstrat.metrics.lifecycle_playbook",
     "Proportion": "ecomstrat.metrics.engagement",
@@ -205,11 +237,17 @@ _LOCATIONS: dict[str, str] = {
     "cohort_margin": "ecomstrat.metrics.cohorts",
     "cohort_retention": "ecomstrat.metrics.cohorts",
     "cohort_revenue": "ecomstrat.metrics.cohorts",
+    "compare_markets": "ecomstrat.metrics.market_entry",
     "csat": "ecomstrat.metrics.engagement",
     "funnel": "ecomstrat.metrics.funnel",
+    "landed_cost": "ecomstrat.metrics.landed_cost",
+    "landed_cost_batch_of": "ecomstrat.metrics.landed_cost",
+    "load_market_profiles": "ecomstrat.datasets.markets",
     "log_from_arrow": "ecomstrat.io",
     "log_from_pandas": "ecomstrat.io",
     "log_from_polars": "ecomstrat.io",
+    "market_entry": "ecomstrat.metrics.market_entry",
+    "market_profile": "ecomstrat.datasets.markets",
     "nps": "ecomstrat.metrics.engagement",
     "period_retention": "ecomstrat.metrics.engagement",
     "purchase_frequency": "ecomstrat.metrics.engagement",

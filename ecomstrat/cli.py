@@ -103,6 +103,7 @@ def _demo(args: argparse.Namespace) -> int:
     )
     from ecomstrat.report.acquisition import acquisition_overview
     from ecomstrat.report.lifecycle import lifecycle_overview
+    from ecomstrat.report.markets import MarketsOverview, demo_market_entries
 
     unit = TimeUnit.parse(args.time_unit)
     seconds = {"warm-up": warm_up()}
@@ -135,6 +136,9 @@ def _demo(args: argparse.Namespace) -> int:
         log, campaigns, gross_margin_rate=DEMO_GROSS_MARGIN, observation_end=end
     )
     seconds["strategy metrics"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    parts["markets"] = MarketsOverview(demo_market_entries())
+    seconds["market entry"] = time.perf_counter() - clock
 
     if args.json:
         payload: dict[str, Any] = {

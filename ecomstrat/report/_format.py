@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
 __all__ = ["count", "date", "number", "share"]
@@ -33,3 +36,23 @@ def date(value: np.datetime64 | None) -> str:
     if day == value:
         return str(day)
     return str(np.datetime_as_string(value, unit="s")).replace("T", " ")
+
+
+def json_values(values: Any) -> Any:
+    """An array as JSON-able lists: NaN becomes None, datetimes ISO dates."""
+    array = np.asarray(values)
+    if array.dtype.kind == "M":
+        return [str(v) for v in np.datetime_as_string(array, unit="D")]
+    if array.dtype.kind == "f":
+        return [
+            [None if math.isnan(v) else v for v in row]
+            if isinstance(row, list)
+            else (None if math.isnan(row) else row)
+            for row in array.tolist()
+        ]
+    return array.tolist()
+
+
+def json_columns(columns: dict[str, Any]) -> dict[str, Any]:
+    """Named columns as JSON-able lists (see :func:`json_values`)."""
+    return {name: json_values(values) for name, values in columns.items()}

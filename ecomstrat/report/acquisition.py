@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
-import numpy as np
 
 from ecomstrat.domain.campaign import Campaign
 from ecomstrat.domain.customer import Customer
@@ -32,21 +31,6 @@ __all__ = [
 ]
 
 
-def _plain(values: Any) -> Any:
-    """An array as JSON-able lists: NaN becomes None, datetimes ISO dates."""
-    array = np.asarray(values)
-    if array.dtype.kind == "M":
-        return [str(v) for v in np.datetime_as_string(array, unit="D")]
-    if array.dtype.kind == "f":
-        return [
-            [None if math.isnan(v) else v for v in row]
-            if isinstance(row, list)
-            else (None if math.isnan(row) else row)
-            for row in array.tolist()
-        ]
-    return array.tolist()
-
-
 @attrs.frozen(eq=False)
 class AcquisitionOverview:
     """Monthly cohort retention and the per-campaign CAC payback table of a log."""
@@ -59,12 +43,12 @@ class AcquisitionOverview:
         """The numbers as a JSON-able dict (NaN becomes ``None``)."""
         return {
             "retention": {
-                "cohorts": _plain(self.retention.cohorts),
-                "offsets": _plain(self.retention.offsets),
-                "sizes": _plain(self.retention.sizes),
-                "values": _plain(self.retention.values),
+                "cohorts": fmt.json_values(self.retention.cohorts),
+                "offsets": fmt.json_values(self.retention.offsets),
+                "sizes": fmt.json_values(self.retention.sizes),
+                "values": fmt.json_values(self.retention.values),
             },
-            "campaigns": {name: _plain(v) for name, v in self.table.columns().items()},
+            "campaigns": fmt.json_columns(self.table.columns()),
         }
 
     def sections(self) -> list[Section]:

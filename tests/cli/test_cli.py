@@ -30,6 +30,9 @@ def test_demo_prints_every_section(capsys):
         "Repeat purchases",
         "Calibration vs holdout",
         "Holdout purchases by calibration frequency",
+        "Cohort retention (monthly)",
+        "CAC payback per campaign",
+        "Which market next? (USD)",
     ):
         assert f"\n{title}\n{'=' * len(title)}\n" in out
     assert "warm-up" in err
@@ -38,7 +41,17 @@ def test_demo_prints_every_section(capsys):
 
 def test_demo_json_has_sane_numbers(capsys):
     report = run_json(capsys)
-    assert set(report) == {"ecomstrat", "settings", "simulation", "data", "summary", "holdout"}
+    assert set(report) == {
+        "ecomstrat",
+        "settings",
+        "simulation",
+        "data",
+        "summary",
+        "holdout",
+        "lifecycle",
+        "acquisition",
+        "markets",
+    }
     assert report["settings"] == {
         "customers": 300,
         "seed": 3,
@@ -58,6 +71,17 @@ def test_demo_json_has_sane_numbers(capsys):
     assert holdout["n_customers"] + holdout["n_excluded"] == 300
     assert holdout["holdout_length"] == pytest.approx(39.0)
     assert sum(b["customers"] for b in holdout["buckets"]) == holdout["n_customers"]
+    lifecycle = report["lifecycle"]
+    assert sum(lifecycle["stage_counts"].values()) == 300
+    for row, count in zip(lifecycle["migration_shares"], lifecycle["migration_counts"]):
+        if sum(count):
+            assert sum(row) == pytest.approx(1.0)
+    campaigns = report["acquisition"]["campaigns"]
+    assert sum(campaigns["customers"]) == 300
+    retention = report["acquisition"]["retention"]
+    assert all(row[0] == 1.0 for row in retention["values"])  # everyone buys in month 0
+    markets = report["markets"]
+    assert sorted(markets["country"]) == ["AU", "DE", "GB"]
     assert holdout["holdout_rate"] < holdout["calibration_rate"]  # customers drop out
 
 
