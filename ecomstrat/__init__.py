@@ -162,6 +162,11 @@ if TYPE_CHECKING:
         BGBBParams as BGBBParams,
         FittedBGBB as FittedBGBB,
     )
+    from ecomstrat.models.paretonbd import (
+        FittedParetoNBD as FittedParetoNBD,
+        ParetoNBD as ParetoNBD,
+        ParetoNBDParams as ParetoNBDParams,
+    )
     from ecomstrat.models.sbg import (
         SBG as SBG,
         FittedSBG as FittedSBG,
@@ -187,6 +192,7 @@ _LOCATIONS: dict[str, str] = {
     "EcomstratWarning": "ecomstrat.exceptions",
     "EmptyInputError": "ecomstrat.exceptions",
     "FittedBGBB": "ecomstrat.models.bgbb",
+    "FittedParetoNBD": "ecomstrat.models.paretonbd",
     "FittedSBG": "ecomstrat.models.sbg",
     "Funnel": "ecomstrat.metrics.funnel",
     "InvalidInputError": "ecomstrat.exceptions",
@@ -205,6 +211,8 @@ _LOCATIONS: dict[str, str] = {
     "NPSResult": "ecomstrat.metrics.engagement",
     "Order": "ecomstrat.domain",
     "OrderLine": "ecomstrat.domain.costing",
+    "ParetoNBD": "ecomstrat.models.paretonbd",
+    "ParetoNBDParams": "ecomstrat.models.paretonbd",
     "Play": "ecomstrat.metrics.lifecycle_playbook",
     "Playbook": "ecomstrat.metrics.lifecycle_playbook",
     "Proportion": "ecomstrat.metrics.engagement",

@@ -80,12 +80,10 @@ def compress(data: RFMArrays) -> RFMArrays:
     Real customer bases repeat patterns (all one-time buyers of a cohort share one), so the
     likelihood needs far fewer evaluations. The log-likelihood is unchanged.
     """
-    keys = np.stack([data.x, data.t_x, data.T], axis=1)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    weights = np.bincount(inverse.reshape(-1), weights=data.weights, minlength=len(unique))
-    return RFMArrays(
-        np.ascontiguousarray(unique[:, 0]),
-        np.ascontiguousarray(unique[:, 1]),
-        np.ascontiguousarray(unique[:, 2]),
-        weights.astype(np.float64),
-    )
+    order = np.lexsort((data.T, data.t_x, data.x))
+    x, t_x, T = data.x[order], data.t_x[order], data.T[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = (np.diff(x) != 0) | (np.diff(t_x) != 0) | (np.diff(T) != 0)
+    first = np.flatnonzero(starts)
+    weights = np.add.reduceat(data.weights[order], first) if first.size else np.zeros(0)
+    return RFMArrays(x[first], t_x[first], T[first], weights.astype(np.float64))
