@@ -54,6 +54,9 @@ if TYPE_CHECKING:
         EmptyInputError as EmptyInputError,
         InvalidInputError as InvalidInputError,
         MissingDependencyError as MissingDependencyError,
+        PluginLoadError as PluginLoadError,
+        PluginWarning as PluginWarning,
+        ScorerOutputError as ScorerOutputError,
         UnknownCodeError as UnknownCodeError,
     )
     from ecomstrat.frames.discrete import (
@@ -80,6 +83,10 @@ if TYPE_CHECKING:
         acquisition_table as acquisition_table,
         break_even_roas as break_even_roas,
         cac_payback_months as cac_payback_months,
+    )
+    from ecomstrat.metrics.clv import (
+        CLVResult as CLVResult,
+        customer_lifetime_value as customer_lifetime_value,
     )
     from ecomstrat.metrics.cohorts import (
         CohortMatrix as CohortMatrix,
@@ -157,10 +164,35 @@ if TYPE_CHECKING:
         value_tiers as value_tiers,
         value_tiers_by_threshold as value_tiers_by_threshold,
     )
+    from ecomstrat.models._base import (
+        FitResult as FitResult,
+    )
+    from ecomstrat.models._fit import (
+        FitDiagnostics as FitDiagnostics,
+    )
+    from ecomstrat.models._protocols import (
+        TransactionModel as TransactionModel,
+    )
     from ecomstrat.models.bgbb import (
         BGBB as BGBB,
         BGBBParams as BGBBParams,
         FittedBGBB as FittedBGBB,
+    )
+    from ecomstrat.models.bgnbd import (
+        BGNBD as BGNBD,
+        BGNBDParams as BGNBDParams,
+        FittedBGNBD as FittedBGNBD,
+    )
+    from ecomstrat.models.gamma_gamma import (
+        FittedGammaGamma as FittedGammaGamma,
+        FrequencyMonetaryCorrelationWarning as FrequencyMonetaryCorrelationWarning,
+        GammaGamma as GammaGamma,
+        GammaGammaParams as GammaGammaParams,
+    )
+    from ecomstrat.models.mbgnbd import (
+        MBGNBD as MBGNBD,
+        FittedMBGNBD as FittedMBGNBD,
+        MBGNBDParams as MBGNBDParams,
     )
     from ecomstrat.models.paretonbd import (
         FittedParetoNBD as FittedParetoNBD,
@@ -172,12 +204,25 @@ if TYPE_CHECKING:
         FittedSBG as FittedSBG,
         SBGParams as SBGParams,
     )
+    from ecomstrat.registry import (
+        Scorer as Scorer,
+        ScorerRegistry as ScorerRegistry,
+        ScoringContext as ScoringContext,
+    )
+    from ecomstrat.report.pipeline import (
+        ReportOptions as ReportOptions,
+        StrategyReport as StrategyReport,
+        build_report as build_report,
+    )
 
 #: public name -> module that defines it (imported on first access)
 _LOCATIONS: dict[str, str] = {
     "AcquisitionTable": "ecomstrat.metrics.acquisition",
     "BGBB": "ecomstrat.models.bgbb",
     "BGBBParams": "ecomstrat.models.bgbb",
+    "BGNBD": "ecomstrat.models.bgnbd",
+    "BGNBDParams": "ecomstrat.models.bgnbd",
+    "CLVResult": "ecomstrat.metrics.clv",
     "CalibrationHoldout": "ecomstrat.frames.summary",
     "Campaign": "ecomstrat.domain",
     "CohortMatrix": "ecomstrat.metrics.cohorts",
@@ -191,14 +236,24 @@ _LOCATIONS: dict[str, str] = {
     "EcomstratError": "ecomstrat.exceptions",
     "EcomstratWarning": "ecomstrat.exceptions",
     "EmptyInputError": "ecomstrat.exceptions",
+    "FitDiagnostics": "ecomstrat.models._fit",
+    "FitResult": "ecomstrat.models._base",
     "FittedBGBB": "ecomstrat.models.bgbb",
+    "FittedBGNBD": "ecomstrat.models.bgnbd",
+    "FittedGammaGamma": "ecomstrat.models.gamma_gamma",
+    "FittedMBGNBD": "ecomstrat.models.mbgnbd",
     "FittedParetoNBD": "ecomstrat.models.paretonbd",
     "FittedSBG": "ecomstrat.models.sbg",
+    "FrequencyMonetaryCorrelationWarning": "ecomstrat.models.gamma_gamma",
     "Funnel": "ecomstrat.metrics.funnel",
+    "GammaGamma": "ecomstrat.models.gamma_gamma",
+    "GammaGammaParams": "ecomstrat.models.gamma_gamma",
     "InvalidInputError": "ecomstrat.exceptions",
     "LandedCost": "ecomstrat.metrics.landed_cost",
     "LandedCostBatch": "ecomstrat.metrics.landed_cost",
     "LifecycleStages": "ecomstrat.metrics.lifecycle",
+    "MBGNBD": "ecomstrat.models.mbgnbd",
+    "MBGNBDParams": "ecomstrat.models.mbgnbd",
     "Market": "ecomstrat.domain",
     "MarketComparison": "ecomstrat.metrics.market_entry",
     "MarketDataWarning": "ecomstrat.domain.costing",
@@ -215,15 +270,22 @@ _LOCATIONS: dict[str, str] = {
     "ParetoNBDParams": "ecomstrat.models.paretonbd",
     "Play": "ecomstrat.metrics.lifecycle_playbook",
     "Playbook": "ecomstrat.metrics.lifecycle_playbook",
+    "PluginLoadError": "ecomstrat.exceptions",
+    "PluginWarning": "ecomstrat.exceptions",
     "Proportion": "ecomstrat.metrics.engagement",
     "RFMScores": "ecomstrat.metrics.rfm_segments",
     "RFMSegments": "ecomstrat.metrics.rfm_segments",
     "Recommendations": "ecomstrat.metrics.lifecycle_playbook",
     "RelationshipPhase": "ecomstrat.metrics.lifecycle_policy",
+    "ReportOptions": "ecomstrat.report.pipeline",
     "RetentionRates": "ecomstrat.metrics.engagement",
     "RuleBasedPolicy": "ecomstrat.metrics.lifecycle_policy",
     "SBG": "ecomstrat.models.sbg",
     "SBGParams": "ecomstrat.models.sbg",
+    "Scorer": "ecomstrat.registry",
+    "ScorerOutputError": "ecomstrat.exceptions",
+    "ScorerRegistry": "ecomstrat.registry",
+    "ScoringContext": "ecomstrat.registry",
     "SegmentRule": "ecomstrat.metrics.rfm_segments",
     "SelfServiceShift": "ecomstrat.metrics.engagement",
     "ServiceCost": "ecomstrat.metrics.engagement",
@@ -232,14 +294,17 @@ _LOCATIONS: dict[str, str] = {
     "Stage": "ecomstrat.metrics.lifecycle_policy",
     "StageCountsOverTime": "ecomstrat.metrics.lifecycle",
     "StageMigration": "ecomstrat.metrics.lifecycle",
+    "StrategyReport": "ecomstrat.report.pipeline",
     "SurvivorCounts": "ecomstrat.frames.discrete",
     "TimeUnit": "ecomstrat.domain",
     "TransactionLog": "ecomstrat.frames.transaction_log",
+    "TransactionModel": "ecomstrat.models._protocols",
     "UnknownCodeError": "ecomstrat.exceptions",
     "ValueTiers": "ecomstrat.metrics.value_tiers",
     "acquisition_table": "ecomstrat.metrics.acquisition",
     "average_order_value": "ecomstrat.metrics.engagement",
     "break_even_roas": "ecomstrat.metrics.acquisition",
+    "build_report": "ecomstrat.report.pipeline",
     "cac_payback_months": "ecomstrat.metrics.acquisition",
     "calibration_holdout_summary": "ecomstrat.metrics.summary",
     "cohort_margin": "ecomstrat.metrics.cohorts",
@@ -247,6 +312,7 @@ _LOCATIONS: dict[str, str] = {
     "cohort_revenue": "ecomstrat.metrics.cohorts",
     "compare_markets": "ecomstrat.metrics.market_entry",
     "csat": "ecomstrat.metrics.engagement",
+    "customer_lifetime_value": "ecomstrat.metrics.clv",
     "funnel": "ecomstrat.metrics.funnel",
     "landed_cost": "ecomstrat.metrics.landed_cost",
     "landed_cost_batch_of": "ecomstrat.metrics.landed_cost",

@@ -1,24 +1,34 @@
 """The ``ecomstrat`` command: a thin layer over the public API, and the only code that prints.
 
-``ecomstrat demo`` simulates a customer base, summarises it and prints a short report (or
-JSON); ``ecomstrat --version`` prints the version. Errors raised by the library become one
-line on stderr and exit status 2.
+``ecomstrat report FILE`` reads a transaction file (CSV or Parquet) and prints the strategy
+report of :func:`ecomstrat.report.pipeline.build_report` as text or JSON, optionally writing
+it as a self-contained HTML page with plots; ``ecomstrat demo`` does the same on a simulated
+customer base; ``ecomstrat --version`` prints the version. Errors raised by the library (and
+a missing file) become one line on stderr and exit status 2. When stderr is a terminal, a
+progress line shows the step running; otherwise only warnings go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
 from ecomstrat._version import __version__
 from ecomstrat.domain.time_unit import TimeUnit
-from ecomstrat.exceptions import EcomstratError
+from ecomstrat.exceptions import EcomstratError, UnknownCodeError
+
+if TYPE_CHECKING:
+    from ecomstrat.frames.transaction_log import TransactionLog
+    from ecomstrat.report.pipeline import StrategyReport
 
 __all__ = ["main"]
 
@@ -33,6 +43,24 @@ MIGRATION_WEEKS = 13
 DEMO_GROSS_MARGIN = 0.4
 #: Exit status for a usage or input error (argparse uses the same).
 EXIT_ERROR = 2
+#: Defaults of the market comparison of ``ecomstrat report --markets`` (as in the demo).
+MARKET_ORDERS = 60.0
+MARKET_WEIGHT_KG = 0.8
+#: File extensions read as Parquet; anything else is read as delimited text.
+PARQUET_SUFFIXES = (".parquet", ".pq")
+#: ``--delimiter`` words and the separator they stand for (None: runs of whitespace).
+DELIMITERS: dict[str, str | None] = {"whitespace": None, "tab": "\t", "\\t": "\t"}
+#: Column flags of ``ecomstrat report``: argument of read_csv -> (flag, default name).
+COLUMN_FLAGS = {
+    "customer_id": ("--customer-id", "customer_id"),
+    "time": ("--time", "time"),
+    "amount": ("--amount", "amount"),
+    "margin": ("--margin", None),
+}
+
+
+class UsageError(EcomstratError, ValueError):
+    """A command-line argument that argparse cannot check by itself."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,10 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except EcomstratError as error:
+    except (EcomstratError, OSError, UnicodeDecodeError) as error:
         message = " ".join(str(error).split())
+        if isinstance(error, UnicodeDecodeError):
+            message = f"the file is not UTF-8 text ({message})"
         print(f"ecomstrat: error: {message}", file=sys.stderr)
         return EXIT_ERROR
+
+
+# ------------------------------------------------------------------------------------ parser
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,13 +88,146 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ecomstrat {__version__}")
     commands = parser.add_subparsers(title="commands", dest="command", required=True)
+    _report_parser(commands)
+    _demo_parser(commands)
+    return parser
+
+
+def _output_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--time-unit",
+        default="week",
+        choices=[u.value for u in TimeUnit],
+        help="unit of recency, T and the purchase model (default: %(default)s)",
+    )
+    command.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    command.add_argument(
+        "--html",
+        metavar="PATH",
+        help="also write a self-contained HTML report with plots (needs ecomstrat[plot])",
+    )
+
+
+def _report_parser(commands: Any) -> None:
+    report = commands.add_parser(
+        "report",
+        help="the strategy report of a transaction file",
+        description=(
+            "Read a transaction file (CSV or other delimited text; Parquet by extension) and"
+            " report: data summary, BG/NBD and Gamma-Gamma fits, CLV and value tiers,"
+            " calibration vs holdout (when asked), lifecycle stages and migration, cohort"
+            " retention, CAC payback (with --campaigns), scorers and market comparison"
+            " (with --markets)."
+        ),
+    )
+    report.add_argument("transactions", metavar="TRANSACTIONS", help="the transaction file")
+    columns = report.add_argument_group("columns (names, or 0-based positions with --no-header)")
+    for arg, (flag, default) in COLUMN_FLAGS.items():
+        shown = f"default: {default}" if default else "optional: gross margin per order"
+        columns.add_argument(flag, dest=arg, metavar="COLUMN", help=f"{arg} column ({shown})")
+    text = report.add_argument_group("text files")
+    text.add_argument(
+        "--delimiter",
+        default=",",
+        help="field separator: one character, 'tab', or 'whitespace' (any run of spaces and"
+        " tabs, as in the CDNOW files) (default: ',')",
+    )
+    text.add_argument(
+        "--time-format",
+        metavar="FORMAT",
+        help="strptime format of the times, e.g. %%Y%%m%%d (default: ISO 8601)",
+    )
+    text.add_argument("--no-header", action="store_true", help="the file has no header line")
+    report.add_argument("--currency", help="ISO 4217 code of the amounts, e.g. USD")
+    dates = report.add_argument_group("dates")
+    dates.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="report date; later orders are ignored (default: last order)",
+    )
+    holdout = dates.add_mutually_exclusive_group()
+    holdout.add_argument(
+        "--holdout-weeks",
+        type=float,
+        metavar="N",
+        help="check the model on the last N weeks (fitted on the data before them)",
+    )
+    holdout.add_argument(
+        "--calibration-end", metavar="DATE", help="check the model on the data after DATE"
+    )
+    value = report.add_argument_group("value")
+    value.add_argument(
+        "--horizon-months",
+        type=float,
+        default=12.0,
+        metavar="N",
+        help="CLV horizon in months (default: %(default)g)",
+    )
+    value.add_argument(
+        "--discount-rate",
+        type=float,
+        default=0.10,
+        metavar="RATE",
+        help="annual discount rate of the CLV (default: %(default)g)",
+    )
+    value.add_argument(
+        "--gross-margin",
+        type=float,
+        metavar="RATE",
+        help="gross margin as a share of revenue, for CLV and CAC payback (default: from"
+        " --margin, else revenue CLV and no payback)",
+    )
+    extra = report.add_argument_group("more parts")
+    extra.add_argument(
+        "--campaigns",
+        metavar="FILE",
+        help="CSV of campaigns (campaign_id, channel, spend, currency, start, end), for CAC"
+        " payback",
+    )
+    extra.add_argument(
+        "--scorers",
+        metavar="NAMES",
+        help="comma-separated scorers to run (default: every available one the data allow)",
+    )
+    extra.add_argument(
+        "--markets",
+        metavar="CODES",
+        help="comma-separated ISO country codes of built-in market profiles to compare,"
+        " e.g. DE,GB,AU",
+    )
+    extra.add_argument(
+        "--fx",
+        metavar="RATES",
+        help="exchange rates for --markets: units of each market currency per 1 unit of"
+        " --currency, e.g. EUR=0.91,GBP=0.79",
+    )
+    extra.add_argument(
+        "--market-orders",
+        type=float,
+        default=MARKET_ORDERS,
+        metavar="N",
+        help="expected orders a month in each market (default: %(default)g)",
+    )
+    extra.add_argument(
+        "--market-weight-kg",
+        type=float,
+        default=MARKET_WEIGHT_KG,
+        metavar="KG",
+        help="weight of an average order (default: %(default)g)",
+    )
+    _output_options(report)
+    report.set_defaults(handler=_report)
+
+
+def _demo_parser(commands: Any) -> None:
     demo = commands.add_parser(
         "demo",
-        help="simulate a customer base and print its RFM report",
+        help="the strategy report of a simulated customer base",
         description=(
             "Simulate a customer base (BG/NBD purchases, Gamma-Gamma spend, CDNOW parameters),"
-            f" observe it for {OBSERVATION_WEEKS} weeks, summarise it and compare the first"
-            f" {CALIBRATION_WEEKS} weeks with the rest."
+            f" observe it for {OBSERVATION_WEEKS} weeks, and report on it as 'ecomstrat"
+            f" report' does, checking the model fitted on the first {CALIBRATION_WEEKS} weeks"
+            " against the rest, with simulated campaigns and three candidate markets."
         ),
     )
     demo.add_argument(
@@ -74,98 +240,363 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--seed", type=int, default=7, metavar="S", help="random seed (default: %(default)s)"
     )
-    demo.add_argument(
-        "--time-unit",
-        default="week",
-        choices=[u.value for u in TimeUnit],
-        help="unit of recency and T (default: %(default)s)",
-    )
-    demo.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    _output_options(demo)
     demo.set_defaults(handler=_demo)
-    return parser
+
+
+# ---------------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """Shows the running step on one self-overwriting line of a terminal; silent otherwise."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.start = time.perf_counter()
+        self.current: str | None = None
+        self.began = self.start
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        if self.current is not None:
+            self.seconds[self.current] = now - self.began
+        self.current, self.began = step, now
+        if self.enabled:
+            line = f"ecomstrat: {step}... ({now - self.start:.1f} s)"
+            self.stream.write("\r" + line.ljust(79)[:79])
+            self.stream.flush()
+
+    def done(self, message: str = "") -> None:
+        self("done")
+        if self.enabled:
+            slow = sorted(self.seconds.items(), key=lambda item: -item[1])[:4]
+            steps = ", ".join(f"{name} {s:.1f} s" for name, s in slow)
+            total = time.perf_counter() - self.start
+            self.stream.write("\r" + " " * 79 + "\r")
+            self.stream.write(f"ecomstrat: done in {total:.1f} s ({steps}){message}\n")
+            self.stream.flush()
+
+
+# ------------------------------------------------------------------------------------ shared
+
+
+def _need_matplotlib(args: argparse.Namespace) -> None:
+    """Fail before the work when --html is asked without matplotlib."""
+    if args.html:
+        from ecomstrat.io._optional import import_optional
+
+        import_optional("matplotlib", "plot")
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with NaN and infinities as None, numpy scalars as Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _run(
+    build: Callable[[Callable[[str], None]], StrategyReport], progress: _Progress
+) -> tuple[StrategyReport, list[str]]:
+    """Build the report, collecting the warnings it raises as one-line texts."""
+    import attrs
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = build(progress)
+    texts = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
+    if texts:
+        report = attrs.evolve(report, notes=(*report.notes, *(f"Warning: {t}" for t in texts)))
+    return report, texts
+
+
+def _emit(
+    report: StrategyReport,
+    args: argparse.Namespace,
+    settings: dict[str, Any],
+    warned: list[str],
+    progress: _Progress,
+    subtitle: str,
+) -> int:
+    for text in warned:
+        print(f"ecomstrat: warning: {text}", file=sys.stderr)
+    if args.html:
+        progress("plotting")
+        page = report.to_html(subtitle=subtitle, footer=f"Made with ecomstrat {__version__}.")
+        Path(args.html).write_text(page, encoding="utf-8")
+    if args.json:
+        payload: dict[str, Any] = {"ecomstrat": __version__, "settings": settings}
+        payload.update(report.to_dict())
+        payload["warnings"] = warned
+        print(json.dumps(_jsonable(payload), indent=2, allow_nan=False))
+    else:
+        print(f"{report.title}\n{'#' * len(report.title)}\n")
+        if subtitle:
+            print(f"{subtitle}\n")
+        from ecomstrat.report import render
+
+        print(render(report.sections()))
+    progress.done(f"; HTML report in {args.html}" if args.html else "")
+    return 0
+
+
+# ------------------------------------------------------------------------------------ report
+
+
+def _delimiter(value: str) -> str | None:
+    key = value.strip().lower() if value.strip() else value
+    if key in DELIMITERS:
+        return DELIMITERS[key]
+    if len(value) == 1:
+        return value
+    raise UsageError(
+        f"--delimiter={value!r} is invalid: give one character, 'tab' or 'whitespace'."
+    )
+
+
+def _columns(args: argparse.Namespace) -> dict[str, str | int | None]:
+    """The column of each read_csv argument: a name, or a position with --no-header."""
+    out: dict[str, str | int | None] = {}
+    for position, (arg, (flag, default)) in enumerate(COLUMN_FLAGS.items()):
+        given: str | None = getattr(args, arg)
+        if not args.no_header:
+            out[arg] = given if given is not None else default
+            continue
+        if given is None:
+            out[arg] = position if default is not None else None
+            continue
+        try:
+            out[arg] = int(given)
+        except ValueError:
+            raise UsageError(
+                f"{flag}={given!r} is invalid: with --no-header, columns are 0-based"
+                f" positions, e.g. {flag} {position}."
+            ) from None
+    return out
+
+
+def _read_log(args: argparse.Namespace, columns: dict[str, str | int | None]) -> TransactionLog:
+    from ecomstrat.io import read_csv, read_parquet
+
+    path = Path(args.transactions)
+    try:
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            if not path.exists():
+                raise FileNotFoundError(f"path={str(path)!r}: no such file.")
+            names = {k: v for k, v in columns.items() if v is not None}
+            if not all(isinstance(v, str) for v in names.values()):
+                raise UsageError("--no-header does not apply to Parquet files.")
+            return read_parquet(path, currency=args.currency, **names)  # type: ignore[arg-type]
+        return read_csv(
+            path,
+            customer_id=columns["customer_id"],  # type: ignore[arg-type]
+            time=columns["time"],  # type: ignore[arg-type]
+            amount=columns["amount"],  # type: ignore[arg-type]
+            margin=columns["margin"],
+            currency=args.currency,
+            delimiter=_delimiter(args.delimiter),
+            time_format=args.time_format,
+            header=not args.no_header,
+        )
+    except UnknownCodeError as error:
+        message = str(error)
+        for arg, (flag, _) in COLUMN_FLAGS.items():
+            message = message.replace(
+                f"Pass the right name as {arg}=...", f"Pass the right name with {flag}."
+            )
+        raise UnknownCodeError(message) from error
+
+
+def _pairs(text: str, flag: str) -> dict[str, str]:
+    out = {}
+    for item in text.split(","):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise UsageError(f"{flag}={text!r} is invalid: write CODE=RATE pairs, e.g. EUR=0.91.")
+        out[key.strip().upper()] = value.strip()
+    return out
+
+
+def _markets(args: argparse.Namespace, log: TransactionLog, margin: float | None) -> Any:
+    if not args.markets:
+        return None
+    from ecomstrat.report.markets import MarketsOverview, market_entries
+
+    codes = [c.strip() for c in args.markets.split(",") if c.strip()]
+    if log.currency is None:
+        raise UsageError(
+            "--markets needs the currency of the amounts: pass --currency (e.g. --currency USD)."
+        )
+    if margin is None:
+        raise UsageError(
+            "--markets needs a gross margin: pass --gross-margin (e.g. 0.4) or a --margin column."
+        )
+    basket = f"{float(log.amounts.mean()):.2f}"
+    comparison = market_entries(
+        codes,
+        currency=log.currency,
+        average_basket=basket,
+        gross_margin=margin,
+        monthly_orders=args.market_orders,
+        weight_kg=args.market_weight_kg,
+        fx=_pairs(args.fx, "--fx") if args.fx else None,
+    )
+    rates = f" at {args.fx.replace(',', ', ')} per {log.currency}" if args.fx else ""
+    return MarketsOverview(
+        comparison,
+        [
+            f"Assumed for each market: {args.market_orders:g} orders a month of {basket}"
+            f" {log.currency} (the mean order of the data), {args.market_weight_kg:g} kg, a"
+            f" {margin:.0%} gross margin, sold DDP{rates}."
+        ],
+    )
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ecomstrat.report.pipeline import ReportOptions, build_report
+
+    _need_matplotlib(args)
+    progress = _Progress(sys.stderr)
+    progress("reading")
+    columns = _columns(args)
+    scorers = [s.strip() for s in args.scorers.split(",")] if args.scorers else None
+    options = ReportOptions(
+        time_unit=args.time_unit,
+        as_of=args.as_of,
+        calibration_end=args.calibration_end,
+        holdout_weeks=args.holdout_weeks,
+        horizon=args.horizon_months,
+        horizon_unit="month",
+        annual_discount_rate=args.discount_rate,
+        gross_margin=args.gross_margin,
+        scorers=scorers,
+        migration_weeks=MIGRATION_WEEKS,
+    )
+    log = _read_log(args, columns)
+    campaigns = None
+    if args.campaigns:
+        from ecomstrat.report.inputs import read_campaigns
+
+        campaigns = read_campaigns(args.campaigns)
+        currencies = sorted({c.spend.currency for c in campaigns})
+        if log.currency is None:
+            raise UsageError(
+                f"the campaigns are in {', '.join(currencies)} but the transactions have no"
+                f" currency: pass --currency {currencies[0]}."
+            )
+        if log.margins is None and args.gross_margin is None:
+            raise UsageError(
+                "CAC payback needs margins: pass --gross-margin (e.g. 0.4) or a --margin column."
+            )
+    margin = args.gross_margin
+    if margin is None and log.margins is not None and log.amounts.sum() > 0:
+        margin = float(log.margins.sum() / log.amounts.sum())
+    markets = _markets(args, log, margin)
+    name = Path(args.transactions).name
+    title = f"ecomstrat {__version__} strategy report: {name}"
+    report, warned = _run(
+        lambda step: build_report(
+            log,
+            options,
+            campaigns=campaigns,
+            markets=markets,
+            title=title,
+            progress=step,
+        ),
+        progress,
+    )
+    shown = {k: v for k, v in columns.items() if v is not None}
+    settings = {
+        "transactions": str(args.transactions),
+        "columns": shown,
+        "currency": log.currency,
+        "time_unit": options.time_unit.value,
+        "as_of": args.as_of,
+        "calibration_end": args.calibration_end,
+        "holdout_weeks": args.holdout_weeks,
+        "horizon_months": args.horizon_months,
+        "annual_discount_rate": args.discount_rate,
+        "gross_margin": margin,
+        "campaigns": args.campaigns,
+        "markets": args.markets,
+    }
+    subtitle = (
+        f"{name}: {log.n_transactions:,} orders of {log.n_customers:,} customers;"
+        f" {options.time_unit.value}s; CLV over {args.horizon_months:g} months at"
+        f" {args.discount_rate:.0%} a year."
+    )
+    return _emit(report, args, settings, warned, progress, subtitle)
+
+
+# -------------------------------------------------------------------------------------- demo
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ecomstrat import (
-        calibration_holdout_summary,
-        rfm_summary,
-        simulate_transactions,
-        warm_up,
-    )
-    from ecomstrat.datasets.campaigns import simulate_campaigns
-    from ecomstrat.report import (
-        Reportable,
-        data_overview,
-        holdout_overview,
-        render,
-        simulation_overview,
-        summary_overview,
-    )
-    from ecomstrat.report.acquisition import acquisition_overview
-    from ecomstrat.report.lifecycle import lifecycle_overview
-    from ecomstrat.report.markets import MarketsOverview, demo_market_entries
+    import attrs
 
+    from ecomstrat import simulate_transactions, warm_up
+    from ecomstrat.datasets.campaigns import simulate_campaigns
+    from ecomstrat.report import simulation_overview
+    from ecomstrat.report.markets import demo_market_entries
+    from ecomstrat.report.pipeline import ReportOptions, build_report
+
+    _need_matplotlib(args)
+    progress = _Progress(sys.stderr)
     unit = TimeUnit.parse(args.time_unit)
-    seconds = {"warm-up": warm_up()}
-    clock = time.perf_counter()
+    progress("warm-up")
+    warm_up()
+    progress("simulating")
     simulation = simulate_transactions(
         args.customers, seed=args.seed, start=DEMO_START, observation_length=OBSERVATION_WEEKS
     )
-    seconds["simulate"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    log = simulation.log
     calibration_end = np.datetime64(DEMO_START) + np.timedelta64(7 * CALIBRATION_WEEKS, "D")
-    summary = rfm_summary(log, simulation.observation_end, time_unit=unit)
-    split = calibration_holdout_summary(
-        log, calibration_end, simulation.observation_end, time_unit=unit
-    )
-    parts: dict[str, Reportable] = {
-        "simulation": simulation_overview(simulation),
-        "data": data_overview(log),
-        "summary": summary_overview(summary),
-        "holdout": holdout_overview(split),
-    }
-    seconds["summarise"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    end = simulation.observation_end
-    parts["lifecycle"] = lifecycle_overview(
-        log, end, end - np.timedelta64(7 * MIGRATION_WEEKS, "D")
-    )
     campaigns = simulate_campaigns(simulation, seed=args.seed)
-    parts["acquisition"] = acquisition_overview(
-        log, campaigns, gross_margin_rate=DEMO_GROSS_MARGIN, observation_end=end
+    options = ReportOptions(
+        time_unit=unit,
+        as_of=simulation.observation_end,
+        calibration_end=calibration_end,
+        gross_margin=DEMO_GROSS_MARGIN,
+        migration_weeks=MIGRATION_WEEKS,
     )
-    seconds["strategy metrics"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    parts["markets"] = MarketsOverview(demo_market_entries())
-    seconds["market entry"] = time.perf_counter() - clock
-
-    if args.json:
-        payload: dict[str, Any] = {
-            "ecomstrat": __version__,
-            "settings": {
-                "customers": args.customers,
-                "seed": args.seed,
-                "time_unit": unit.value,
-                "start": DEMO_START,
-                "calibration_end": str(calibration_end),
-            },
-        }
-        payload.update((name, part.to_dict()) for name, part in parts.items())
-        print(json.dumps(payload, indent=2, allow_nan=False))
-    else:
-        title = (
-            f"ecomstrat {__version__} demo: {args.customers:,} simulated customers"
-            f" (seed {args.seed}), {unit.value}s"
-        )
-        print(f"{title}\n{'#' * len(title)}\n")
-        print(render(section for part in parts.values() for section in part.sections()))
-    timings = ", ".join(f"{step} {s:.2f} s" for step, s in seconds.items())
-    print(
-        f"ecomstrat: {timings} (numba kernels are cached on disk after the first run)",
-        file=sys.stderr,
+    title = (
+        f"ecomstrat {__version__} demo: {args.customers:,} simulated customers"
+        f" (seed {args.seed}), {unit.value}s"
     )
-    return 0
+    report, warned = _run(
+        lambda step: build_report(
+            simulation.log,
+            options,
+            campaigns=campaigns,
+            markets=demo_market_entries(),
+            title=title,
+            progress=step,
+        ),
+        progress,
+    )
+    report = attrs.evolve(
+        report, parts={"simulation": simulation_overview(simulation), **report.parts}
+    )
+    settings = {
+        "customers": args.customers,
+        "seed": args.seed,
+        "time_unit": unit.value,
+        "start": DEMO_START,
+        "calibration_end": str(calibration_end),
+    }
+    subtitle = (
+        f"Simulated with CDNOW parameters, observed {OBSERVATION_WEEKS} weeks from {DEMO_START};"
+        f" model checked on the weeks after {calibration_end}; gross margin"
+        f" {DEMO_GROSS_MARGIN:.0%}; illustrative campaigns and markets."
+    )
+    return _emit(report, args, settings, warned, progress, subtitle)
 
 
 if __name__ == "__main__":

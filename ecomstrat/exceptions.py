@@ -15,6 +15,9 @@ __all__ = [
     "EmptyInputError",
     "InvalidInputError",
     "MissingDependencyError",
+    "PluginLoadError",
+    "PluginWarning",
+    "ScorerOutputError",
     "UnknownCodeError",
 ]
 
@@ -49,3 +52,41 @@ class MissingDependencyError(EcomstratError, ImportError):
 
 class ConvergenceError(EcomstratError, RuntimeError):
     """A numerical optimisation did not converge; the message carries its diagnostics."""
+
+
+class PluginLoadError(EcomstratError, ImportError):
+    """A scorer's entry point failed to import, or did not give a valid :class:`Scorer`.
+
+    The message names the scorer, its entry point (``module:attr``) and its distribution.
+
+    Attributes
+    ----------
+    scorer : str
+        The scorer's name (the entry point's name).
+    entry_point : str or None
+        The entry point's value, ``"module:attr"`` (``None`` for an in-process scorer).
+    distribution : str or None
+        ``"name version"`` of the distribution declaring it (``None`` when unknown).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        scorer: str = "",
+        entry_point: str | None = None,
+        distribution: str | None = None,
+    ) -> None:
+        module = entry_point.partition(":")[0] if entry_point else None
+        super().__init__(message, name=module)
+        self.scorer = scorer
+        self.entry_point = entry_point
+        self.distribution = distribution
+
+
+class ScorerOutputError(EcomstratError, ValueError):
+    """A scorer returned something other than one finite float per customer."""
+
+
+class PluginWarning(EcomstratWarning):
+    """A scorer was skipped (failed to load, raised, or returned bad scores), or shadowed."""

@@ -73,3 +73,26 @@ def _kernels() -> dict[str, dict[str, object]]:
 
 #: kernel -> implementation name -> callable; drives the agreement tests and the benchmarks.
 COMPARISONS = _kernels()
+
+
+#: The modules holding each kernel family's references and comparison table.
+FAMILY_MODULES = (
+    "tests.reference",
+    "tests.reference_bgnbd",
+    "tests.reference_cohorts",
+    "tests.reference_discrete",
+    "tests.reference_lifecycle",
+    "tests.reference_paretonbd",
+)
+
+
+def all_comparisons() -> dict[str, dict[str, object]]:
+    """Every kernel's implementations, from all family tables (one view for tests and tools)."""
+    import importlib
+
+    merged: dict[str, dict[str, object]] = {}
+    for name in FAMILY_MODULES:
+        for kernel, implementations in importlib.import_module(name).COMPARISONS.items():
+            assert kernel not in merged, f"{kernel} is in two comparison tables"
+            merged[kernel] = implementations
+    return merged

@@ -218,6 +218,7 @@ def _kernels() -> dict[str, dict[str, object]]:
         patterns = _Patterns.build(RFMArrays(x, t_x, T, weights), compress=False)
         return patterns.evaluate(np.array([r, alpha, s, beta]))[0]
 
+    numba_loglik.kernel_module = "ecomstrat._kernels.paretonbd"  # type: ignore[attr-defined]
     return {
         "paretonbd_loglik": {
             "numba": numba_loglik,

@@ -2,8 +2,11 @@
 
 A report is a list of :class:`Section` objects (title, header, rows of formatted cells,
 notes). Each ``*_overview`` function computes frozen plain data from a frame; the result
-offers ``to_dict()`` for JSON and ``sections()`` for :func:`render`. Nothing here prints:
-``ecomstrat demo`` (:mod:`ecomstrat.cli`) does.
+offers ``to_dict()`` for JSON and ``sections()`` for :func:`render`. The full strategy report
+is :func:`ecomstrat.report.pipeline.build_report`; :mod:`ecomstrat.report.plots` draws its
+figures (matplotlib, imported on use) and :mod:`ecomstrat.report.html` lays it out as one
+self-contained HTML page. Nothing here prints: ``ecomstrat report`` and ``ecomstrat demo``
+(:mod:`ecomstrat.cli`) do.
 
 Examples
 --------

@@ -33,10 +33,13 @@ __all__ = [
 
 @attrs.frozen(eq=False)
 class AcquisitionOverview:
-    """Monthly cohort retention and the per-campaign CAC payback table of a log."""
+    """Monthly cohort retention and the per-campaign CAC payback table of a log.
+
+    ``table`` is None when there are no campaigns (retention only).
+    """
 
     retention: CohortMatrix
-    table: AcquisitionTable
+    table: AcquisitionTable | None
     max_offset: int = 6
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,15 +51,15 @@ class AcquisitionOverview:
                 "sizes": fmt.json_values(self.retention.sizes),
                 "values": fmt.json_values(self.retention.values),
             },
-            "campaigns": fmt.json_columns(self.table.columns()),
+            "campaigns": None if self.table is None else fmt.json_columns(self.table.columns()),
         }
 
     def sections(self) -> list[Section]:
-        """Cohort retention, then CAC payback per campaign."""
-        return [
-            retention_section(self.retention, max_offset=self.max_offset),
-            payback_section(self.table),
-        ]
+        """Cohort retention, then CAC payback per campaign (when there are campaigns)."""
+        out = [retention_section(self.retention, max_offset=self.max_offset)]
+        if self.table is not None:
+            out.append(payback_section(self.table))
+        return out
 
 
 def acquisition_overview(
@@ -68,8 +71,13 @@ def acquisition_overview(
     observation_end: object = None,
     max_offset: int = 6,
 ) -> AcquisitionOverview:
-    """Compute the acquisition part of the report (arguments as :func:`acquisition_sections`)."""
+    """Compute the acquisition part of the report (arguments as :func:`acquisition_sections`).
+
+    With no campaigns (an empty sequence) only the cohort retention is computed.
+    """
     retention = cohort_retention(log, observation_end=observation_end)
+    if not campaigns:
+        return AcquisitionOverview(retention, None, max_offset)
     table = acquisition_table(
         log,
         campaigns,

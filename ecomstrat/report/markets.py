@@ -20,11 +20,12 @@ Which market next? (USD)
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from ecomstrat._validation import invalid
 from ecomstrat.datasets.markets import market_profile
 from ecomstrat.domain.money import Money
 from ecomstrat.metrics.market_entry import (
@@ -36,7 +37,13 @@ from ecomstrat.metrics.market_entry import (
 from ecomstrat.report import _format as fmt
 from ecomstrat.report.section import Section
 
-__all__ = ["DEMO_AS_OF", "MarketsOverview", "demo_market_entries", "market_section"]
+__all__ = [
+    "DEMO_AS_OF",
+    "MarketsOverview",
+    "demo_market_entries",
+    "market_entries",
+    "market_section",
+]
 
 #: Date of the demo scenario (fixed, so the demo report does not change with the calendar).
 DEMO_AS_OF = datetime.date(2026, 9, 1)
@@ -71,6 +78,81 @@ def demo_market_entries(as_of: datetime.date | str = DEMO_AS_OF) -> MarketCompar
                 average_basket=Money("85", "USD"),
                 gross_margin=0.55,
                 weight_kg="0.8",
+            )
+        )
+    return compare_markets(entries)
+
+
+def market_entries(
+    countries: Sequence[str],
+    *,
+    currency: str,
+    average_basket: float | str,
+    gross_margin: float,
+    monthly_orders: float = 60.0,
+    weight_kg: float | str | None = None,
+    fx: Mapping[str, float | str] | None = None,
+    as_of: datetime.date | str | None = None,
+) -> MarketComparison:
+    """Compare built-in market profiles for a merchant selling in ``currency``.
+
+    Parameters
+    ----------
+    countries : sequence of str
+        ISO 3166 codes of the candidate markets (``["DE", "GB", "AU"]``).
+    currency : str
+        The merchant's currency (ISO 4217).
+    average_basket : float or str
+        Goods value of an average order, in ``currency``.
+    gross_margin : float
+        Product margin on the basket, in [0, 1].
+    monthly_orders : float, default 60
+        Expected orders a month in each market.
+    weight_kg : float or str, optional
+        Weight of an average order.
+    fx : mapping of str to float or str, optional
+        Exchange rates: units of a market's currency per 1 ``currency``, by ISO 4217 code
+        (``{"EUR": "0.91"}``); needed for every market whose currency is not ``currency``.
+    as_of : datetime.date or str, optional
+        Date of the rules (default: today).
+
+    Returns
+    -------
+    MarketComparison
+
+    Examples
+    --------
+    >>> table = market_entries(["DE", "GB"], currency="USD", average_basket=80,
+    ...                        gross_margin=0.5, fx={"EUR": "0.91", "GBP": "0.79"},
+    ...                        as_of="2026-03-01")
+    >>> sorted(table.columns()["country"].tolist())
+    ['DE', 'GB']
+    """
+    rates = {str(k).upper(): v for k, v in (fx or {}).items()}
+    entries = []
+    for code in countries:
+        profile = market_profile(code, as_of=as_of)
+        local = profile.currency.code
+        if local == currency:
+            profile = profile.with_fx(currency)
+        elif local in rates:
+            profile = profile.with_fx(currency, str(rates[local]))
+        else:
+            raise invalid(
+                "fx",
+                dict(rates),
+                f"has no rate for {local}, the currency of {profile.country}",
+                f"Give the {local} per 1 {currency}, e.g. fx={{'{local}': '0.9'}}"
+                f" (ecomstrat report: --fx {local}=0.9).",
+            )
+        entries.append(
+            market_entry(
+                profile,
+                monthly_orders=monthly_orders,
+                average_basket=Money(str(average_basket), currency),
+                gross_margin=gross_margin,
+                weight_kg=None if weight_kg is None else str(weight_kg),
+                as_of=as_of,
             )
         )
     return compare_markets(entries)
@@ -177,16 +259,25 @@ def _optional(value: float | None, digits: int) -> str:
     return "never" if value is None else fmt.number(value, digits)
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
 @attrs.frozen(eq=False)
 class MarketsOverview:
     """A market comparison as report content: JSON numbers and text sections."""
 
     comparison: MarketComparison
+    assumptions: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison's columns as a JSON-able dict (NaN becomes ``None``)."""
         return fmt.json_columns(self.comparison.columns())
 
     def sections(self) -> list[Section]:
-        """The sections of :func:`market_section`."""
-        return market_section(self.comparison)
+        """The sections of :func:`market_section`; ``assumptions`` become notes of the first."""
+        sections = market_section(self.comparison)
+        if self.assumptions:
+            first = sections[0]
+            sections[0] = attrs.evolve(first, notes=(*self.assumptions, *first.notes))
+        return sections

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -30,13 +31,37 @@ def test_demo_prints_every_section(capsys):
         "Repeat purchases",
         "Calibration vs holdout",
         "Holdout purchases by calibration frequency",
+        "BG/NBD purchase model (weeks)",
+        "Gamma-Gamma spend model",
+        "Predicted CLV (12 months)",
+        "Model check: holdout purchases, predicted vs actual",
+        "Tracking: cumulative repeat purchases",
+        "Value tiers at 2025-06-30",
         "Cohort retention (monthly)",
         "CAC payback per campaign",
+        "Scores (300 customers)",
         "Which market next? (USD)",
     ):
         assert f"\n{title}\n{'=' * len(title)}\n" in out
-    assert "warm-up" in err
-    assert "Traceback" not in out + err
+    assert err == ""  # stderr is not a terminal: no progress line
+    assert "Traceback" not in out
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_demo_shows_progress_on_a_terminal(capsys, monkeypatch):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main([*SMALL, "--json"]) == 0
+    progress = terminal.getvalue()
+    assert "\recomstrat: warm-up..." in progress
+    assert "\recomstrat: fitting BG/NBD..." in progress
+    last = progress.rstrip("\n").split("\r")[-1]
+    assert last.startswith("ecomstrat: done in ")
+    json.loads(capsys.readouterr().out)  # stdout holds the JSON only
 
 
 def test_demo_json_has_sane_numbers(capsys):
@@ -51,6 +76,11 @@ def test_demo_json_has_sane_numbers(capsys):
         "lifecycle",
         "acquisition",
         "markets",
+        "clv",
+        "model_check",
+        "tracking",
+        "scorers",
+        "warnings",
     }
     assert report["settings"] == {
         "customers": 300,
@@ -73,7 +103,9 @@ def test_demo_json_has_sane_numbers(capsys):
     assert sum(b["customers"] for b in holdout["buckets"]) == holdout["n_customers"]
     lifecycle = report["lifecycle"]
     assert sum(lifecycle["stage_counts"].values()) == 300
-    for row, count in zip(lifecycle["migration_shares"], lifecycle["migration_counts"]):
+    for row, count in zip(
+        lifecycle["migration_shares"], lifecycle["migration_counts"], strict=True
+    ):
         if sum(count):
             assert sum(row) == pytest.approx(1.0)
     campaigns = report["acquisition"]["campaigns"]
@@ -83,11 +115,45 @@ def test_demo_json_has_sane_numbers(capsys):
     markets = report["markets"]
     assert sorted(markets["country"]) == ["AU", "DE", "GB"]
     assert holdout["holdout_rate"] < holdout["calibration_rate"]  # customers drop out
+    clv = report["clv"]
+    assert clv["n_customers"] == 300
+    assert clv["margin"] == 0.4
+    assert 0 < clv["clv_quantiles"]["0.1"] <= clv["clv_quantiles"]["0.5"] <= clv["mean_clv"]
+    assert clv["total_clv"] == pytest.approx(300 * clv["mean_clv"])
+    assert set(clv["purchases"]["estimates"]) == {"r", "alpha", "a", "b"}
+    tiers = lifecycle["tier_value_shares"]
+    assert tiers["top 1%"] + tiers["top 10%"] + tiers["rest"] == pytest.approx(1.0)
+    check = report["model_check"]
+    assert check["n_customers"] == holdout["n_customers"]
+    assert check["actual_purchases"] == holdout["holdout_purchases"]
+    assert 0.5 < check["predicted_purchases"] / check["actual_purchases"] < 2.0
+    tracking = report["tracking"]
+    assert len(tracking["actual_cumulative"]) == len(tracking["expected_cumulative"]) >= 78
+    assert tracking["actual_cumulative"] == sorted(tracking["actual_cumulative"])
+    assert 0.5 < tracking["expected_cumulative"][-1] / tracking["actual_cumulative"][-1] < 2.0
+    scorers = report["scorers"]["scorers"]
+    assert {"rfm", "p_alive", "churn_risk", "clv"} <= set(scorers)
+    assert 0.0 <= scorers["p_alive"]["minimum"] <= scorers["p_alive"]["maximum"] <= 1.0
+    assert scorers["rfm"]["minimum"] >= 3
+    assert scorers["rfm"]["maximum"] <= 15
+    assert "lead" in report["scorers"]["skipped"]  # no engagement data in the demo
+    assert report["warnings"] == []
+
+
+def without_timings(value):
+    """The report without the fits' wall-clock seconds, the one part that varies by run."""
+    if isinstance(value, dict):
+        return {k: without_timings(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [without_timings(v) for v in value]
+    return value
 
 
 def test_demo_json_is_reproducible(capsys):
-    assert run_json(capsys) == run_json(capsys)
-    assert run_json(capsys, "--seed", "4") != run_json(capsys)
+    first = run_json(capsys)
+    assert first["clv"]["purchases"]["seconds"] >= 0
+    assert without_timings(first) == without_timings(run_json(capsys))
+    assert without_timings(run_json(capsys, "--seed", "4")) != without_timings(first)
 
 
 def test_demo_time_unit_scales_durations(capsys):

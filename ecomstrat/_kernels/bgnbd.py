@@ -1,0 +1,1012 @@
+"""BG/NBD kernels: log-likelihood with its gradient, and the per-customer predictions.
+
+Notation of Fader, Hardie & Lee (2005), "Counting your customers the easy way", Marketing
+Science 24(2): purchase rates ``λ ~ Gamma(r, α)``, dropout probabilities ``p ~ Beta(a, b)``;
+a customer has ``x`` repeat purchases, the last at ``t_x``, and age ``T``.
+
+Everything is computed in log space where magnitudes can overflow. The Gauss hypergeometric
+function is evaluated by :func:`log_hyp2f1_pos`: its Euler transform (so that, for the
+conditional expectations, the parameters do not grow with ``x``), summed as a series for
+``z <= 3/4`` and continued towards ``z = 1`` by Taylor steps of the hypergeometric
+ODE (each step at most half the distance to the singularity), so that ``z`` arbitrarily close
+to 1 costs O(log(1 / (1 - z))) work instead of O(1 / (1 - z)) series terms.
+
+Per-customer predictions depend on the history through ``(x, T)`` (and ``t_x`` only via
+P(alive)); real customer bases repeat those pairs (``T`` in whole days), so each chunk of
+customers keeps a small cache of the posterior expectations (:func:`posterior_chunk`).
+:func:`compress_patterns` merges identical ``(x, t_x, T)`` rows for the likelihood in O(n).
+
+The same scalar functions serve the MBG/NBD kernels (``ecomstrat._kernels.mbgnbd``).
+Note that numba's on-disk cache of a kernel is invalidated by edits to its own source file
+only: after changing this module, clear the cache of ``mbgnbd`` too (``__pycache__/mbgnbd.*``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TypeAlias
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
+from ecomstrat._kernels.special import digamma, log_add_exp, log_beta, log_sub_exp
+
+_Floats: TypeAlias = NDArray[np.float64]
+
+#: Patterns (or customers) from which the parallel kernels are used.
+PARALLEL_MIN_ROWS = 20_000
+#: The likelihood is reduced over this many fixed chunks (per-chunk partial sums, then a
+#: serial reduction: the result does not depend on the number of threads).
+N_CHUNKS = 64
+
+_TOL = 1e-17
+#: Largest ``z`` summed as a plain Gauss series; beyond it the series is tried with a term
+#: budget and the ODE continuation takes over.
+_SERIES_Z = 0.75
+_SERIES_BUDGET = 400
+#: Cap on the Taylor terms of one ODE step (a stable step needs about 60).
+_TAYLOR_MAX_TERMS = 20_000
+#: Largest |c - a - b| for which 2F1 is continued along its ODE (see _near_one_budget).
+_WALK_MAX_EXCESS = 8.0
+_WALK_START = 0.5
+_RESCALE = 1e200
+_LOG_RESCALE = math.log(_RESCALE)
+
+#: Gauss-Legendre rule on [0, 1] used panel by panel (panels of at most one unit of log-time).
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(12)
+_GL_NODES = np.ascontiguousarray(0.5 * (_GL_X + 1.0))
+_GL_WEIGHTS = np.ascontiguousarray(0.5 * _GL_W)
+_PANEL = 1.0
+#: An infinite horizon is cut where the discount factor has fallen below exp(-_CUTOFF).
+_CUTOFF = 45.0
+
+
+# ------------------------------------------------------------------ Gauss hypergeometric 2F1
+
+
+@jit
+def _tail_factor(a: float, b: float, c: float, z: float, k: float) -> float:
+    """A bound ``G`` with ``Σ_{j>k} |t_j| <= G |t_k|`` for the Gauss series, or inf.
+
+    ``t_{j+1}/t_j = f(j) z`` with ``f(j) = 1 + (Lj + M)/((c+j)(j+1))``, ``L = a+b-c-1``,
+    ``M = ab - c``. For ``j >= k >= max(0, -a, -b, -c)`` every factor is positive and
+    ``f(j) <= 1 + (L⁺ + M⁺/(c+k))/(k+1)``, giving a geometric bound. When ``L < 0``,
+    ``f(j) <= 1 - σ/(j+1)`` with ``σ = (|L|k - M)/(c+k)`` (increasing in ``j``), so
+    ``t_j <= t_k ((k+1)/(j+1))^σ z^(j-k)``: the tail is also at most ``(k+1)/(σ-1) t_k``,
+    which certifies convergence near ``z = 1`` when ``c - a - b`` is large.
+    """
+    if k < max(0.0, -a, -b, -c):
+        return math.inf
+    big_l = a + b - c - 1.0
+    big_m = a * b - c
+    best = math.inf
+    m = (1.0 + (max(big_l, 0.0) + max(big_m, 0.0) / (c + k)) / (k + 1.0)) * z
+    if m < 1.0:
+        best = m / (1.0 - m)
+    if big_l < 0.0:
+        sigma = (-big_l * k - big_m) / (c + k)
+        if sigma >= 0.0 and z < 1.0:
+            best = min(best, z / (1.0 - z))
+        if sigma > 1.0:
+            best = min(best, (k + 1.0) / (sigma - 1.0))
+    return best
+
+
+@jit
+def _series(a: float, b: float, c: float, z: float, budget: int) -> tuple[float, float, float]:
+    """Gauss series of F(a, b; c; z): ``(log_scale, value, z * F'(z))``, NaN past ``budget``.
+
+    ``F = exp(log_scale) * value``; terms are rescaled before they overflow. Used with
+    positive parameters (every term positive) and ``z <= 1/2``-ish, where the geometric tail
+    bound holds for the derivative too.
+    """
+    value = 1.0
+    dsum = 0.0
+    scale = 0.0
+    term = 1.0
+    for k in range(budget):
+        kf = float(k)
+        ratio = (a + kf) * (b + kf) / ((c + kf) * (kf + 1.0))
+        term *= ratio * z
+        if term == 0.0:
+            return scale, value, dsum
+        value += term
+        dsum += (kf + 1.0) * term
+        if abs(term) > _RESCALE or abs(value) > _RESCALE:
+            term /= _RESCALE
+            value /= _RESCALE
+            dsum /= _RESCALE
+            scale += _LOG_RESCALE
+        g = _tail_factor(a, b, c, z, kf + 1.0)
+        if g < math.inf:
+            bound = abs(term) * g
+            dbound = abs(term) * ((kf + 2.0) * g + g * (1.0 + g))
+            if bound <= _TOL * abs(value) and dbound <= _TOL * (abs(dsum) + abs(value)):
+                return scale, value, dsum
+    return scale, math.nan, math.nan
+
+
+@jit
+def _series_log(a: float, b: float, c: float, z: float, budget: int) -> tuple[float, float]:
+    """``(log F, conditioning)`` of the Gauss series; NaN when ``budget`` terms did not suffice.
+
+    The tail (terms ``k >= 1``) is summed apart from the constant term and returned through
+    ``log1p``, which keeps relative accuracy when every term carries a small factor (``a - 1``
+    with ``a`` near 1). ``conditioning`` is ``Σ|term| / |Σ term|``: the factor by which
+    cancellation magnifies rounding errors (1 when all terms are positive).
+
+    Convergence is checked every 4 terms, relative to the tail itself; for ``z <= 3/4`` with
+    the geometric bound of :func:`_tail_factor` (constants hoisted out of the loop), beyond
+    with the full bound (algebraic decay near ``z = 1``).
+    """
+    tail = 0.0
+    size = 1.0
+    term = 1.0
+    start = max(0.0, -a, -b, -c)
+    l_plus = max(a + b - c - 1.0, 0.0)
+    m_plus = max(a * b - c, 0.0)
+    near_one = z > _SERIES_Z
+    for k in range(budget):
+        kf = float(k)
+        term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1.0)) * z
+        if term == 0.0:
+            break
+        tail += term
+        size += abs(term)
+        if size > _RESCALE:
+            if size != 1.0 + tail:  # huge terms of both signs: hopelessly ill-conditioned
+                return math.nan, math.inf
+            scale, value, _ = _series(a, b, c, z, 100 * budget)
+            if not value > 0.0:
+                return math.nan, math.inf
+            return scale + math.log(value), 1.0
+        if (k & 3) == 3 and kf + 1.0 >= start:
+            target = _TOL * max(abs(tail), 1e-30 * abs(1.0 + tail))
+            if near_one:
+                if abs(term) * _tail_factor(a, b, c, z, kf + 1.0) <= target:
+                    break
+            else:
+                m = (1.0 + (l_plus + m_plus / (c + kf + 1.0)) / (kf + 2.0)) * z
+                if m < 1.0 and abs(term) * m / (1.0 - m) <= target:
+                    break
+    else:
+        return math.nan, math.inf
+    if not tail > -1.0:
+        return math.nan, math.inf
+    return math.log1p(tail), size / (1.0 + tail)
+
+
+@jit
+def _taylor_step(
+    a: float, b: float, c: float, z0: float, w0: float, f: float, fp: float, h: float
+) -> tuple[float, float, float]:
+    """Advance ``(F, F')`` from ``z0`` (``w0 = 1 - z0``) to ``z0 + h`` along the 2F1 ODE.
+
+    ``z(1-z)F'' + (c - (a+b+1)z)F' - abF = 0`` gives the Taylor coefficients at ``z0`` by a
+    three-term recurrence; with ``h <= min(z0, w0) / 2`` they decay at least like ``2^-n``
+    once ``n`` exceeds the size of the recurrence's coefficients. With positive ``a, b, c``
+    every coefficient is positive (they are derivatives of a 2F1 with positive parameters),
+    so the sum has no cancellation. Returns ``(log_scale, F, F')`` with both scaled by
+    ``exp(-log_scale)``.
+    """
+    p = c - (a + b + 1.0) * z0
+    q = w0 - z0
+    d = z0 * w0
+    d0 = f
+    d1 = fp * h
+    value = d0 + d1
+    slope = fp
+    scale = 0.0
+    for n in range(_TAYLOR_MAX_TERMS):
+        nf = float(n)
+        d2 = ((nf + a) * (nf + b) * h * h * d0 - (nf + 1.0) * (q * nf + p) * h * d1) / (
+            d * (nf + 1.0) * (nf + 2.0)
+        )
+        value += d2
+        slope += (nf + 2.0) * d2 / h
+        if n > 2 and (abs(d1) + abs(d2)) * (nf + 3.0) <= _TOL * abs(value):
+            return scale, value, slope
+        if abs(value) > _RESCALE:
+            d1 /= _RESCALE
+            d2 /= _RESCALE
+            value /= _RESCALE
+            slope /= _RESCALE
+            scale += _LOG_RESCALE
+        d0 = d1
+        d1 = d2
+    return scale, math.nan, math.nan
+
+
+@jit
+def _walk(
+    a: float, b: float, c: float, z0: float, w0: float, scale: float, f: float, fp: float, w1: float
+) -> tuple[float, float, float, float, float]:
+    """Continue ``F = exp(scale) * f`` (``F' = exp(scale) * fp``) from ``w0`` to ``w1 < w0``.
+
+    Returns ``(z, w, scale, f, fp)`` at ``w1``; ``f`` is kept at magnitude 1.
+    """
+    while w0 > w1:
+        h = 0.5 * min(z0, w0)
+        last = w0 - w1 <= h
+        if last:
+            h = w0 - w1
+        grown, f, fp = _taylor_step(a, b, c, z0, w0, f, fp, h)
+        size = abs(f)
+        if not (size > 0.0 and math.isfinite(size)):
+            return z0, w0, math.nan, math.nan, math.nan
+        scale += grown + math.log(size)
+        f /= size
+        fp /= size
+        if last:
+            z0 = 1.0 - w1
+            w0 = w1
+        else:
+            z0 += h
+            w0 -= h
+    return z0, w0, scale, f, fp
+
+
+@jit
+def _walk_start(a: float, b: float, c: float, w: float) -> tuple[float, float, float, float]:
+    """Start of a walk towards ``w``: ``(w0, log_scale, f, fp)`` with F and F' at ``1 - w0``.
+
+    The Taylor recurrence also carries the solution ``z^(1-c)`` of the ODE, which rounding
+    excites and which grows like ``exp(c h / z0)`` over a step of length ``h``: the walk
+    starts at ``w0 = max(w, min(1/2, 4/c))`` (by the series, about ``40 c`` terms at most),
+    where ``c h / z0 <= 2``, and every later step is shorter.
+    """
+    w0 = max(w, min(_WALK_START, 4.0 / c))
+    z0 = 1.0 - w0
+    scale, value, zfp = _series(a, b, c, z0, 100_000_000)
+    return w0, scale, value, zfp / z0
+
+
+@jit
+def _log_hyp2f1_series(a: float, b: float, c: float, z: float, w: float, budget: int) -> float:
+    """Log 2F1 by the better-conditioned of the two Euler forms; NaN past ``budget`` terms."""
+    excess = c - a - b
+    if excess < 0.0:
+        # The Euler form 2F1(c-a, c-b; c; z) (1-z)^(c-a-b) has parameters that do not grow
+        # with x in the BTYD formulas; use it unless cancellation spoils it.
+        value, conditioning = _series_log(c - a, c - b, c, z, budget)
+        if not math.isnan(value) and conditioning <= 1e4:
+            return excess * math.log(w) + value
+    value, _ = _series_log(a, b, c, z, budget)
+    return value
+
+
+@jit
+def _near_one_budget(a: float, b: float, c: float) -> int:
+    """Series terms allowed beyond ``z = 3/4`` before the other methods are tried.
+
+    With ``|c - a - b| > 8`` one of the two Euler forms is regular at ``z = 1`` and its
+    terms decay like ``k^-(|c-a-b|+1)``: the series is certified by the algebraic tail bound
+    (and the ODE walk would be unstable, its recurrence also carrying ``(1-z)^(c-a-b)``), so
+    the series gets a large budget. Otherwise the walk is stable and cheap.
+    """
+    if abs(c - a - b) > _WALK_MAX_EXCESS:
+        return 200_000
+    return _SERIES_BUDGET
+
+
+@jit
+def _log_hyp2f1_connection(a: float, b: float, c: float, w: float) -> float:
+    """Log 2F1 near ``z = 1`` by the connection formula, for ``μ = a + b - c > 8``.
+
+    ``F = Γ(c)Γ(μ)/(Γ(a)Γ(b)) w^-μ Σ_{n<μ-1} (c-a)_n (c-b)_n / ((1-μ)_n n!) w^n + R``
+    (Abramowitz & Stegun 15.3.6 after Euler's transformation, or 15.3.12 when ``μ`` is an
+    integer), where the remainder ``R`` (the rest of the series and the term regular at
+    ``z = 1``, with ``log w`` for integer ``μ``) is of relative order ``w^μ``. The sum is
+    stopped once its terms are negligible, and ``R`` is bounded by
+    ``|Γ(c)/(Γ(a-μ)Γ(b-μ))| (|log w| + 2 log(a+b+μ+2) + 2) F(a, b; 1+μ; w) / μ!``; NaN when
+    that bound is not negligible or the sum does not settle before the resonance at
+    ``n = μ - 1``.
+    """
+    mu = a + b - c
+    log_first = -mu * math.log(w) + math.lgamma(c) + math.lgamma(mu)
+    log_first -= math.lgamma(a) + math.lgamma(b)
+    total = 1.0
+    term = 1.0
+    settled = False
+    for k in range(math.ceil(mu) - 3):
+        kf = float(k)
+        ratio = (c - a + kf) * (c - b + kf) / ((1.0 - mu + kf) * (kf + 1.0)) * w
+        term *= ratio
+        total += term
+        if abs(term) <= 1e-18 * abs(total) and abs(ratio) < 0.5:
+            settled = True
+            break
+    if not settled or not total > 0.0:
+        return math.nan
+    log_first += math.log(total)
+    log_rest = math.lgamma(c) - math.lgamma(mu + 1.0)
+    for shifted in (a - mu, b - mu):
+        if not (shifted <= 0.0 and shifted == math.floor(shifted)):  # else 1/Γ = 0
+            log_rest -= math.lgamma(shifted)
+    log_rest += math.log(abs(math.log(w)) + 2.0 * math.log(a + b + mu + 2.0) + 2.0)
+    rest_series, _ = _series_log(a, b, 1.0 + mu, w, 100_000)
+    if math.isnan(rest_series) or log_rest + rest_series - log_first > -40.0:
+        return math.nan
+    return log_first
+
+
+@jit
+def log_hyp2f1_pos(a: float, b: float, c: float, z: float, w: float) -> float:
+    """Log 2F1(a, b; c; z) for ``a, b, c > 0`` and ``0 <= z < 1``; ``w = 1 - z``.
+
+    ``w`` is passed separately so that ``z`` extremely close to 1 keeps its precision (the
+    callers compute ``w = β / (β + t)`` without cancellation). Up to ``z = 3/4`` the Gauss
+    series is summed (Euler form when it is well conditioned); beyond, the series is tried
+    with a term budget; if it does not converge, F comes from the connection formula at
+    ``z = 1`` when ``a + b - c > 8``, else it is continued along the hypergeometric ODE in
+    steps of half the remaining distance to 1.
+    """
+    if z == 0.0:
+        return 0.0
+    if z <= _SERIES_Z:
+        return _log_hyp2f1_series(a, b, c, z, w, 100_000_000)
+    budget = _near_one_budget(a, b, c)
+    excess = c - a - b
+    if excess < 0.0:
+        value, conditioning = _series_log(c - a, c - b, c, z, budget)
+        if not math.isnan(value) and conditioning <= 1e4:
+            return excess * math.log(w) + value
+        if -excess > _WALK_MAX_EXCESS:
+            value = _log_hyp2f1_connection(a, b, c, w)
+            if not math.isnan(value):
+                return value
+    value, _ = _series_log(a, b, c, z, budget)
+    if not math.isnan(value):
+        return value
+    w0, scale, f, fp = _walk_start(a, b, c, w)
+    _, _, scale, f, _ = _walk(a, b, c, 1.0 - w0, w0, scale, f, fp, w)
+    return scale + math.log(f) if f > 0.0 else math.nan
+
+
+# ------------------------------------------------------------- negative binomial and its tail
+
+
+@jit
+def _betacf(p: float, q: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab = p + q
+    qap = p + 1.0
+    qam = p - 1.0
+    cc = 1.0
+    d = 1.0 - qab * x / qap
+    if abs(d) < tiny:
+        d = tiny
+    d = 1.0 / d
+    h = d
+    for m in range(1, 100_000):
+        mf = float(m)
+        m2 = 2.0 * mf
+        aa = mf * (q - mf) * x / ((qam + m2) * (p + m2))
+        d = 1.0 + aa * d
+        if abs(d) < tiny:
+            d = tiny
+        cc = 1.0 + aa / cc
+        if abs(cc) < tiny:
+            cc = tiny
+        d = 1.0 / d
+        h *= d * cc
+        aa = -(p + mf) * (qab + mf) * x / ((p + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        if abs(d) < tiny:
+            d = tiny
+        cc = 1.0 + aa / cc
+        if abs(cc) < tiny:
+            cc = tiny
+        d = 1.0 / d
+        delta = d * cc
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            return h
+    return math.nan
+
+
+@jit
+def log_betainc(p: float, q: float, x: float, w: float) -> float:
+    """Log of the regularised incomplete beta function I_x(p, q); ``w = 1 - x``."""
+    if x <= 0.0:
+        return -math.inf
+    if w <= 0.0:
+        return 0.0
+    log_x = math.log(x)
+    log_w = math.log(w)
+    if x < (p + 1.0) / (p + q + 2.0):
+        front = p * log_x + q * log_w - math.log(p) - log_beta(p, q)
+        return front + math.log(_betacf(p, q, x))
+    front = q * log_w + p * log_x - math.log(q) - log_beta(q, p)
+    return log_sub_exp(0.0, front + math.log(_betacf(q, p, w)))
+
+
+@jit
+def log_nbd_pmf(r: float, n: float, log_z: float, log_w: float) -> float:
+    """Log P(N = n) for the NBD ``Γ(r+n)/(Γ(r) n!) w^r z^n`` (``z = t/(α+t)``, ``w = 1-z``)."""
+    if n == 0.0:
+        return r * log_w
+    return math.lgamma(r + n) - math.lgamma(r) - math.lgamma(n + 1.0) + r * log_w + n * log_z
+
+
+@jit
+def log_nbd_tail(r: float, n: float, z: float, w: float) -> float:
+    """Log P(N >= n) for the same NBD: ``I_z(n, r)`` (0 for ``n = 0``)."""
+    if n <= 0.0:
+        return 0.0
+    return log_betainc(n, r, z, w)
+
+
+# ----------------------------------------------------------------- expected purchase counts
+
+
+@jit
+def _derivative_integral(
+    r: float, beta: float, a: float, b: float, delta: float, horizon: float
+) -> float:
+    """``∫_0^H e^{-δt} dE[X(t)]`` for the BG/NBD process with parameters (r, β, a, b).
+
+    The rate is ``dE/dt = (r/β) (β/(β+t))^(r+1) 2F1(r+1, b; a+b; t/(β+t))``; with
+    ``v = log(1 + t/β)`` the integral is ``r ∫ e^{-(a-1)v} F̃(1-e^{-v}) e^{-δβ(e^v-1)} dv``
+    with ``F̃ = 2F1(a+b-r-1, a; a+b; z)`` (Euler), integrated by Gauss-Legendre on panels of
+    one unit of ``v``. The nodes increase, so F̃ is carried from node to node along the ODE.
+    An infinite horizon (``δ > 0``) is cut where ``δβ(e^v-1) - (1-a)v`` exceeds 45.
+    """
+    if horizon <= 0.0:
+        return 0.0
+    if math.isinf(horizon):
+        if delta <= 0.0:
+            return (a + b - 1.0) / (a - 1.0) if a > 1.0 else math.inf
+        top = math.log1p(_CUTOFF / (delta * beta))
+        for _ in range(3):
+            top = math.log1p((_CUTOFF + max(0.0, 1.0 - a) * top) / (delta * beta))
+    else:
+        top = math.log1p(horizon / beta)
+    # dE/dt in v: r e^{v} (1-z)^(r+1) 2F1(r+1, b; a+b; z) = r e^{-rv} 2F1(...)
+    fa = r + 1.0
+    fb = b
+    fc = a + b
+    # Carrying F from node to node along its ODE is stable only for moderate |c - a - b|.
+    walk_ok = abs(fc - fa - fb) <= _WALK_MAX_EXCESS
+    n_panels = max(1, math.ceil(top / _PANEL))
+    width = top / n_panels
+    total = 0.0
+    walking = False
+    z0 = 0.0
+    w0 = 1.0
+    scale = 0.0
+    f = 1.0
+    fp = 0.0
+    for panel in range(n_panels):
+        for j in range(_GL_NODES.shape[0]):
+            v = (panel + _GL_NODES[j]) * width
+            w = math.exp(-v)
+            z = -math.expm1(-v)
+            log_f = math.nan
+            if z <= _SERIES_Z:
+                log_f = _log_hyp2f1_series(fa, fb, fc, z, w, 100_000_000)
+            elif not walk_ok:
+                log_f = log_hyp2f1_pos(fa, fb, fc, z, w)
+            elif not walking:
+                log_f = _log_hyp2f1_series(fa, fb, fc, z, w, _near_one_budget(fa, fb, fc))
+            if math.isnan(log_f):
+                if not walking:
+                    w0, scale, f, fp = _walk_start(fa, fb, fc, w)
+                    z0 = 1.0 - w0
+                    walking = True
+                z0, w0, scale, f, fp = _walk(fa, fb, fc, z0, w0, scale, f, fp, w)
+                log_f = scale + math.log(f) if f > 0.0 else math.nan
+            log_g = -r * v + log_f - delta * beta * math.expm1(v)
+            total += _GL_WEIGHTS[j] * width * math.exp(log_g)
+    return r * total
+
+
+@jit
+def expected_count(r: float, beta: float, a: float, b: float, t: float) -> float:
+    """E[X(t)] of the BG/NBD process with parameters (r, β, a, b) (FHL 2005, eq. 9).
+
+    ``(a+b-1)/(a-1) [1 - (β/(β+t))^r 2F1(r, b; a+b-1; t/(β+t))]``, evaluated through the Euler
+    transform ``(1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b-1; z)`` in log space, with ``expm1`` so that
+    small ``t`` and ``a`` near 1 keep their relative accuracy. The formula is the analytic
+    continuation of the expectation to ``a <= 1`` (the expectation is finite for every
+    ``a > 0`` because ``X(t)`` never exceeds a Poisson count of mean ``λt``); when
+    ``a + b <= 1`` (the 2F1 is then undefined) or ``a`` is within 1e-10 of 1 the derivative is
+    integrated numerically instead.
+    """
+    if t <= 0.0:
+        return 0.0
+    c = a + b - 1.0
+    if c <= 0.0 or abs(a - 1.0) < 1e-10:
+        return _derivative_integral(r, beta, a, b, 0.0, t)
+    w = beta / (beta + t)
+    z = t / (beta + t)
+    log_w = -math.log1p(t / beta)
+    exponent = math.nan
+    if a - 1.0 - r < 0.0:
+        # Euler form: (1-z)^(a-1) 2F1(c-r, a-1; c; z), every series term carrying a-1.
+        budget = 100_000_000 if z <= _SERIES_Z else _near_one_budget(r, b, c)
+        value, conditioning = _series_log(c - r, a - 1.0, c, z, budget)
+        if not math.isnan(value) and conditioning <= 1e4:
+            exponent = (a - 1.0) * log_w + value
+    if math.isnan(exponent):
+        first = r * log_w
+        log_f = log_hyp2f1_pos(r, b, c, z, w)
+        exponent = first + log_f
+        if abs(exponent) < 1e-4 * (abs(first) + abs(log_f)):
+            # a near 1 (or t tiny): the two logs cancel and the bracket would lose digits.
+            return _derivative_integral(r, beta, a, b, 0.0, t)
+    return c / (a - 1.0) * -math.expm1(exponent)
+
+
+@jit
+def log_p_alive_odds(
+    r: float, alpha: float, a: float, b_x: float, x: float, t_x: float, T: float
+) -> float:
+    """Log odds of being inactive: ``log(a / b_x) + (r+x) log((α+T)/(α+t_x))``."""
+    return math.log(a) - math.log(b_x) + (r + x) * math.log1p((T - t_x) / (alpha + t_x))
+
+
+@jit
+def p_from_log_odds(log_odds: float) -> float:
+    """``1 / (1 + exp(log_odds))`` without overflow."""
+    if log_odds > 0.0:
+        e = math.exp(-log_odds)
+        return e / (1.0 + e)
+    return 1.0 / (1.0 + math.exp(log_odds))
+
+
+# ---------------------------------------------------------------------------- log-likelihood
+
+
+@jit
+def two_term_log_sum(u1: float, u2: float) -> tuple[float, float, float]:
+    """``(log(e^u1 + e^u2), e^u1 / (e^u1 + e^u2), e^u2 / (e^u1 + e^u2))``.
+
+    One ``exp`` and one ``log1p``; beyond a gap of 40 the smaller term (< 4e-18 relative) is
+    dropped exactly, so no subnormal number is ever formed (they slow arithmetic down by
+    orders of magnitude on x86).
+    """
+    d = u2 - u1
+    if d > 40.0:
+        return u2, 0.0, 1.0
+    if d < -40.0:
+        return u1, 1.0, 0.0
+    if d > 0.0:
+        e = math.exp(-d)
+        return u2 + math.log1p(e), e / (1.0 + e), 1.0 / (1.0 + e)
+    e = math.exp(d)
+    return u1 + math.log1p(e), 1.0 / (1.0 + e), e / (1.0 + e)
+
+
+@jit
+def _x_terms(r: float, a: float, b: float, x: float) -> tuple[float, float, float, float]:
+    """Terms of the BG/NBD log-likelihood that depend on x only, and their derivatives."""
+    if x == 0.0:
+        return 0.0, 0.0, 0.0, 0.0
+    const = math.lgamma(r + x) - math.lgamma(r) + log_beta(a, b + x) - log_beta(a, b)
+    d_ab = digamma(a + b) - digamma(a + b + x)
+    return (
+        const,
+        digamma(r + x) - digamma(r),
+        d_ab,
+        digamma(b + x) - digamma(b) + d_ab,
+    )
+
+
+@jit
+def _x_table(r: float, a: float, b: float, max_x: int) -> NDArray[np.float64]:
+    table = np.empty((max_x + 1, 4))
+    for i in range(max_x + 1):
+        c0, c1, c2, c3 = _x_terms(r, a, b, float(i))
+        table[i, 0] = c0
+        table[i, 1] = c1
+        table[i, 2] = c2
+        table[i, 3] = c3
+    return table
+
+
+def _loglik(
+    params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
+) -> tuple[float, _Floats]:
+    """Weighted BG/NBD log-likelihood (FHL 2005, eq. 6) and its gradient in (r, α, a, b).
+
+    ``ℓ = log Γ(r+x) - log Γ(r) + r log α + log B(a, b+x) - log B(a, b)
+    + log[(α+T)^-(r+x) + δ_{x>0} a/(b+x-1) (α+t_x)^-(r+x)]``. Terms that depend on ``x``
+    alone are tabulated once per distinct ``x`` when that is cheaper. Per-chunk partial sums
+    are reduced serially.
+    """
+    r = params[0]
+    alpha = params[1]
+    a = params[2]
+    b = params[3]
+    n = x.shape[0]
+    max_x = 0
+    for i in range(n):
+        max_x = max(max_x, int(x[i]))
+    use_table = max_x < n
+    table = _x_table(r, a, b, max_x if use_table else 0)
+    log_alpha = math.log(alpha)
+    log_a = math.log(a)
+    partial = np.zeros((N_CHUNKS, 5))
+    size = (n + N_CHUNKS - 1) // N_CHUNKS
+    for chunk in numba.prange(N_CHUNKS):
+        acc0 = 0.0
+        acc1 = 0.0
+        acc2 = 0.0
+        acc3 = 0.0
+        acc4 = 0.0
+        for i in range(chunk * size, min(n, (chunk + 1) * size)):
+            wi = weights[i]
+            if wi == 0.0:
+                continue
+            xi = x[i]
+            if use_table:
+                k = int(xi)
+                c0 = table[k, 0]
+                c1 = table[k, 1]
+                c2 = table[k, 2]
+                c3 = table[k, 3]
+            else:
+                c0, c1, c2, c3 = _x_terms(r, a, b, xi)
+            rx = r + xi
+            log_at = math.log(alpha + T[i])
+            u1 = -rx * log_at
+            if xi > 0.0:
+                log_ar = math.log(alpha + t_x[i])
+                u2 = log_a - math.log(b + xi - 1.0) - rx * log_ar
+                top, w1, w2 = two_term_log_sum(u1, u2)
+                value = c0 + r * log_alpha + top
+                d_r = c1 + log_alpha - w1 * log_at - w2 * log_ar
+                d_alpha = r / alpha - rx * (w1 / (alpha + T[i]) + w2 / (alpha + t_x[i]))
+                d_a = c2 + w2 / a
+                d_b = c3 - w2 / (b + xi - 1.0)
+            else:
+                value = r * (log_alpha - log_at)
+                d_r = log_alpha - log_at
+                d_alpha = r / alpha - r / (alpha + T[i])
+                d_a = 0.0
+                d_b = 0.0
+            acc0 += wi * value
+            acc1 += wi * d_r
+            acc2 += wi * d_alpha
+            acc3 += wi * d_a
+            acc4 += wi * d_b
+        partial[chunk, 0] = acc0
+        partial[chunk, 1] = acc1
+        partial[chunk, 2] = acc2
+        partial[chunk, 3] = acc3
+        partial[chunk, 4] = acc4
+    total = np.zeros(5)
+    for chunk in range(N_CHUNKS):
+        for j in range(5):
+            total[j] += partial[chunk, j]
+    return total[0], total[1:].copy()
+
+
+loglik, loglik_parallel = jit_serial_and_parallel(_loglik)
+
+
+@jit
+def _weyl_slot(x: float, y: float, z: float, size: int) -> int:
+    """Slot in ``[0, size)`` from the fractional part of an irrational combination.
+
+    The keys of real data sit on lattices (``x`` integer, times in whole days); a Weyl
+    combination spreads them evenly. Non-finite combinations (an infinite horizon, or values
+    near the float limit) go to slot 0: never an out-of-range index.
+    """
+    u = x * 0.6180339887498949 + y * 0.7548776662466927
+    if math.isfinite(z):
+        u += z * 0.5698402909980532
+    frac = u - math.floor(u) if math.isfinite(u) else 0.0
+    if not 0.0 <= frac < 1.0:
+        return 0
+    return min(size - 1, int(frac * size))
+
+
+@jit
+def compress_patterns(
+    x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
+) -> tuple[_Floats, _Floats, _Floats, _Floats]:
+    """Distinct ``(x, t_x, T)`` rows with summed weights, in order of first occurrence.
+
+    An open-addressing hash table (linear probing, at most half full) matches rows exactly,
+    so the cost is O(n) instead of the O(n log n) row sort of ``np.unique(axis=0)``; the
+    likelihood over the patterns equals the likelihood over the rows.
+    """
+    n = x.shape[0]
+    size = 2
+    while size < 2 * n:
+        size *= 2
+    table = np.full(size, -1, dtype=np.int64)
+    ux = np.empty(n)
+    ut = np.empty(n)
+    uT = np.empty(n)
+    uw = np.zeros(n)
+    m = 0
+    for i in range(n):
+        xi = x[i]
+        ti = t_x[i]
+        Ti = T[i]
+        slot = _weyl_slot(xi, Ti, ti, size)
+        while True:
+            j = table[slot]
+            if j < 0:
+                table[slot] = m
+                ux[m] = xi
+                ut[m] = ti
+                uT[m] = Ti
+                uw[m] = weights[i]
+                m += 1
+                break
+            if ux[j] == xi and ut[j] == ti and uT[j] == Ti:
+                uw[j] += weights[i]
+                break
+            slot = (slot + 1) & (size - 1)
+    return ux[:m].copy(), ut[:m].copy(), uT[:m].copy(), uw[:m].copy()
+
+
+# ------------------------------------------------------------------------------- predictions
+
+#: Entries of the per-chunk cache of posterior expectations (a power of 2).
+_CACHE_SIZE = 4096
+
+
+@jit
+def _key_hash(x: float, T: float, t: float, size: int) -> int:
+    """Slot of ``(x, T, t)`` in a direct-mapped cache of ``size`` entries.
+
+    The fractional part of a combination with irrational weights (a Weyl sequence) spreads
+    the lattice-like keys of real data (``x`` integer, ``T`` in whole days) evenly;
+    collisions only cost a recomputation.
+    """
+    return _weyl_slot(x, T, t, size)
+
+
+@jit
+def posterior_chunk(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    modified: bool,
+    discount: float,
+    horizon: float,
+    t: _Floats,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    out: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
+    """``P(alive) × posterior purchases`` for customers ``lo..hi-1`` (BG/NBD or MBG/NBD).
+
+    The posterior part depends on ``(x, T)`` and the time only, not on ``t_x``: it is
+    ``E[X(t) | r+x, α+T, a, b']`` when ``discount < 0`` (``t`` per customer), else
+    ``∫_0^horizon e^{-δs} dE[X(s) | ...]`` with ``δ = discount``; ``b' = b + x`` for the
+    BG/NBD and ``b + x + 1`` for the MBG/NBD (``modified``), which also drops the ``x > 0``
+    indicator of P(alive). Real customer bases repeat ``(x, T)`` pairs (T in whole days), so
+    the values are kept in a small direct-mapped cache; a hit returns exactly the value a
+    recomputation would, so results do not depend on the cache.
+    """
+    size = 1
+    while size < min(_CACHE_SIZE, hi - lo):
+        size *= 2
+    keys = np.full((size, 3), np.nan)  # NaN never compares equal: every slot starts empty
+    values = np.empty(size)
+    shift = 1.0 if modified else 0.0
+    for i in range(lo, hi):
+        xi = x[i]
+        Ti = T[i]
+        ti = t[i] if discount < 0.0 else horizon
+        slot = _key_hash(xi, Ti, ti, size)
+        if keys[slot, 0] == xi and keys[slot, 1] == Ti and keys[slot, 2] == ti:
+            posterior = values[slot]
+        else:
+            if discount < 0.0:
+                posterior = expected_count(r + xi, alpha + Ti, a, b + xi + shift, ti)
+            else:
+                posterior = _derivative_integral(
+                    r + xi, alpha + Ti, a, b + xi + shift, discount, horizon
+                )
+            keys[slot, 0] = xi
+            keys[slot, 1] = Ti
+            keys[slot, 2] = ti
+            values[slot] = posterior
+        alive = 1.0
+        if modified:
+            alive = p_from_log_odds(log_p_alive_odds(r, alpha, a, b + xi, xi, t_x[i], Ti))
+        elif xi > 0.0:
+            alive = p_from_log_odds(log_p_alive_odds(r, alpha, a, b + xi - 1.0, xi, t_x[i], Ti))
+        out[i] = alive * posterior
+
+
+def _posterior(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    modified: bool,
+    discount: float,
+    horizon: float,
+    t: _Floats,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+) -> _Floats:
+    """:func:`posterior_chunk` over all customers, chunk by chunk (in parallel)."""
+    n = x.shape[0]
+    out = np.empty(n)
+    n_chunks = min(N_CHUNKS, (n + _CACHE_SIZE - 1) // _CACHE_SIZE)
+    size = (n + n_chunks - 1) // n_chunks if n > 0 else 0
+    for chunk in numba.prange(n_chunks):
+        posterior_chunk(
+            r,
+            alpha,
+            a,
+            b,
+            modified,
+            discount,
+            horizon,
+            t,
+            x,
+            t_x,
+            T,
+            out,
+            chunk * size,
+            min(n, (chunk + 1) * size),
+        )
+    return out
+
+
+posterior, posterior_parallel = jit_serial_and_parallel(_posterior)
+
+
+def _p_alive(
+    r: float, alpha: float, a: float, b: float, x: _Floats, t_x: _Floats, T: _Floats
+) -> _Floats:
+    """P(alive | x, t_x, T) = 1 / (1 + δ_{x>0} a/(b+x-1) ((α+T)/(α+t_x))^(r+x))."""
+    n = x.shape[0]
+    out = np.empty(n)
+    for i in numba.prange(n):
+        if x[i] == 0.0:
+            out[i] = 1.0
+        else:
+            out[i] = p_from_log_odds(
+                log_p_alive_odds(r, alpha, a, b + x[i] - 1.0, x[i], t_x[i], T[i])
+            )
+    return out
+
+
+p_alive, p_alive_parallel = jit_serial_and_parallel(_p_alive)
+
+
+def _conditional(
+    r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
+) -> _Floats:
+    """E[Y(t) | x, t_x, T] (FHL 2005, eq. 10) = P(alive) E[X(t) | r+x, α+T, a, b+x]."""
+    return posterior(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T)
+
+
+def _conditional_parallel(
+    r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
+) -> _Floats:
+    """Parallel version of :func:`_conditional`."""
+    return posterior_parallel(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T)
+
+
+conditional = jit(_conditional)
+conditional_parallel = jit(_conditional_parallel)
+
+
+def _unconditional(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
+    """E[X(t)] for a new customer (FHL 2005, eq. 9), element-wise in ``t``."""
+    n = t.shape[0]
+    out = np.empty(n)
+    for i in numba.prange(n):
+        out[i] = expected_count(r, alpha, a, b, t[i])
+    return out
+
+
+unconditional, unconditional_parallel = jit_serial_and_parallel(_unconditional)
+
+
+def _pmf(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> _Floats:
+    """P(X(t) = n) for a new customer (FHL 2005, eq. 8), element-wise.
+
+    ``B(a, b+n)/B(a, b) NBD(n) + δ_{n>0} B(a+1, b+n-1)/B(a, b) P(NBD >= n)``, the tail by the
+    incomplete beta function, both terms combined in log space.
+    """
+    size = n.shape[0]
+    out = np.empty(size)
+    lb = log_beta(a, b)
+    for i in numba.prange(size):
+        ni = n[i]
+        ti = t[i]
+        if ti <= 0.0:
+            out[i] = 1.0 if ni == 0.0 else 0.0
+            continue
+        z = ti / (alpha + ti)
+        w = alpha / (alpha + ti)
+        log_w = -math.log1p(ti / alpha)
+        log_z = math.log(ti) - math.log(alpha + ti)
+        first = log_beta(a, b + ni) - lb + log_nbd_pmf(r, ni, log_z, log_w)
+        if ni > 0.0:
+            second = log_beta(a + 1.0, b + ni - 1.0) - lb + log_nbd_tail(r, ni, z, w)
+            first = log_add_exp(first, second)
+        out[i] = min(1.0, math.exp(first))
+    return out
+
+
+pmf, pmf_parallel = jit_serial_and_parallel(_pmf)
+
+
+def _discounted(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    delta: float,
+    horizon: float,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+) -> _Floats:
+    """``∫_0^H e^{-δt} dE[Y(t) | x, t_x, T]`` (``H`` may be infinite: DERT)."""
+    return posterior(r, alpha, a, b, False, delta, horizon, x, x, t_x, T)
+
+
+def _discounted_parallel(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    delta: float,
+    horizon: float,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+) -> _Floats:
+    """Parallel version of :func:`_discounted`."""
+    return posterior_parallel(r, alpha, a, b, False, delta, horizon, x, x, t_x, T)
+
+
+discounted = jit(_discounted)
+discounted_parallel = jit(_discounted_parallel)
+
+
+def warm_up() -> None:
+    """Compile (or load from the on-disk cache) every BG/NBD, MBG/NBD and Gamma-Gamma kernel.
+
+    Both the serial and the parallel versions run once on a two-customer input whose second
+    customer takes the near-``z = 1`` paths of the 2F1 evaluation. The model wrappers pass
+    writeable C-contiguous float64 arrays only, so this covers the one signature they use.
+    """
+    from ecomstrat._kernels import gamma_gamma, mbgnbd
+
+    x = np.array([0.0, 3.0])
+    t_x = np.array([0.0, 2.0])
+    T = np.array([5.0, 6.0])
+    t = np.array([1.0, 1e6])
+    w = np.ones(2)
+    theta = np.array([0.5, 2.0, 0.8, 2.5])
+    for module in (_this_module(), mbgnbd):
+        for suffix in ("", "_parallel"):
+            getattr(module, "loglik" + suffix)(theta, x, t_x, T, w)
+            getattr(module, "p_alive" + suffix)(0.5, 2.0, 0.8, 2.5, x, t_x, T)
+            getattr(module, "conditional" + suffix)(0.5, 2.0, 0.8, 2.5, t, x, t_x, T)
+            getattr(module, "unconditional" + suffix)(0.5, 2.0, 0.8, 2.5, t)
+            getattr(module, "pmf" + suffix)(0.5, 2.0, 0.8, 2.5, x, t)
+            getattr(module, "discounted" + suffix)(0.5, 2.0, 0.8, 2.5, 0.01, math.inf, x, t_x, T)
+    compress_patterns(x, t_x, T, w)
+    gamma_gamma.loglik(np.array([6.0, 3.0, 15.0]), t_x + 1.0, T, w)
+    gamma_gamma.loglik_parallel(np.array([6.0, 3.0, 15.0]), t_x + 1.0, T, w)
+
+
+def _this_module() -> object:
+    import sys
+
+    return sys.modules[__name__]

@@ -1,0 +1,324 @@
+"""Customer lifetime value: discounted expected purchases times expected spend times margin.
+
+For each customer, over a horizon ``H`` and with continuous discounting at ``δ`` per unit of
+time, ``CLV = margin × E[spend per purchase] × ∫_0^H e^{-δt} dE[Y(t) | history]``, where
+``Y(t)`` counts the purchases after the end of the observation (the residual value: the past
+purchases are not counted).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+
+from ecomstrat._typing import AnyArray, FloatArray
+from ecomstrat._validation import check_finite, invalid, plain
+from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.frames.summary import CustomerSummary
+from ecomstrat.models._protocols import (
+    DiscountedTransactionModel,
+    TransactionModel,
+    continuous_discount_rate,
+)
+from ecomstrat.models.gamma_gamma import FittedGammaGamma
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["CLVResult", "customer_lifetime_value", "discounted_purchases_by_quadrature"]
+
+#: Geometric panels of the generic quadrature: [0, H/2^K], ..., [H/4, H/2], [H/2, H].
+_GENERIC_PANELS = 12
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(10)
+
+
+def _time_unit(value: TimeUnit | str) -> TimeUnit:
+    return TimeUnit.parse(value)
+
+
+@attrs.frozen(eq=False, repr=False)
+class CLVResult:
+    """Per-customer lifetime value and its ingredients (see :func:`customer_lifetime_value`).
+
+    Attributes
+    ----------
+    customer_ids : ndarray
+        The summary's customer ids.
+    clv : ndarray of float64
+        ``margin × expected_spend × discounted_purchases``.
+    expected_purchases : ndarray of float64
+        Undiscounted expected purchases over the horizon, ``E[Y(H) | history]``.
+    discounted_purchases : ndarray of float64
+        ``∫_0^H e^{-δt} dE[Y(t) | history]``.
+    expected_spend : ndarray of float64
+        Expected value of each future purchase.
+    margin : ndarray of float64
+        Margin fraction applied to each customer.
+    horizon : float
+        Horizon in ``horizon_unit``.
+    horizon_unit : TimeUnit
+        Unit of ``horizon``.
+    annual_discount_rate : float
+        Effective annual discount rate.
+    discount_rate : float
+        Equivalent continuous rate ``δ`` per ``time_unit``.
+    time_unit : TimeUnit
+        Time unit of the purchase model.
+    method : str
+        How the discounted purchases were integrated.
+    """
+
+    customer_ids: AnyArray
+    clv: FloatArray
+    expected_purchases: FloatArray
+    discounted_purchases: FloatArray
+    expected_spend: FloatArray
+    margin: FloatArray
+    horizon: float
+    horizon_unit: TimeUnit = attrs.field(converter=_time_unit)
+    annual_discount_rate: float
+    discount_rate: float
+    time_unit: TimeUnit = attrs.field(converter=_time_unit)
+    method: str
+
+    def __len__(self) -> int:
+        return int(self.clv.shape[0])
+
+    def __repr__(self) -> str:
+        return (
+            f"CLVResult({len(self)} customers, horizon={self.horizon:g}"
+            f" {self.horizon_unit.value}(s), annual_discount_rate={self.annual_discount_rate:g},"
+            f" total={float(self.clv.sum()):.6g})"
+        )
+
+    @property
+    def total(self) -> float:
+        """Sum of the customers' CLV."""
+        return float(self.clv.sum())
+
+    def columns(self) -> dict[str, AnyArray]:
+        """The per-customer arrays by name, ``customer_id`` first."""
+        return {
+            "customer_id": self.customer_ids,
+            "clv": self.clv,
+            "expected_purchases": self.expected_purchases,
+            "discounted_purchases": self.discounted_purchases,
+            "expected_spend": self.expected_spend,
+            "margin": self.margin,
+        }
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The per-customer columns as a pandas DataFrame indexed by customer id."""
+        from ecomstrat.io.pandas import columns_to_pandas
+
+        return columns_to_pandas(self.columns(), index="customer_id")
+
+
+def discounted_purchases_by_quadrature(
+    model: TransactionModel, data: CustomerSummary, *, horizon: float, discount_rate: float
+) -> FloatArray:
+    """``∫_0^H e^{-δt} dE[Y(t)]`` from conditional expectations only (any transaction model).
+
+    Integrating by parts, ``∫_0^H e^{-δt} dE(t) = e^{-δH} E(H) + δ ∫_0^H e^{-δt} E(t) dt``;
+    the last integral is taken by 10-point Gauss-Legendre on 13 geometric panels
+    ``[0, H/2^12], …, [H/2, H]``, which follow the fast early rise of ``E(t)`` for customers
+    whose scale (``α + T``) is much shorter than the horizon. ``E(t)`` is analytic, so the
+    relative error is below 1e-10 in the tests against the closed-form purchase rate of the
+    BG/NBD; it costs 131 calls of ``model.conditional_expected_purchases``.
+
+    Parameters
+    ----------
+    model : TransactionModel
+        Any fitted purchase model.
+    data : CustomerSummary
+        Histories (converted by the model to its time unit).
+    horizon : float
+        ``H`` in the model's time unit (> 0, finite).
+    discount_rate : float
+        Continuous rate ``δ`` per unit of the model's time (>= 0).
+
+    Returns
+    -------
+    ndarray of float64
+    """
+    end = model.conditional_expected_purchases(horizon, data)
+    if discount_rate == 0.0:
+        return np.asarray(end, dtype=np.float64)
+    total = math.exp(-discount_rate * horizon) * np.asarray(end, dtype=np.float64)
+    edges = [0.0] + [horizon / 2.0**k for k in range(_GENERIC_PANELS, -1, -1)]
+    for lo, hi in itertools.pairwise(edges):
+        half = 0.5 * (hi - lo)
+        for node, weight in zip(_GL_X, _GL_W, strict=True):
+            t = lo + half * (node + 1.0)
+            e = np.asarray(model.conditional_expected_purchases(t, data), dtype=np.float64)
+            total += discount_rate * half * weight * math.exp(-discount_rate * t) * e
+    return total
+
+
+def _margins(margin: float | Sequence[float] | AnyArray, n: int, ids: AnyArray) -> FloatArray:
+    values = np.asarray(margin, dtype=np.float64)
+    if values.ndim == 0:
+        check_finite("margin", float(values))
+        values = np.full(n, float(values))
+    elif values.shape != (n,):
+        raise invalid(
+            "margin",
+            f"<array of shape {values.shape}>",
+            f"must be a fraction or one fraction per customer ({n})",
+        )
+    bad = ~np.isfinite(values) | (values <= 0) | (values > 1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        name = "margin" if np.ndim(margin) == 0 else f"margin[{i}]"
+        where = "" if np.ndim(margin) == 0 else f" (customer {plain(ids[i])!r})"
+        raise invalid(
+            name,
+            float(values[i]),
+            "must lie in (0, 1]",
+            "Give the margin as a fraction of spend (0.3 for 30%).",
+            where=where,
+        )
+    return values
+
+
+def _spend(
+    spend: FittedGammaGamma | Sequence[float] | AnyArray, data: CustomerSummary
+) -> FloatArray:
+    if isinstance(spend, FittedGammaGamma):
+        values = spend.conditional_expected_spend(data)
+    else:
+        values = np.asarray(spend, dtype=np.float64)
+        if values.shape != (data.n_customers,):
+            raise invalid(
+                "spend",
+                f"<array of shape {values.shape}>",
+                f"must be a FittedGammaGamma or one expected spend per customer"
+                f" ({data.n_customers})",
+            )
+    bad = ~np.isfinite(values) | (values <= 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise invalid(
+            f"expected_spend[{i}]",
+            float(values[i]),
+            "must be finite and > 0",
+            "With a Gamma-Gamma model, q <= 1 gives an infinite mean spend: check the fit.",
+            where=f" (customer {plain(data.customer_ids[i])!r})",
+        )
+    return np.asarray(values, dtype=np.float64)
+
+
+def customer_lifetime_value(
+    transactions: TransactionModel,
+    spend: FittedGammaGamma | Sequence[float] | AnyArray,
+    data: CustomerSummary,
+    *,
+    horizon: float,
+    horizon_unit: TimeUnit | str = "month",
+    annual_discount_rate: float = 0.10,
+    margin: float | Sequence[float] | AnyArray = 1.0,
+) -> CLVResult:
+    """Discounted value of each customer's future purchases over a horizon.
+
+    Parameters
+    ----------
+    transactions : TransactionModel
+        A fitted purchase model (e.g. :class:`~ecomstrat.FittedBGNBD`).
+    spend : FittedGammaGamma or array_like
+        A fitted spend model, or the expected value of a purchase for each customer.
+    data : CustomerSummary
+        The customers' histories (converted to the purchase model's time unit).
+    horizon : float
+        How far ahead to count purchases, in ``horizon_unit`` (> 0, finite).
+    horizon_unit : TimeUnit or str
+        Unit of ``horizon`` (default months).
+    annual_discount_rate : float
+        Effective annual discount rate as a fraction in [0, 1] (default 0.10).
+    margin : float or array_like
+        Fraction of spend kept as profit, in (0, 1], for all customers or per customer.
+
+    Returns
+    -------
+    CLVResult
+
+    Raises
+    ------
+    InvalidInputError
+        If ``horizon <= 0``, the rate is outside [0, 1], a margin is outside (0, 1], or an
+        expected spend is not finite and > 0 (naming the customer).
+
+    Notes
+    -----
+    Discounting is continuous: ``δ = ln(1 + annual_discount_rate)`` per year, converted to
+    the purchase model's time unit with :class:`~ecomstrat.TimeUnit` (one mean Gregorian
+    year), so a purchase one year ahead is worth ``1 / (1 + annual_discount_rate)``. Models
+    with a closed-form purchase rate (BG/NBD, MBG/NBD) integrate it themselves
+    (:meth:`~ecomstrat.FittedBGNBD.discounted_expected_purchases`); any other
+    :class:`~ecomstrat.models._protocols.TransactionModel` goes through
+    :func:`discounted_purchases_by_quadrature`. Spend is assumed independent of the purchase
+    process (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves for customer
+    base analysis", JMR 42(4)).
+
+    Examples
+    --------
+    >>> from ecomstrat.models.bgnbd import BGNBD
+    >>> from ecomstrat.models.gamma_gamma import GammaGamma
+    >>> summary = CustomerSummary.from_arrays(
+    ...     [2, 1, 0], [30.43, 1.71, 0.0], [38.86, 38.86, 38.86], [22.35, 11.77, 0.0],
+    ...     time_unit="week")
+    >>> bgnbd = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
+    >>> spend = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
+    >>> result = customer_lifetime_value(bgnbd, spend, summary, horizon=12, margin=0.3)
+    >>> result.clv.round(2)
+    array([11.07,  1.41,  2.55])
+    >>> result.expected_purchases.round(4)
+    array([1.5631, 0.2606, 0.2528])
+    """
+    H_user = check_finite("horizon", horizon)
+    if H_user <= 0:
+        raise invalid("horizon", horizon, "must be > 0", "Give the length of the horizon.")
+    unit = TimeUnit.parse(horizon_unit)
+    model_unit = transactions.time_unit
+    H = unit.convert(H_user, model_unit)
+    delta = continuous_discount_rate(annual_discount_rate, model_unit)
+    if not isinstance(data, CustomerSummary):
+        raise invalid(
+            "data",
+            type(data).__name__,
+            "must be a CustomerSummary",
+            "Build one with CustomerSummary.from_arrays(frequency, recency, T, monetary).",
+        )
+    n = data.n_customers
+    margins = _margins(margin, n, data.customer_ids)
+    expected_spend = _spend(spend, data)
+    expected = np.asarray(transactions.conditional_expected_purchases(H, data), dtype=np.float64)
+    if isinstance(transactions, DiscountedTransactionModel):
+        discounted = transactions.discounted_expected_purchases(
+            data, horizon=H, discount_rate=delta
+        )
+        method = "closed-form purchase rate, Gauss-Legendre in log-time"
+    else:
+        discounted = discounted_purchases_by_quadrature(
+            transactions, data, horizon=H, discount_rate=delta
+        )
+        method = "conditional expectations, integration by parts, Gauss-Legendre"
+    discounted = np.asarray(discounted, dtype=np.float64)
+    return CLVResult(
+        customer_ids=data.customer_ids,
+        clv=margins * expected_spend * discounted,
+        expected_purchases=expected,
+        discounted_purchases=discounted,
+        expected_spend=expected_spend,
+        margin=margins,
+        horizon=H_user,
+        horizon_unit=unit,
+        annual_discount_rate=float(annual_discount_rate),
+        discount_rate=delta,
+        time_unit=model_unit,
+        method=method,
+    )

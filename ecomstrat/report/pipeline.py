@@ -1,0 +1,570 @@
+"""The full strategy report of a transaction log, from the data to the figures.
+
+:func:`build_report` runs every step (RFM summary, BG/NBD and Gamma-Gamma fits, CLV and value
+tiers, calibration vs holdout, tracking, lifecycle, cohorts and CAC payback, scorers, market
+comparison) and returns a :class:`StrategyReport`: JSON-able numbers
+(:meth:`~StrategyReport.to_dict`), text sections (:meth:`~StrategyReport.sections`, for
+:func:`~ecomstrat.report.render`), matplotlib figures (:meth:`~StrategyReport.figures`) and a
+self-contained HTML page (:meth:`~StrategyReport.to_html`). ``ecomstrat report`` and
+``ecomstrat demo`` are thin layers over it. Nothing here prints; pass ``progress`` to be told
+which step starts.
+
+Examples
+--------
+>>> from ecomstrat.datasets import simulate_transactions
+>>> sim = simulate_transactions(1_000, seed=3)
+>>> report = build_report(sim.log, ReportOptions(holdout_weeks=26))
+>>> list(report.parts)  # doctest: +NORMALIZE_WHITESPACE
+['data', 'summary', 'clv', 'holdout', 'model_check', 'tracking', 'lifecycle', 'acquisition',
+ 'scorers']
+>>> report.to_dict()["clv"]["n_customers"]
+1000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from ecomstrat._typing import FloatArray
+from ecomstrat._validation import check_positive, invalid
+from ecomstrat.domain.campaign import Campaign
+from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.exceptions import EmptyInputError
+from ecomstrat.frames._time import period_index, to_instant
+from ecomstrat.frames.summary import CustomerSummary
+from ecomstrat.frames.transaction_log import TransactionLog
+from ecomstrat.metrics.acquisition import AcquisitionTable
+from ecomstrat.metrics.cohorts import CohortMatrix
+from ecomstrat.metrics.market_entry import MarketComparison
+from ecomstrat.metrics.value_tiers import TOP_SHARES, value_tiers
+from ecomstrat.models.bgnbd import BGNBD, FittedBGNBD
+from ecomstrat.models.gamma_gamma import FittedGammaGamma, GammaGamma
+from ecomstrat.report.acquisition import acquisition_overview
+from ecomstrat.report.clv import clv_overview_from
+from ecomstrat.report.html import Image, render_html
+from ecomstrat.report.lifecycle import lifecycle_overview
+from ecomstrat.report.markets import MarketsOverview
+from ecomstrat.report.model_check import TrackingCurve, model_check, tracking_curve
+from ecomstrat.report.overview import (
+    data_overview,
+    holdout_overview,
+    summary_overview,
+)
+from ecomstrat.report.scores import scores_overview
+from ecomstrat.report.section import Reportable, Section
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "FIGURES",
+    "FIGURE_AFTER",
+    "Progress",
+    "ReportData",
+    "ReportOptions",
+    "StrategyReport",
+    "build_report",
+]
+
+#: Called with the name of each step as it starts (e.g. to show progress).
+Progress = Callable[[str], None]
+
+#: Figure key -> (report part it follows, title, what it shows).
+FIGURES: Mapping[str, tuple[str, str, str]] = {
+    "clv_distribution": (
+        "clv",
+        "Distribution of predicted CLV",
+        "Histogram of the predicted CLV per customer with the value-tier cut-offs.",
+    ),
+    "p_alive": (
+        "clv",
+        "P(alive) by frequency and recency",
+        "Heat map of the mean probability of being alive per frequency and recency cell.",
+    ),
+    "tracking": (
+        "tracking",
+        "Tracking plot",
+        "Cumulative repeat purchases by week, actual and expected by the BG/NBD model.",
+    ),
+    "retention": (
+        "acquisition",
+        "Cohort retention",
+        "Heat map of the share of each monthly cohort buying in each month since acquisition.",
+    ),
+    "payback": (
+        "acquisition",
+        "CAC payback curves",
+        "Cumulative gross margin per customer by month since acquisition, against the CAC.",
+    ),
+}
+
+#: Figure key -> start of the title of the section it is placed after in the HTML page.
+FIGURE_AFTER: Mapping[str, str] = {
+    "clv_distribution": "Predicted CLV",
+    "p_alive": "Predicted CLV",
+    "tracking": "Tracking",
+    "retention": "Cohort retention",
+    "payback": "CAC payback",
+}
+
+
+def _time_unit(value: TimeUnit | str) -> TimeUnit:
+    return TimeUnit.parse(value)
+
+
+def _optional_positive(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        check_positive(attribute.name, value)
+
+
+def _scorer_names(value: Sequence[str] | str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else list(value)
+    return tuple(dict.fromkeys(str(n).strip() for n in names if str(n).strip()))
+
+
+@attrs.frozen
+class ReportOptions:
+    """What :func:`build_report` computes, and over which dates.
+
+    Parameters
+    ----------
+    time_unit : TimeUnit or str, default "week"
+        Unit of recency, ``T`` and the purchase model.
+    as_of : datetime, date, str or numpy.datetime64, optional
+        Report date: later orders are ignored (default: the last order).
+    calibration_end : datetime, date, str or numpy.datetime64, optional
+        End of the calibration period of the holdout check.
+    holdout_weeks : float, optional
+        Instead of ``calibration_end``: the holdout is the last ``holdout_weeks`` weeks to
+        ``as_of``. Without either, there is no holdout check.
+    horizon : float, default 12
+        CLV horizon, in ``horizon_unit``.
+    horizon_unit : TimeUnit or str, default "month"
+        Unit of ``horizon``.
+    annual_discount_rate : float, default 0.10
+        Discount rate of the CLV.
+    gross_margin : float, optional
+        Margin as a share of revenue, for the CLV and the CAC payback. Default: the log's
+        margins over its revenue when it has margins, else 1 for the CLV (revenue CLV) and no
+        payback.
+    scorers : sequence of str, optional
+        Scorers to run (default: every available scorer the inputs allow).
+    migration_weeks : int, default 13
+        Lifecycle migration is measured from this many weeks before ``as_of``.
+    max_offset : int, default 6
+        Last month since acquisition of the text retention table.
+    top_shares : sequence of float, default (0.01, 0.10)
+        Value tiers (see :func:`~ecomstrat.value_tiers`).
+    """
+
+    time_unit: TimeUnit = attrs.field(default=TimeUnit.WEEK, converter=_time_unit)
+    as_of: object = None
+    calibration_end: object = None
+    holdout_weeks: float | None = attrs.field(default=None, validator=_optional_positive)
+    horizon: float = attrs.field(default=12.0, converter=float)
+    horizon_unit: TimeUnit = attrs.field(default=TimeUnit.MONTH, converter=_time_unit)
+    annual_discount_rate: float = 0.10
+    gross_margin: float | None = attrs.field(default=None, validator=_optional_positive)
+    scorers: tuple[str, ...] | None = attrs.field(default=None, converter=_scorer_names)
+    migration_weeks: int = 13
+    max_offset: int = 6
+    top_shares: tuple[float, ...] = attrs.field(default=TOP_SHARES, converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if self.calibration_end is not None and self.holdout_weeks is not None:
+            raise invalid(
+                "holdout_weeks",
+                self.holdout_weeks,
+                "cannot be combined with calibration_end",
+                "Give one of them.",
+            )
+        check_positive("horizon", self.horizon)
+        if self.gross_margin is not None and self.gross_margin > 1:
+            raise invalid("gross_margin", self.gross_margin, "must lie in (0, 1]", "40% is 0.4.")
+
+
+@attrs.frozen(eq=False)
+class ReportData:
+    """The per-customer arrays and tables behind the figures of a report."""
+
+    clv: FloatArray
+    tier_cutoffs: dict[str, float]
+    currency: str | None
+    horizon: str
+    summary: CustomerSummary
+    p_alive: FloatArray
+    retention: CohortMatrix
+    tracking: TrackingCurve
+    acquisition: AcquisitionTable | None
+
+
+@attrs.frozen(eq=False)
+class StrategyReport:
+    """The parts of a strategy report, in reading order, and the data of its figures.
+
+    Attributes
+    ----------
+    title : str
+        One line naming the report.
+    parts : mapping of str to Reportable
+        ``data``, ``summary``, ``clv``, [``holdout``, ``model_check``], ``tracking``,
+        ``lifecycle``, ``acquisition``, ``scorers``, [``markets``].
+    data : ReportData
+        What the figures are drawn from.
+    notes : tuple of str
+        Remarks on the whole report (e.g. warnings raised while computing it).
+    """
+
+    title: str
+    parts: Mapping[str, Reportable]
+    data: ReportData
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every part's numbers, by part name."""
+        return {name: part.to_dict() for name, part in self.parts.items()}
+
+    def sections(self) -> list[Section]:
+        """Every part's sections in order, then a section of notes if there are any."""
+        out = [section for part in self.parts.values() for section in part.sections()]
+        if self.notes:
+            out.append(Section("Notes", [], notes=self.notes))
+        return out
+
+    def figures(self) -> dict[str, Figure]:
+        """The report's figures by key (see :data:`FIGURES`); needs matplotlib.
+
+        ``payback`` is left out when the report has no campaigns.
+        """
+        from ecomstrat.report import plots
+
+        d = self.data
+        out: dict[str, Figure] = {
+            "clv_distribution": plots.clv_histogram(
+                d.clv, cutoffs=d.tier_cutoffs, currency=d.currency, horizon=d.horizon
+            ),
+            "p_alive": plots.p_alive_heatmap(
+                d.summary.frequency,
+                d.summary.recency,
+                d.p_alive,
+                time_unit=d.summary.time_unit.value,
+            ),
+            "tracking": plots.tracking_plot(d.tracking),
+            "retention": plots.retention_heatmap(d.retention),
+        }
+        if d.acquisition is not None and d.acquisition.n_rows:
+            out["payback"] = plots.payback_curves(d.acquisition)
+        return out
+
+    def images(self) -> dict[str, Image]:
+        """The figures as PNG :class:`~ecomstrat.report.html.Image` objects, by key."""
+        from ecomstrat.report.plots import figure_png
+
+        return {
+            key: Image(FIGURES[key][1], figure_png(figure), FIGURES[key][2])
+            for key, figure in self.figures().items()
+        }
+
+    def to_html(self, *, subtitle: str = "", footer: str = "") -> str:
+        """A self-contained HTML page: the sections, each figure after the section it shows.
+
+        A figure follows the first section of its part whose title starts like the figure's
+        (see :data:`FIGURE_AFTER`), else the part's last section.
+        """
+        images = self.images()
+        blocks: list[Section | Image] = []
+        for name, part in self.parts.items():
+            waiting = {key: image for key, image in images.items() if FIGURES[key][0] == name}
+            for section in part.sections():
+                blocks.append(section)
+                due = [k for k in waiting if section.title.startswith(FIGURE_AFTER[k])]
+                blocks.extend(waiting.pop(key) for key in due)
+            blocks.extend(waiting.values())
+        if self.notes:
+            blocks.append(Section("Notes", [], notes=self.notes))
+        return render_html(blocks, title=self.title, subtitle=subtitle, footer=footer)
+
+
+# ------------------------------------------------------------------------------------ building
+
+
+def _quiet(_step: str) -> None:
+    return None
+
+
+def _truncate(log: TransactionLog, as_of: np.datetime64) -> TransactionLog:
+    """The orders on or before the day of ``as_of``."""
+    days = period_index(log.times, TimeUnit.DAY)
+    last = int(period_index(np.array([as_of]), TimeUnit.DAY)[0])
+    kept = days <= last
+    if kept.all():
+        return log
+    if not kept.any():
+        raise EmptyInputError(
+            f"as_of={str(as_of)[:10]!r} is before the first order ({str(log.times.min())[:10]}):"
+            " no order is left to report on. Choose a later date."
+        )
+    return TransactionLog.from_arrays(
+        log.customer_ids[log.customer_index[kept]],
+        log.times[kept],
+        log.amounts[kept],
+        margins=None if log.margins is None else log.margins[kept],
+        currency=log.currency,
+        timezone=log.timezone,
+    )
+
+
+def _margin_rate(log: TransactionLog, options: ReportOptions) -> float | None:
+    if options.gross_margin is not None:
+        return float(options.gross_margin)
+    if log.margins is None:
+        return None
+    revenue = float(log.amounts.sum())
+    if revenue <= 0:
+        return None
+    return min(max(float(log.margins.sum()) / revenue, 1e-6), 1.0)
+
+
+#: Age given to customers whose first purchase is on the report date (T = 0), in the model's
+#: time unit: the BTYD models need T > 0, and as T -> 0 their predictions tend to those for a
+#: new customer.
+MIN_AGE = 1e-6
+
+
+def _positive_ages(summary: CustomerSummary) -> tuple[CustomerSummary, int]:
+    """``summary`` with ``T`` raised to :data:`MIN_AGE`, and how many customers that changed."""
+    young = summary.T < MIN_AGE
+    if not young.any():
+        return summary, 0
+    return attrs.evolve(summary, T=np.maximum(summary.T, MIN_AGE)), int(young.sum())
+
+
+def _fit_spend(summary: CustomerSummary) -> tuple[FittedGammaGamma, FloatArray, int]:
+    """Gamma-Gamma on the repeat buyers with positive spend; expected spend of everyone.
+
+    Repeat buyers whose repeat purchases are all worth 0 are left out of the fit and get the
+    population mean, like one-time buyers; their number is returned.
+    """
+    x, m = summary.frequency, summary.monetary
+    usable = (x > 0) & (m > 0)
+    excluded = int(((x > 0) & ~usable).sum())
+    if not usable.any():
+        raise EmptyInputError(
+            "no repeat buyer with a positive spend: the Gamma-Gamma spend model (and so the"
+            " CLV) needs customers who bought again. Use a longer period of data."
+        )
+    model = GammaGamma().fit((x[usable], m[usable]))
+    spend = model.conditional_expected_spend((np.where(usable, x, 0), np.where(usable, m, 0.0)))
+    return model, np.asarray(spend, dtype=np.float64), excluded
+
+
+def _tier_cutoffs(clv: FloatArray, top_shares: Sequence[float]) -> dict[str, float]:
+    tiers = value_tiers(np.maximum(clv, 0.0), top_shares=top_shares)
+    out = {}
+    for code, name in enumerate(tiers.names[:-1]):
+        members = tiers.codes <= code
+        if members.any():
+            out[name] = float(tiers.values[members].min())
+    return out
+
+
+def _scores(
+    summary: CustomerSummary,
+    log: TransactionLog,
+    model: FittedBGNBD,
+    names: tuple[str, ...] | None,
+) -> tuple[dict[str, FloatArray], dict[str, str], dict[str, str]]:
+    from ecomstrat import registry
+
+    context = registry.ScoringContext(summary, log=log, model=model)
+    skipped: dict[str, str] = {}
+    if names is None:
+        runnable = []
+        for name in registry.available():
+            try:
+                scorer = registry.get(name)
+            except registry.PluginLoadError as error:
+                skipped[name] = f"failed to load: {error}"
+                continue
+            missing = context.missing(scorer.requires)
+            if missing:
+                skipped[name] = "needs " + ", ".join(sorted(missing))
+            else:
+                runnable.append(name)
+    else:
+        runnable = list(names)
+    scores = registry.score(runnable, context)
+    for name in runnable:
+        if name not in scores:
+            skipped[name] = "failed: see the warnings"
+    descriptions = {name: registry.get(name).description for name in scores}
+    return scores, descriptions, skipped
+
+
+def build_report(
+    log: TransactionLog,
+    options: ReportOptions | None = None,
+    *,
+    campaigns: Sequence[Campaign] | None = None,
+    markets: MarketComparison | MarketsOverview | None = None,
+    title: str = "Strategy report",
+    progress: Progress | None = None,
+) -> StrategyReport:
+    """Compute the strategy report of ``log``.
+
+    Parameters
+    ----------
+    log : TransactionLog
+        The orders.
+    options : ReportOptions, optional
+        Dates, horizons and what to include (default ``ReportOptions()``).
+    campaigns : sequence of Campaign, optional
+        Marketing campaigns, for CAC payback (in the log's currency).
+    markets : MarketComparison or MarketsOverview, optional
+        Candidate markets to compare (e.g. from
+        :func:`~ecomstrat.report.markets.market_entries`; a
+        :class:`~ecomstrat.report.markets.MarketsOverview` to add the assumptions as notes).
+    title : str
+        The report's title.
+    progress : callable, optional
+        Called with the name of each step as it starts.
+
+    Returns
+    -------
+    StrategyReport
+
+    Raises
+    ------
+    InvalidInputError
+        For dates out of order (``as_of`` before the first order, a calibration end after
+        ``as_of``…), an unknown scorer or one whose inputs are missing.
+    EmptyInputError
+        If no customer bought twice (the models need repeat buyers).
+    """
+    opts = options or ReportOptions()
+    step = progress or _quiet
+    unit = opts.time_unit
+
+    step("summarising")
+    last = np.datetime64(log.times.max(), "ns")
+    as_of = last if opts.as_of is None else to_instant("as_of", opts.as_of, log.timezone)
+    log = _truncate(log, as_of)
+    summary = _summary(log, as_of, unit)
+    parts: dict[str, Reportable] = {
+        "data": data_overview(log),
+        "summary": summary_overview(summary),
+    }
+
+    notes: list[str] = []
+    summary, n_young = _positive_ages(summary)
+    if n_young:
+        notes.append(
+            f"{n_young:,} customers first bought on the report date (age T = 0); the models"
+            " treat them as new customers."
+        )
+
+    step("fitting BG/NBD")
+    bgnbd = BGNBD().fit(summary)
+    step("fitting Gamma-Gamma")
+    gamma_gamma, spend, zero_spend = _fit_spend(summary)
+    step("computing CLV")
+    margin = _margin_rate(log, opts)
+    clv_margin = 1.0 if margin is None else margin
+    clv_part, clv = clv_overview_from(
+        summary,
+        bgnbd,
+        gamma_gamma,
+        spend,
+        horizon=opts.horizon,
+        horizon_unit=opts.horizon_unit.value,
+        annual_discount_rate=opts.annual_discount_rate,
+        margin=clv_margin,
+        excluded_from_spend_fit=zero_spend,
+    )
+    parts["clv"] = clv_part
+    p_alive = bgnbd.probability_alive(summary)
+
+    tracking_model, tracking_customers, calibration_end = bgnbd, summary, None
+    if opts.calibration_end is not None or opts.holdout_weeks is not None:
+        step("calibration vs holdout")
+        from ecomstrat.metrics.summary import calibration_holdout_summary
+
+        if opts.holdout_weeks is not None:
+            seconds = round(float(opts.holdout_weeks) * 7 * 86_400)
+            calibration_end = as_of - np.timedelta64(seconds, "s")
+        else:
+            calibration_end = to_instant("calibration_end", opts.calibration_end, log.timezone)
+        if calibration_end >= as_of:
+            raise invalid(
+                "calibration_end",
+                str(calibration_end)[:19],
+                f"must be before as_of ({str(as_of)[:19]})",
+                "Leave a holdout period after it.",
+            )
+        split = calibration_holdout_summary(log, calibration_end, as_of, time_unit=unit)
+        split = attrs.evolve(split, calibration=_positive_ages(split.calibration)[0])
+        parts["holdout"] = holdout_overview(split)
+        calibrated = BGNBD().fit(split.calibration)
+        parts["model_check"] = model_check(split, calibrated)
+        tracking_model, tracking_customers = calibrated, split.calibration
+
+    step("tracking")
+    tracking = tracking_curve(
+        log,
+        tracking_model,
+        tracking_customers,
+        calibration_end=calibration_end,
+        observation_end=as_of,
+    )
+    parts["tracking"] = tracking
+
+    step("lifecycle")
+    previous = as_of - np.timedelta64(7 * opts.migration_weeks, "D")
+    lifecycle = lifecycle_overview(log, as_of, previous, values=clv, top_shares=opts.top_shares)
+    horizon = f"{opts.horizon:g} {opts.horizon_unit.value}s"
+    parts["lifecycle"] = attrs.evolve(lifecycle, value_basis=f"predicted CLV over {horizon}")
+
+    step("cohorts and CAC payback")
+    acquisition = acquisition_overview(
+        log,
+        list(campaigns or []),
+        gross_margin_rate=margin if log.margins is None else None,
+        observation_end=as_of,
+        max_offset=opts.max_offset,
+    )
+    parts["acquisition"] = acquisition
+
+    step("scorers")
+    scores, descriptions, skipped = _scores(summary, log, bgnbd, opts.scorers)
+    parts["scorers"] = scores_overview(scores, descriptions, skipped=skipped)
+
+    if markets is not None:
+        step("markets")
+        parts["markets"] = (
+            markets if isinstance(markets, MarketsOverview) else MarketsOverview(markets)
+        )
+
+    data = ReportData(
+        clv=clv,
+        tier_cutoffs=_tier_cutoffs(clv, opts.top_shares),
+        currency=log.currency,
+        horizon=horizon,
+        summary=summary,
+        p_alive=p_alive,
+        retention=acquisition.retention,
+        tracking=tracking,
+        acquisition=acquisition.table,
+    )
+    return StrategyReport(title, parts, data, tuple(notes))
+
+
+def _summary(log: TransactionLog, as_of: np.datetime64, unit: TimeUnit) -> CustomerSummary:
+    from ecomstrat.metrics.summary import rfm_summary
+
+    return rfm_summary(log, as_of, time_unit=unit)

@@ -1,0 +1,336 @@
+"""``ecomstrat report FILE``: text, JSON, HTML, and one-line errors, on small files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from ecomstrat import simulate_transactions
+from ecomstrat.cli import main
+from ecomstrat.datasets.campaigns import simulate_campaigns
+
+N_CUSTOMERS = 400
+PNG = '<img src="data:image/png;base64,'
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A simulated order file (with margins) and its campaigns, as CSV."""
+    folder = tmp_path_factory.mktemp("report")
+    sim = simulate_transactions(N_CUSTOMERS, seed=11, start="2024-01-01")
+    log = sim.log
+    orders = folder / "orders.csv"
+    with orders.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["order_id", "customer", "ordered_at", "value", "gross_margin"])
+        for k, (i, t, a) in enumerate(zip(log.customer_index, log.times, log.amounts, strict=True)):
+            stamp = str(t.astype("datetime64[s]")).replace("T", " ")
+            writer.writerow(
+                [k, f"c{int(log.customer_ids[i]):05d}", stamp, f"{a:.2f}", f"{0.4 * a:.2f}"]
+            )
+    campaigns = folder / "campaigns.csv"
+    with campaigns.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["campaign_id", "channel", "spend", "currency", "start", "end"])
+        for c in simulate_campaigns(sim, seed=11):
+            writer.writerow([c.campaign_id, c.channel, str(c.spend.amount), "USD", c.start, c.end])
+    return {"orders": orders, "campaigns": campaigns, "folder": folder}
+
+
+def columns(files: dict[str, Path]) -> list[str]:
+    return [
+        str(files["orders"]),
+        "--customer-id",
+        "customer",
+        "--time",
+        "ordered_at",
+        "--amount",
+        "value",
+    ]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(["report", *argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_text_report(files, capsys):
+    status, out, err = run(capsys, *columns(files), "--holdout-weeks", "26")
+    assert status == 0, err
+    assert err == ""
+    assert out.startswith("ecomstrat ")
+    assert "strategy report: orders.csv" in out
+    for title in (
+        "Transaction log",
+        "RFM summary (weeks)",
+        "BG/NBD purchase model (weeks)",
+        "Gamma-Gamma spend model",
+        "Predicted CLV (12 months)",
+        "Calibration vs holdout",
+        "Model check: holdout purchases, predicted vs actual",
+        "Tracking: cumulative repeat purchases",
+        "Cohort retention (monthly)",
+        f"Scores ({N_CUSTOMERS} customers)",
+    ):
+        assert f"\n{title}\n{'=' * len(title)}\n" in out
+    assert "CAC payback" not in out  # no campaigns given
+    assert "margin 100.0% of spend" in " ".join(out.split())  # no margin: a revenue CLV
+
+
+def test_json_report_with_campaigns_and_margins(files, capsys):
+    status, out, err = run(
+        capsys,
+        *columns(files),
+        "--margin",
+        "gross_margin",
+        "--currency",
+        "USD",
+        "--campaigns",
+        str(files["campaigns"]),
+        "--calibration-end",
+        "2024-09-30",
+        "--scorers",
+        "rfm,p_alive",
+        "--json",
+    )
+    assert status == 0, err
+    report = json.loads(out)
+    assert set(report) >= {
+        "settings",
+        "data",
+        "summary",
+        "clv",
+        "holdout",
+        "model_check",
+        "tracking",
+        "lifecycle",
+        "acquisition",
+        "scorers",
+        "warnings",
+    }
+    assert "markets" not in report
+    assert report["settings"]["columns"] == {
+        "customer_id": "customer",
+        "time": "ordered_at",
+        "amount": "value",
+        "margin": "gross_margin",
+    }
+    data = report["data"]
+    assert data["n_customers"] == N_CUSTOMERS
+    assert data["margin"] == pytest.approx(0.4 * data["revenue"], rel=1e-3)
+    assert report["clv"]["margin"] == pytest.approx(0.4, abs=1e-3)
+    assert report["clv"]["mean_clv"] > 0
+    assert report["holdout"]["calibration_end"].startswith("2024-09-30")
+    campaigns = report["acquisition"]["campaigns"]
+    assert sum(campaigns["customers"]) == N_CUSTOMERS
+    assert all(cac > 0 for cac in campaigns["cac"])
+    assert set(report["scorers"]["scorers"]) == {"rfm", "p_alive"}
+    tiers = report["lifecycle"]["tier_counts"]
+    assert sum(tiers.values()) == N_CUSTOMERS
+
+
+def test_as_of_drops_later_orders(files, capsys):
+    status, out, err = run(capsys, *columns(files), "--as-of", "2024-12-31", "--json")
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["data"]["last_order"] <= "2024-12-31T23:59:59"
+    assert report["summary"]["observation_end"].startswith("2024-12-31")
+
+
+def test_html_report_is_self_contained(files, capsys):
+    pytest.importorskip("matplotlib")
+    page = files["folder"] / "report.html"
+    status, _out, err = run(
+        capsys,
+        *columns(files),
+        "--margin",
+        "gross_margin",
+        "--currency",
+        "USD",
+        "--campaigns",
+        str(files["campaigns"]),
+        "--holdout-weeks",
+        "26",
+        "--html",
+        str(page),
+    )
+    assert status == 0, err
+    text = page.read_text(encoding="utf-8")
+    assert text.count(PNG) == 5  # CLV, P(alive), tracking, retention, payback
+    for title in ("Distribution of predicted CLV", "Tracking plot", "CAC payback curves"):
+        assert f"<figcaption>{title}</figcaption>" in text
+    assert not re.search(r"(?:src|href)=\"(?!data:|#)", text)  # nothing to fetch
+    assert "http://" not in text
+    assert "https://" not in text
+    assert "<script" not in text
+    assert "<h2>Predicted CLV (12 months)</h2>" in text
+
+
+def test_html_without_matplotlib_is_a_clear_error(files, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    status, out, err = run(capsys, *columns(files), "--html", str(files["folder"] / "x.html"))
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "pip install 'ecomstrat[plot]'" in err
+
+
+def test_whitespace_delimiter_and_positions_without_header(tmp_path, capsys):
+    sim = simulate_transactions(300, seed=2)
+    lines = [
+        f"{int(sim.log.customer_ids[i]):05d}  {str(t)[:10].replace('-', '')}   {a:.2f}"
+        for i, t, a in zip(sim.log.customer_index, sim.log.times, sim.log.amounts, strict=True)
+    ]
+    path = tmp_path / "orders.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, out, err = run(
+        capsys,
+        str(path),
+        "--no-header",
+        "--delimiter",
+        "whitespace",
+        "--time-format",
+        "%Y%m%d",
+        "--json",
+    )
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["data"]["n_customers"] == 300
+    assert report["settings"]["columns"] == {"customer_id": 0, "time": 1, "amount": 2}
+
+
+# ------------------------------------------------------------------------------------ errors
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert err.startswith("ecomstrat: error: ")
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_missing_column_names_it_and_lists_the_columns(files, capsys):
+    err = one_line_error(capsys, str(files["orders"]), "--customer-id", "customer")
+    assert "time='time' is not a column of the header of" in err
+    for name in ("order_id", "customer", "ordered_at", "value", "gross_margin"):
+        assert f"'{name}'" in err
+    assert "--time" in err
+
+
+def test_empty_file(tmp_path, capsys):
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    assert "is empty" in one_line_error(capsys, str(path))
+    path.write_text("customer_id,time,amount\n", encoding="utf-8")
+    assert "holds a header but no data row" in one_line_error(capsys, str(path))
+
+
+def test_missing_file(tmp_path, capsys):
+    err = one_line_error(capsys, str(tmp_path / "nowhere.csv"))
+    assert "no such file" in err
+
+
+def test_bad_date(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    path.write_text("customer_id,time,amount\na,2024-01-05,10\nb,2024-13-45,5\n", "utf-8")
+    err = one_line_error(capsys, str(path))
+    assert "line 3" in err
+    assert "'2024-13-45'" in err
+
+
+def test_non_numeric_amount(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    path.write_text("customer_id,time,amount\na,2024-01-05,10\nb,2024-01-06,ten\n", "utf-8")
+    err = one_line_error(capsys, str(path))
+    assert "line 3" in err
+    assert "'ten'" in err
+    assert "is not a number" in err
+
+
+def test_bad_option_values(files, capsys):
+    base = columns(files)
+    assert "as_of='yesterday'" in one_line_error(capsys, *base, "--as-of", "yesterday")
+    err = one_line_error(capsys, *base, "--scorers", "rfm,nope")
+    assert "'nope'" in err
+    assert "'rfm'" in err
+    err = one_line_error(capsys, *base, "--calibration-end", "2030-01-01")
+    assert "calibration_end" in err
+    err = one_line_error(capsys, *base, "--markets", "DE")
+    assert "--currency" in err
+    err = one_line_error(capsys, *base, "--campaigns", str(files["campaigns"]))
+    assert "--currency USD" in err
+
+
+def test_cdnow_report(shared_data, capsys, tmp_path):
+    """The CDNOW cohort, as in Fader, Hardie & Lee (2005): 39 weeks of calibration."""
+    argv = [
+        str(shared_data / "cdnow_master.txt"),
+        "--delimiter",
+        "whitespace",
+        "--time",
+        "date",
+        "--amount",
+        "dollar_value",
+        "--time-format",
+        "%Y%m%d",
+        "--holdout-weeks",
+        "39",
+        "--json",
+    ]
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["data"]["n_customers"] == 23_570
+    assert report["data"]["n_orders"] == 69_659
+    assert report["holdout"]["calibration_end"].startswith("1997-09-30")
+    check = report["model_check"]
+    assert check["n_customers"] == 23_570
+    assert 0.7 < check["predicted_purchases"] / check["actual_purchases"] < 1.1
+    r = report["clv"]["purchases"]["estimates"]["r"]
+    assert 0.2 < r < 0.35  # the published 1/10 sample gives 0.243
+    assert report["clv"]["n_excluded_from_spend_fit"] == 1  # one repeat buyer spent 0
+
+
+def test_parquet_by_extension(files, capsys):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from ecomstrat import read_csv
+
+    log = read_csv(files["orders"], customer_id="customer", time="ordered_at", amount="value")
+    table = pa.table(
+        {
+            "customer": log.customer_ids[log.customer_index],
+            "ordered_at": log.times,
+            "value": log.amounts,
+        }
+    )
+    path = files["folder"] / "orders.parquet"
+    pq.write_table(table, path)
+    argv = [str(path), "--customer-id", "customer", "--time", "ordered_at", "--amount", "value"]
+    status, out, err = run(capsys, *argv, "--json")
+    assert status == 0, err
+    assert json.loads(out)["data"]["n_orders"] == log.n_transactions
+    err = one_line_error(capsys, str(path), "--amount", "total")
+    assert "'value'" in err
+
+
+def test_markets_need_rates_for_other_currencies(files, capsys):
+    base = [*columns(files), "--currency", "USD", "--gross-margin", "0.4", "--markets", "GB,DE"]
+    status, out, err = run(capsys, *base, "--fx", "GBP=0.79,EUR=0.91")
+    assert status == 0, err
+    assert "Assumed for each market: 60 orders a month of" in " ".join(out.split())
+    status, out, err = run(capsys, *base, "--fx", "GBP=0.79", "--json")
+    assert status == 2
+    assert "--fx EUR=" in err
+    status, out, err = run(capsys, *base[:-1], "GB", "--fx", "GBP=0.79", "--json")
+    assert status == 0, err
+    assert json.loads(out)["markets"]["country"] == ["GB"]

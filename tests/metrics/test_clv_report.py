@@ -1,0 +1,53 @@
+"""The CLV part of the demo report: fitted models and the CLV distribution as sections."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ecomstrat.datasets import simulate_transactions
+from ecomstrat.metrics.clv import customer_lifetime_value
+from ecomstrat.models.bgnbd import BGNBD
+from ecomstrat.models.gamma_gamma import GammaGamma
+from ecomstrat.report.clv import clv_overview, clv_section
+from ecomstrat.report.section import Section
+from ecomstrat.report.text import render
+
+
+@pytest.fixture(scope="module")
+def summary():
+    return simulate_transactions(4_000, seed=12).summary()
+
+
+def test_overview_numbers_match_the_models(summary) -> None:
+    overview = clv_overview(summary, horizon=2, horizon_unit="year", margin=0.3)
+    bgnbd = BGNBD().fit(summary)
+    spend = GammaGamma().fit(summary)
+    clv = customer_lifetime_value(
+        bgnbd, spend, summary, horizon=2, horizon_unit="year", margin=0.3
+    ).clv
+    assert overview.purchases.estimates == pytest.approx(bgnbd.params.to_dict())
+    assert overview.spend.estimates == pytest.approx(spend.params.to_dict())
+    assert overview.total_clv == pytest.approx(float(clv.sum()), rel=1e-12)
+    assert overview.clv_quantiles["0.5"] == pytest.approx(float(np.median(clv)), rel=1e-12)
+    top = np.sort(clv)[-400:].sum() / clv.sum()  # ceil(4000 / 10) customers
+    assert overview.top_decile_clv_share == pytest.approx(top, rel=1e-12)
+    assert overview.purchases.n_customers == 4000
+    assert json.loads(json.dumps(overview.to_dict()))["horizon_unit"] == "year"
+
+
+def test_sections_render(summary) -> None:
+    sections = clv_section(summary)
+    assert all(isinstance(s, Section) for s in sections)
+    assert [s.title for s in sections] == [
+        "BG/NBD purchase model (weeks)",
+        "Gamma-Gamma spend model",
+        "Predicted CLV (12 months)",
+    ]
+    assert [row[0] for row in sections[0].rows] == ["r", "alpha (per week)", "a", "b"]
+    text = render(sections)
+    assert "Log-likelihood" in text
+    assert "The top 10% of customers by predicted CLV hold" in text
+    assert "50% quantile" in text
