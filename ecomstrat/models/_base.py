@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
 
 from ecomstrat._typing import FloatArray
-from ecomstrat._validation import check_positive
+from ecomstrat._validation import check_positive, invalid
 from ecomstrat.models._data import RFMArrays, compress
 from ecomstrat.models._fit import FitDiagnostics, MaximumLikelihood, maximize_likelihood
 
-__all__ = ["FitResult", "fit_patterns", "positive_params"]
+__all__ = ["FitResult", "coerce_initial", "fit_patterns", "positive_params"]
+
+_P = TypeVar("_P")
+_COUNTS = {2: "two", 3: "three", 4: "four"}
 
 #: Compress to unique patterns when they are at most this share of the rows.
 COMPRESS_MAX_SHARE = 0.5
@@ -77,3 +81,27 @@ def fit_patterns(
         n_customers=round(float(np.sum(data.weights))),
         n_patterns=len(patterns),
     )
+
+
+def coerce_initial(
+    initial: _P | Mapping[str, float] | Sequence[float], params_type: type[_P], names: Sequence[str]
+) -> _P:
+    """Starting values given as a params object, a mapping of every name, or a sequence."""
+    if isinstance(initial, params_type):
+        return initial
+    if isinstance(initial, Mapping):
+        unknown = sorted(set(initial) - set(names))
+        missing = [name for name in names if name not in initial]
+        if unknown or missing:
+            raise invalid(
+                "initial",
+                dict(initial),
+                f"must have exactly the keys {', '.join(map(repr, names))}",
+                f"Missing: {missing}; unknown: {unknown}.",
+            )
+        return params_type(**{name: initial[name] for name in names})
+    values: list[Any] = list(initial)  # type: ignore[arg-type]
+    if len(values) != len(names):
+        count = _COUNTS.get(len(names), str(len(names)))
+        raise invalid("initial", values, f"must hold {count} values ({', '.join(names)})")
+    return params_type(*values)

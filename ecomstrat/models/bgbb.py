@@ -20,7 +20,7 @@ from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import check_positive, invalid
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.discrete import DiscretePatterns
-from ecomstrat.models._base import FitResult
+from ecomstrat.models._base import FitResult, coerce_initial
 from ecomstrat.models._fit import maximize_likelihood
 from ecomstrat.models.sbg import discount_rate, whole_numbers
 
@@ -331,7 +331,11 @@ class BGBB:
         patterns = _as_patterns(data).compress()
         x, t_x, n = _arrays(patterns)
         weights = np.asarray(patterns.weights, dtype=np.float64)
-        start = _initial(initial)
+        start = (
+            BGBBParams(1.0, 1.0, 1.0, 1.0)
+            if initial is None
+            else coerce_initial(initial, BGBBParams, _NAMES)
+        )
         _check_identified(x, n, weights)
         kernel = _kernel(len(x))
 
@@ -397,27 +401,3 @@ def _check_identified(x: FloatArray, n: FloatArray, weights: FloatArray) -> None
                 f"frequency {what}: the likelihood is largest at {where}, where (α, β) have no"
                 " finite estimates. Fit on histories with and without purchases."
             )
-
-
-def _initial(
-    initial: BGBBParams | Mapping[str, float] | Sequence[float] | None,
-) -> BGBBParams:
-    if initial is None:
-        return BGBBParams(1.0, 1.0, 1.0, 1.0)
-    if isinstance(initial, BGBBParams):
-        return initial
-    if isinstance(initial, Mapping):
-        unknown = sorted(set(initial) - set(_NAMES))
-        missing = [name for name in _NAMES if name not in initial]
-        if unknown or missing:
-            raise invalid(
-                "initial",
-                dict(initial),
-                f"must have exactly the keys {', '.join(map(repr, _NAMES))}",
-                f"Missing: {missing}; unknown: {unknown}.",
-            )
-        return BGBBParams(**{name: initial[name] for name in _NAMES})
-    values = list(initial)
-    if len(values) != 4:
-        raise invalid("initial", values, "must hold four values (alpha, beta, gamma, delta)")
-    return BGBBParams(*values)

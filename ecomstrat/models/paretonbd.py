@@ -23,7 +23,7 @@ from ecomstrat._validation import check_non_negative, check_positive, invalid
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import ConvergenceError, InvalidInputError
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.models._base import COMPRESS_MAX_SHARE, FitResult, fit_patterns
+from ecomstrat.models._base import COMPRESS_MAX_SHARE, FitResult, coerce_initial, fit_patterns
 from ecomstrat.models._data import RFMArrays, as_rfm_arrays
 from ecomstrat.models._fit import MaximumLikelihood, maximize_likelihood
 
@@ -473,7 +473,11 @@ class ParetoNBD:
         rfm = as_rfm_arrays(data, unit)
         _check_identified(rfm)
         patterns = _Patterns.build(rfm, compress=compress)
-        start = _initial(initial) if initial is not None else _starting_values(rfm, patterns)
+        start = (
+            coerce_initial(initial, ParetoNBDParams, _NAMES)
+            if initial is not None
+            else _starting_values(rfm, patterns)
+        )
         visited: list[FloatArray] = []
 
         def loglik(theta: FloatArray, data: RFMArrays) -> tuple[float, FloatArray]:
@@ -652,26 +656,6 @@ def _runaway_hint(theta: FloatArray, unit: TimeUnit) -> str:
                 " a limit the Pareto/NBD reaches only at infinite parameters."
             )
     return " ".join(hints)
-
-
-def _initial(initial: ParetoNBDParams | Mapping[str, float] | Sequence[float]) -> ParetoNBDParams:
-    if isinstance(initial, ParetoNBDParams):
-        return initial
-    if isinstance(initial, Mapping):
-        unknown = sorted(set(initial) - set(_NAMES))
-        missing = [name for name in _NAMES if name not in initial]
-        if unknown or missing:
-            raise invalid(
-                "initial",
-                dict(initial),
-                f"must have exactly the keys {', '.join(map(repr, _NAMES))}",
-                f"Missing: {missing}; unknown: {unknown}.",
-            )
-        return ParetoNBDParams(**{name: initial[name] for name in _NAMES})
-    values = list(initial)
-    if len(values) != 4:
-        raise invalid("initial", values, "must hold four values (r, alpha, s, beta)")
-    return ParetoNBDParams(*values)
 
 
 def _moment_start(rfm: RFMArrays) -> ParetoNBDParams:

@@ -13,7 +13,7 @@ from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import check_finite, check_positive, invalid
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.discrete import SurvivorCounts
-from ecomstrat.models._base import FitResult
+from ecomstrat.models._base import FitResult, coerce_initial
 from ecomstrat.models._fit import maximize_likelihood
 
 __all__ = ["SBG", "FittedSBG", "SBGParams"]
@@ -312,7 +312,9 @@ class SBG:
         """
         counts = _as_counts(data)
         periods, churned, weights = lifetime_patterns(counts)
-        start = _initial(initial)
+        start = (
+            SBGParams(1.0, 1.0) if initial is None else coerce_initial(initial, SBGParams, _NAMES)
+        )
         _check_identified(periods, churned)
 
         def objective(theta: FloatArray) -> tuple[float, FloatArray]:
@@ -351,30 +353,6 @@ def _check_identified(periods: FloatArray, churned: FloatArray) -> None:
                 f" {0 if what.startswith('nobody') else 1} and (α, β) have no finite"
                 " estimates. Fit on counts that fall, but not all at once."
             )
-
-
-def _initial(
-    initial: SBGParams | Mapping[str, float] | Sequence[float] | None,
-) -> SBGParams:
-    if initial is None:
-        return SBGParams(1.0, 1.0)
-    if isinstance(initial, SBGParams):
-        return initial
-    if isinstance(initial, Mapping):
-        unknown = sorted(set(initial) - set(_NAMES))
-        missing = [name for name in _NAMES if name not in initial]
-        if unknown or missing:
-            raise invalid(
-                "initial",
-                dict(initial),
-                f"must have exactly the keys {', '.join(map(repr, _NAMES))}",
-                f"Missing: {missing}; unknown: {unknown}.",
-            )
-        return SBGParams(**{name: initial[name] for name in _NAMES})
-    values = list(initial)
-    if len(values) != 2:
-        raise invalid("initial", values, "must hold two values (alpha, beta)")
-    return SBGParams(*values)
 
 
 def lifetime_patterns(counts: SurvivorCounts) -> tuple[FloatArray, FloatArray, FloatArray]:
