@@ -27,6 +27,7 @@ def warm_up() -> float:
     _rfm_kernels()
     _through_the_public_api()
     _parallel_variants()
+    _optimiser()
     return time.perf_counter() - start
 
 
@@ -73,7 +74,14 @@ def _through_the_public_api() -> None:
 
 def _parallel_variants() -> None:
     """Kernels whose parallel copies only run on large inputs."""
-    from ecomstrat._kernels import bgbb, paretonbd, sbg
+    from ecomstrat._kernels import bgbb, bgnbd, paretonbd, sbg
 
-    for module in (bgbb, paretonbd, sbg):
+    for module in (bgbb, bgnbd, paretonbd, sbg):
         module.warm_up()
+
+
+def _optimiser() -> None:
+    """Import scipy's optimiser and find the BLAS thread pools the fits limit."""
+    from ecomstrat.models._fit import blas_pools
+
+    blas_pools()
