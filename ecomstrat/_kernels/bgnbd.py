@@ -542,20 +542,15 @@ def expected_count(r: float, beta: float, a: float, b: float, t: float) -> float
 
 
 @jit
-def log_p_alive_odds(
+def alive_probability(
     r: float, alpha: float, a: float, b_x: float, x: float, t_x: float, T: float
 ) -> float:
-    """Log odds of being inactive: ``log(a / b_x) + (r+x) log((α+T)/(α+t_x))``."""
-    return math.log(a) - math.log(b_x) + (r + x) * math.log1p((T - t_x) / (alpha + t_x))
+    """``1 / (1 + a/b_x ((α+T)/(α+t_x))^(r+x))``: one ``log1p`` and one ``exp``.
 
-
-@jit
-def p_from_log_odds(log_odds: float) -> float:
-    """``1 / (1 + exp(log_odds))`` without overflow."""
-    if log_odds > 0.0:
-        e = math.exp(-log_odds)
-        return e / (1.0 + e)
-    return 1.0 / (1.0 + math.exp(log_odds))
+    When the odds overflow the probability is 0 (its true value is below 1e-308).
+    """
+    odds = a / b_x * math.exp((r + x) * math.log1p((T - t_x) / (alpha + t_x)))
+    return 1.0 / (1.0 + odds)
 
 
 # ---------------------------------------------------------------------------- log-likelihood
@@ -582,25 +577,29 @@ def two_term_log_sum(u1: float, u2: float) -> tuple[float, float, float]:
 
 
 @jit
-def _x_terms(r: float, a: float, b: float, x: float) -> tuple[float, float, float, float]:
-    """Terms of the BG/NBD log-likelihood that depend on x only, and their derivatives."""
-    if x == 0.0:
-        return 0.0, 0.0, 0.0, 0.0
-    const = math.lgamma(r + x) - math.lgamma(r) + log_beta(a, b + x) - log_beta(a, b)
-    d_ab = digamma(a + b) - digamma(a + b + x)
+def _x_terms(
+    r: float, a: float, b: float, x: float, shift: float
+) -> tuple[float, float, float, float]:
+    """Terms of the log-likelihood that depend on x only, and their derivatives in (r, a, b).
+
+    ``shift`` is 0 for the BG/NBD and 1 for the MBG/NBD (``x + 1`` dropout opportunities).
+    """
+    xs = x + shift
+    const = math.lgamma(r + x) - math.lgamma(r) + log_beta(a, b + xs) - log_beta(a, b)
+    d_ab = digamma(a + b) - digamma(a + b + xs)
     return (
         const,
         digamma(r + x) - digamma(r),
         d_ab,
-        digamma(b + x) - digamma(b) + d_ab,
+        digamma(b + xs) - digamma(b) + d_ab,
     )
 
 
 @jit
-def _x_table(r: float, a: float, b: float, max_x: int) -> NDArray[np.float64]:
+def _x_table(r: float, a: float, b: float, shift: float, max_x: int) -> NDArray[np.float64]:
     table = np.empty((max_x + 1, 4))
     for i in range(max_x + 1):
-        c0, c1, c2, c3 = _x_terms(r, a, b, float(i))
+        c0, c1, c2, c3 = _x_terms(r, a, b, float(i), shift)
         table[i, 0] = c0
         table[i, 1] = c1
         table[i, 2] = c2
@@ -608,15 +607,17 @@ def _x_table(r: float, a: float, b: float, max_x: int) -> NDArray[np.float64]:
     return table
 
 
-def _loglik(
-    params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
+def _family_loglik(
+    params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats, shift: float
 ) -> tuple[float, _Floats]:
-    """Weighted BG/NBD log-likelihood (FHL 2005, eq. 6) and its gradient in (r, α, a, b).
+    """Weighted BG/NBD (``shift = 0``) or MBG/NBD (``shift = 1``) log-likelihood and gradient.
 
-    ``ℓ = log Γ(r+x) - log Γ(r) + r log α + log B(a, b+x) - log B(a, b)
-    + log[(α+T)^-(r+x) + δ_{x>0} a/(b+x-1) (α+t_x)^-(r+x)]``. Terms that depend on ``x``
-    alone are tabulated once per distinct ``x`` when that is cheaper. Per-chunk partial sums
-    are reduced serially.
+    BG/NBD (FHL 2005, eq. 6): ``ℓ = log Γ(r+x) - log Γ(r) + r log α + log B(a, b+x)
+    - log B(a, b) + log[(α+T)^-(r+x) + δ_{x>0} a/(b+x-1) (α+t_x)^-(r+x)]``. The MBG/NBD
+    (Batislam et al. 2007) replaces ``b + x`` by ``b + x + 1`` in both places and drops the
+    ``x > 0`` indicator: a customer can also drop out right after the first purchase. Terms
+    that depend on ``x`` alone are tabulated once per distinct ``x`` when that is cheaper.
+    Per-chunk partial sums are reduced serially (the result does not depend on the threads).
     """
     r = params[0]
     alpha = params[1]
@@ -627,7 +628,7 @@ def _loglik(
     for i in range(n):
         max_x = max(max_x, int(x[i]))
     use_table = max_x < n
-    table = _x_table(r, a, b, max_x if use_table else 0)
+    table = _x_table(r, a, b, shift, max_x if use_table else 0)
     log_alpha = math.log(alpha)
     log_a = math.log(a)
     partial = np.zeros((N_CHUNKS, 5))
@@ -650,19 +651,20 @@ def _loglik(
                 c2 = table[k, 2]
                 c3 = table[k, 3]
             else:
-                c0, c1, c2, c3 = _x_terms(r, a, b, xi)
+                c0, c1, c2, c3 = _x_terms(r, a, b, xi, shift)
             rx = r + xi
             log_at = math.log(alpha + T[i])
             u1 = -rx * log_at
-            if xi > 0.0:
+            if xi > 0.0 or shift > 0.0:
+                b_x = b + xi - 1.0 + shift
                 log_ar = math.log(alpha + t_x[i])
-                u2 = log_a - math.log(b + xi - 1.0) - rx * log_ar
+                u2 = log_a - math.log(b_x) - rx * log_ar
                 top, w1, w2 = two_term_log_sum(u1, u2)
                 value = c0 + r * log_alpha + top
                 d_r = c1 + log_alpha - w1 * log_at - w2 * log_ar
                 d_alpha = r / alpha - rx * (w1 / (alpha + T[i]) + w2 / (alpha + t_x[i]))
                 d_a = c2 + w2 / a
-                d_b = c3 - w2 / (b + xi - 1.0)
+                d_b = c3 - w2 / b_x
             else:
                 value = r * (log_alpha - log_at)
                 d_r = log_alpha - log_at
@@ -686,7 +688,23 @@ def _loglik(
     return total[0], total[1:].copy()
 
 
-loglik, loglik_parallel = jit_serial_and_parallel(_loglik)
+family_loglik, family_loglik_parallel = jit_serial_and_parallel(_family_loglik)
+
+
+@jit
+def loglik(
+    params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
+) -> tuple[float, _Floats]:
+    """Weighted BG/NBD log-likelihood and its gradient in (r, α, a, b); see _family_loglik."""
+    return family_loglik(params, x, t_x, T, weights, 0.0)
+
+
+@jit
+def loglik_parallel(
+    params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
+) -> tuple[float, _Floats]:
+    """Parallel version of :func:`loglik`."""
+    return family_loglik_parallel(params, x, t_x, T, weights, 0.0)
 
 
 @jit
@@ -818,9 +836,9 @@ def posterior_chunk(
             values[slot] = posterior
         alive = 1.0
         if modified:
-            alive = p_from_log_odds(log_p_alive_odds(r, alpha, a, b + xi, xi, t_x[i], Ti))
+            alive = alive_probability(r, alpha, a, b + xi, xi, t_x[i], Ti)
         elif xi > 0.0:
-            alive = p_from_log_odds(log_p_alive_odds(r, alpha, a, b + xi - 1.0, xi, t_x[i], Ti))
+            alive = alive_probability(r, alpha, a, b + xi - 1.0, xi, t_x[i], Ti)
         out[i] = alive * posterior
 
 
@@ -875,9 +893,7 @@ def _p_alive(
         if x[i] == 0.0:
             out[i] = 1.0
         else:
-            out[i] = p_from_log_odds(
-                log_p_alive_odds(r, alpha, a, b + x[i] - 1.0, x[i], t_x[i], T[i])
-            )
+            out[i] = alive_probability(r, alpha, a, b + x[i] - 1.0, x[i], t_x[i], T[i])
     return out
 
 

@@ -19,112 +19,39 @@ from numpy.typing import NDArray
 
 from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
 from ecomstrat._kernels.bgnbd import (
-    N_CHUNKS,
+    alive_probability,
     expected_count,
+    family_loglik,
+    family_loglik_parallel,
     log_nbd_pmf,
     log_nbd_tail,
-    log_p_alive_odds,
-    p_from_log_odds,
     posterior,
     posterior_parallel,
-    two_term_log_sum,
 )
-from ecomstrat._kernels.special import digamma, log_add_exp, log_beta
+from ecomstrat._kernels.special import log_add_exp, log_beta
 
 _Floats: TypeAlias = NDArray[np.float64]
 
 
 @jit
-def _x_terms(r: float, a: float, b: float, x: float) -> tuple[float, float, float, float]:
-    """Terms of the MBG/NBD log-likelihood that depend on x only, and their derivatives."""
-    const = math.lgamma(r + x) - math.lgamma(r) + log_beta(a, b + x + 1.0) - log_beta(a, b)
-    d_ab = digamma(a + b) - digamma(a + b + x + 1.0)
-    return (
-        const,
-        digamma(r + x) - digamma(r),
-        d_ab,
-        digamma(b + x + 1.0) - digamma(b) + d_ab,
-    )
-
-
-@jit
-def _x_table(r: float, a: float, b: float, max_x: int) -> NDArray[np.float64]:
-    table = np.empty((max_x + 1, 4))
-    for i in range(max_x + 1):
-        c0, c1, c2, c3 = _x_terms(r, a, b, float(i))
-        table[i, 0] = c0
-        table[i, 1] = c1
-        table[i, 2] = c2
-        table[i, 3] = c3
-    return table
-
-
-def _loglik(
+def loglik(
     params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
 ) -> tuple[float, _Floats]:
     """Weighted MBG/NBD log-likelihood and its gradient in (r, α, a, b).
 
     ``ℓ = log Γ(r+x) - log Γ(r) + r log α + log B(a, b+x+1) - log B(a, b)
-    + log[(α+T)^-(r+x) + a/(b+x) (α+t_x)^-(r+x)]`` (no ``x > 0`` indicator: a customer can
-    drop out right after the first purchase). Per-chunk partial sums are reduced serially.
+    + log[(α+T)^-(r+x) + a/(b+x) (α+t_x)^-(r+x)]``: the BG/NBD kernel with ``b + x`` shifted
+    by one and no ``x > 0`` indicator (a customer can drop out right after the first purchase).
     """
-    r = params[0]
-    alpha = params[1]
-    a = params[2]
-    b = params[3]
-    n = x.shape[0]
-    max_x = 0
-    for i in range(n):
-        max_x = max(max_x, int(x[i]))
-    use_table = max_x < n
-    table = _x_table(r, a, b, max_x if use_table else 0)
-    log_alpha = math.log(alpha)
-    log_a = math.log(a)
-    partial = np.zeros((N_CHUNKS, 5))
-    size = (n + N_CHUNKS - 1) // N_CHUNKS
-    for chunk in numba.prange(N_CHUNKS):
-        acc0 = 0.0
-        acc1 = 0.0
-        acc2 = 0.0
-        acc3 = 0.0
-        acc4 = 0.0
-        for i in range(chunk * size, min(n, (chunk + 1) * size)):
-            wi = weights[i]
-            if wi == 0.0:
-                continue
-            xi = x[i]
-            if use_table:
-                k = int(xi)
-                c0 = table[k, 0]
-                c1 = table[k, 1]
-                c2 = table[k, 2]
-                c3 = table[k, 3]
-            else:
-                c0, c1, c2, c3 = _x_terms(r, a, b, xi)
-            rx = r + xi
-            log_at = math.log(alpha + T[i])
-            log_ar = math.log(alpha + t_x[i])
-            u1 = -rx * log_at
-            u2 = log_a - math.log(b + xi) - rx * log_ar
-            top, w1, w2 = two_term_log_sum(u1, u2)
-            acc0 += wi * (c0 + r * log_alpha + top)
-            acc1 += wi * (c1 + log_alpha - w1 * log_at - w2 * log_ar)
-            acc2 += wi * (r / alpha - rx * (w1 / (alpha + T[i]) + w2 / (alpha + t_x[i])))
-            acc3 += wi * (c2 + w2 / a)
-            acc4 += wi * (c3 - w2 / (b + xi))
-        partial[chunk, 0] = acc0
-        partial[chunk, 1] = acc1
-        partial[chunk, 2] = acc2
-        partial[chunk, 3] = acc3
-        partial[chunk, 4] = acc4
-    total = np.zeros(5)
-    for chunk in range(N_CHUNKS):
-        for j in range(5):
-            total[j] += partial[chunk, j]
-    return total[0], total[1:].copy()
+    return family_loglik(params, x, t_x, T, weights, 1.0)
 
 
-loglik, loglik_parallel = jit_serial_and_parallel(_loglik)
+@jit
+def loglik_parallel(
+    params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
+) -> tuple[float, _Floats]:
+    """Parallel version of :func:`loglik`."""
+    return family_loglik_parallel(params, x, t_x, T, weights, 1.0)
 
 
 def _p_alive(
@@ -134,7 +61,7 @@ def _p_alive(
     n = x.shape[0]
     out = np.empty(n)
     for i in numba.prange(n):
-        out[i] = p_from_log_odds(log_p_alive_odds(r, alpha, a, b + x[i], x[i], t_x[i], T[i]))
+        out[i] = alive_probability(r, alpha, a, b + x[i], x[i], t_x[i], T[i])
     return out
 
 

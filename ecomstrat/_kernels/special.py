@@ -1,9 +1,8 @@
-"""Special functions for the kernels (numba has ``math.lgamma`` but no digamma or 2F1).
+"""Special functions for the kernels (numba has ``math.lgamma`` but no digamma).
 
-Accuracy: ``digamma`` is within 1e-14 relative of ``scipy.special.digamma`` for x > 0 (tested);
-``log_hyp2f1`` sums the Gauss series in log space and is accurate to about 1e-13 relative for
-0 <= z < 1 when the series converges (c > 0); callers transform arguments so that it does
-quickly (e.g. Euler's transformation).
+Accuracy: ``digamma`` is within 1e-14 relative of ``scipy.special.digamma`` for x > 0. The
+Gauss hypergeometric function lives with its only users, in :mod:`ecomstrat._kernels.bgnbd`
+(``log_hyp2f1_pos``, stable up to ``z = 1``) and :mod:`ecomstrat._kernels.paretonbd`.
 """
 
 from __future__ import annotations
@@ -40,7 +39,11 @@ def digamma(x: float) -> float:
 
 @jit
 def log_beta(a: float, b: float) -> float:
-    """Log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b)."""
+    """Log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b).
+
+    The absolute error is a few ulps of ``|log Γ(a)| + |log Γ(b)| + |log Γ(a + b)|``: fine for
+    the kernels' arguments (``b + x`` with ``x`` a purchase count), not for ``a << 1 << b``.
+    """
     return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
 
 
@@ -64,42 +67,3 @@ def log_sub_exp(a: float, b: float) -> float:
     if a <= b:
         return -math.inf
     return a + math.log1p(-math.exp(b - a))
-
-
-@jit
-def log_hyp2f1(a: float, b: float, c: float, z: float) -> float:
-    """Log ₂F₁(a, b; c; z) by the Gauss series, for 0 <= z < 1, c > 0 and a positive sum.
-
-    The terms are accumulated in log space with their signs, so large parameters do not
-    overflow. At most 100,000 terms are summed (NaN if the series has not converged by then).
-    """
-    if z == 0.0:
-        return 0.0
-    log_z = math.log(z)
-    total = 1.0  # running sum scaled by exp(-scale)
-    scale = 0.0
-    log_term = 0.0
-    sign = 1.0
-    for k in range(100_000):
-        fa = a + k
-        fb = b + k
-        if fa == 0.0 or fb == 0.0:
-            break
-        ratio = fa * fb / ((c + k) * (k + 1.0))  # term ratio without the factor z
-        if ratio < 0.0:
-            sign = -sign
-        log_term += math.log(abs(ratio)) + log_z
-        if log_term > scale + 30.0:  # rescale to keep the running sum representable
-            total *= math.exp(scale - log_term)
-            scale = log_term
-        term = sign * math.exp(log_term - scale)
-        total += term
-        # The term ratio tends to z; once k exceeds the parameters it moves monotonically
-        # towards z, so m / (1 - m) bounds the remaining tail relative to the current term.
-        m = max(abs(ratio) * z, z)
-        past_peak = k > abs(a) + abs(b) + abs(c) and m < 1.0
-        if past_peak and abs(term) * m / (1.0 - m) <= 1e-17 * abs(total):
-            return scale + math.log(total) if total > 0.0 else math.nan
-    else:
-        return math.nan
-    return scale + math.log(total) if total > 0.0 else math.nan
