@@ -226,10 +226,45 @@ class DiscretePatterns(Tabular):
 
     def compress(self) -> DiscretePatterns:
         """Merge identical ``(x, t_x, n)`` rows, adding up their weights (sorted by n, x, t_x)."""
-        keys = np.stack([self.periods, self.frequency, self.recency], axis=1)
-        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-        weights = np.bincount(inverse.reshape(-1), weights=self.weights, minlength=len(unique))
-        return DiscretePatterns(unique[:, 1], unique[:, 2], unique[:, 0], weights)
+        return self.distinct()[0]
+
+    def distinct(self) -> tuple[DiscretePatterns, IntArray]:
+        """The distinct ``(x, t_x, n)`` rows with summed weights, and each row's pattern.
+
+        Returns
+        -------
+        patterns : DiscretePatterns
+            Sorted by ``n``, ``x``, ``t_x``.
+        inverse : ndarray of int64
+            ``patterns`` row of every row of ``self``.
+
+        Notes
+        -----
+        The three whole numbers are packed into one integer key. When the key space is small
+        (few opportunities, as in annual or event data) the rows are counted in a table, in
+        O(rows); otherwise the keys are sorted.
+        """
+        n, x, t_x = (
+            np.asarray(c, dtype=np.int64) for c in (self.periods, self.frequency, self.recency)
+        )
+        base = int(n.max(initial=0)) + 1  # 0 <= x, t_x <= n < base
+        if base**3 >= 2**62:  # the packed key would overflow: sort the rows themselves
+            rows, inverse = np.unique(np.stack([n, x, t_x], axis=1), axis=0, return_inverse=True)
+            n, x, t_x = rows[:, 0], rows[:, 1], rows[:, 2]
+        else:
+            key = (n * base + x) * base + t_x  # ordered as (n, x, t_x)
+            if base**3 <= max(4 * len(key), 1 << 16):
+                present = np.flatnonzero(np.bincount(key, minlength=base**3))
+                slot = np.zeros(base**3, dtype=np.int64)
+                slot[present] = np.arange(len(present))
+                unique, inverse = present, slot[key]
+            else:
+                unique, inverse = np.unique(key, return_inverse=True)
+            n, rest = np.divmod(unique, base * base)
+            x, t_x = np.divmod(rest, base)
+        inverse = np.asarray(inverse, dtype=np.int64).reshape(-1)
+        weights = np.bincount(inverse, weights=self.weights, minlength=len(n))
+        return DiscretePatterns(x, t_x, n, weights), inverse
 
     def columns(self) -> dict[str, AnyArray]:
         """The patterns as named columns: ``frequency``, ``recency``, ``periods``, ``weights``."""

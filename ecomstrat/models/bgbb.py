@@ -137,9 +137,10 @@ class FittedBGBB:
         ndarray of float64
             One probability per row of ``data``.
         """
-        x, t_x, n = _arrays(data)
         ahead = float(whole_numbers("periods_ahead", periods_ahead))
-        return bgbb_probability_alive(*self._values(), x, t_x, n, ahead)
+        return _per_pattern(
+            data, lambda x, t_x, n: bgbb_probability_alive(*self._values(), x, t_x, n, ahead)
+        )
 
     def conditional_expected_purchases(self, n_star: ArrayLike, data: PatternsLike) -> FloatArray:
         """E[purchases in the next ``n_star`` opportunities | history], eq. (13).
@@ -162,8 +163,15 @@ class FittedBGBB:
         − Γ(1 + δ + n + n*)/Γ(γ + δ + n + n*)]`` needs no ₂F₁. It is evaluated without
         cancellation near ``γ = 1``, where it tends to a digamma difference.
         """
-        x, t_x, n = _arrays(data)
         future = whole_numbers("n_star", n_star)
+        if future.ndim == 0:
+            return _per_pattern(
+                data,
+                lambda x, t_x, n: bgbb_conditional_expected_purchases(
+                    *self._values(), x, t_x, n, np.full(len(x), float(future))
+                ),
+            )
+        x, t_x, n = _arrays(data)
         try:
             per_row = np.array(np.broadcast_to(future, x.shape), dtype=np.float64)
         except ValueError as error:
@@ -208,9 +216,8 @@ class FittedBGBB:
         ... ).round(2).tolist()
         [5.91, 0.11]
         """
-        x, t_x, n = _arrays(data)
         rate = discount_rate(discount_rate_per_period)
-        return bgbb_dert(*self._values(), x, t_x, n, rate)
+        return _per_pattern(data, lambda x, t_x, n: bgbb_dert(*self._values(), x, t_x, n, rate))
 
     def expected_purchases(self, n: ArrayLike) -> FloatArray:
         """E[purchases in the first ``n`` opportunities] of a new customer, eq. (7).
@@ -385,6 +392,19 @@ def _arrays(data: PatternsLike) -> tuple[FloatArray, FloatArray, FloatArray]:
         np.array(patterns.recency, dtype=np.float64),
         np.array(patterns.periods, dtype=np.float64),
     )
+
+
+def _per_pattern(
+    data: PatternsLike, kernel: Callable[[FloatArray, FloatArray, FloatArray], FloatArray]
+) -> FloatArray:
+    """``kernel(x, t_x, n)`` evaluated once per distinct history, one value per row of ``data``.
+
+    Discrete histories repeat heavily (6 opportunities allow 22 patterns), so this turns a
+    per-customer evaluation into a table lookup.
+    """
+    patterns, inverse = _as_patterns(data).distinct()
+    values: FloatArray = kernel(*_arrays(patterns))[inverse]
+    return values
 
 
 def _check_identified(x: FloatArray, n: FloatArray, weights: FloatArray) -> None:

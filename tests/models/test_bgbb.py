@@ -506,3 +506,52 @@ def test_shapes_follow_the_inputs() -> None:
     per_row = model.conditional_expected_purchases([1, 2], ([0, 1], [0, 1], [3, 3]))
     assert per_row.dtype == np.float64
     assert per_row.shape == (2,)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 50)), min_size=1).map(
+        lambda rows: [(min(a, b, c), sorted((a, b, c))[1], max(a, b, c)) for a, b, c in rows]
+    ),
+    st.sampled_from([0, 10**5, 2 * 10**6]),
+)
+def test_distinct_patterns_round_trip(rows: list[tuple[int, int, int]], offset: int) -> None:
+    """Rows are rebuilt from (patterns, inverse) and weights add up, on every code path.
+
+    ``offset`` added to every ``n`` (and t_x, x) moves the packed key from a counting table
+    (small n) to a sort of packed keys (n ~ 1e5) and to a sort of rows (n ~ 2e6, overflow).
+    """
+    x, t_x, n = (np.array(c, dtype=np.int64) for c in zip(*rows, strict=True))
+    t_x[x == 0] = 0  # no purchase, no recency
+    x, t_x, n = x + offset, t_x + offset, n + offset
+    weights = np.arange(1.0, len(x) + 1.0)
+    data = DiscretePatterns(x, t_x, n, weights)
+    patterns, inverse = data.distinct()
+    np.testing.assert_array_equal(patterns.frequency[inverse], x)
+    np.testing.assert_array_equal(patterns.recency[inverse], t_x)
+    np.testing.assert_array_equal(patterns.periods[inverse], n)
+    assert patterns.weights.sum() == pytest.approx(weights.sum())
+    keys = list(zip(patterns.periods, patterns.frequency, patterns.recency, strict=True))
+    assert keys == sorted(set(keys))
+
+
+def test_predictions_per_pattern_equal_per_customer_kernels() -> None:
+    """Predictions through the distinct histories equal the kernel run on every row."""
+    from ecomstrat._kernels import bgbb as kernels
+
+    model = BGBB.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
+    x = np.array([0, 1, 1, 3, 0, 6, 1, 3], dtype=np.float64)
+    t_x = np.array([0, 1, 4, 5, 0, 6, 1, 5], dtype=np.float64)
+    n = np.full(8, 6.0)
+    values = (1.204, 0.750, 0.657, 2.783)
+    np.testing.assert_array_equal(
+        model.probability_alive((x, t_x, n)),
+        kernels.bgbb_probability_alive(*values, x, t_x, n, 1.0),
+    )
+    np.testing.assert_array_equal(
+        model.conditional_expected_purchases(5, (x, t_x, n)),
+        kernels.bgbb_conditional_expected_purchases(*values, x, t_x, n, np.full(8, 5.0)),
+    )
+    np.testing.assert_array_equal(
+        model.discounted_expected_residual_transactions((x, t_x, n), discount_rate_per_period=0.1),
+        kernels.bgbb_dert(*values, x, t_x, n, 0.1),
+    )
