@@ -691,20 +691,20 @@ def _family_loglik(
 family_loglik, family_loglik_parallel = jit_serial_and_parallel(_family_loglik)
 
 
-@jit
 def loglik(
     params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
 ) -> tuple[float, _Floats]:
     """Weighted BG/NBD log-likelihood and its gradient in (r, α, a, b); see _family_loglik."""
-    return family_loglik(params, x, t_x, T, weights, 0.0)
+    value, gradient = family_loglik(params, x, t_x, T, weights, 0.0)
+    return float(value), np.asarray(gradient)
 
 
-@jit
 def loglik_parallel(
     params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
 ) -> tuple[float, _Floats]:
     """Parallel version of :func:`loglik`."""
-    return family_loglik_parallel(params, x, t_x, T, weights, 0.0)
+    value, gradient = family_loglik_parallel(params, x, t_x, T, weights, 0.0)
+    return float(value), np.asarray(gradient)
 
 
 @jit
@@ -900,22 +900,18 @@ def _p_alive(
 p_alive, p_alive_parallel = jit_serial_and_parallel(_p_alive)
 
 
-def _conditional(
+def conditional(
     r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
 ) -> _Floats:
     """E[Y(t) | x, t_x, T] (FHL 2005, eq. 10) = P(alive) E[X(t) | r+x, α+T, a, b+x]."""
-    return posterior(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T)
+    return np.asarray(posterior(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T))
 
 
-def _conditional_parallel(
+def conditional_parallel(
     r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
 ) -> _Floats:
-    """Parallel version of :func:`_conditional`."""
-    return posterior_parallel(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T)
-
-
-conditional = jit(_conditional)
-conditional_parallel = jit(_conditional_parallel)
+    """Parallel version of :func:`conditional`."""
+    return np.asarray(posterior_parallel(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T))
 
 
 def _unconditional(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
@@ -960,7 +956,7 @@ def _pmf(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> 
 pmf, pmf_parallel = jit_serial_and_parallel(_pmf)
 
 
-def _discounted(
+def discounted(
     r: float,
     alpha: float,
     a: float,
@@ -972,10 +968,10 @@ def _discounted(
     T: _Floats,
 ) -> _Floats:
     """``∫_0^H e^{-δt} dE[Y(t) | x, t_x, T]`` (``H`` may be infinite: DERT)."""
-    return posterior(r, alpha, a, b, False, delta, horizon, x, x, t_x, T)
+    return np.asarray(posterior(r, alpha, a, b, False, delta, horizon, x, x, t_x, T))
 
 
-def _discounted_parallel(
+def discounted_parallel(
     r: float,
     alpha: float,
     a: float,
@@ -986,12 +982,8 @@ def _discounted_parallel(
     t_x: _Floats,
     T: _Floats,
 ) -> _Floats:
-    """Parallel version of :func:`_discounted`."""
-    return posterior_parallel(r, alpha, a, b, False, delta, horizon, x, x, t_x, T)
-
-
-discounted = jit(_discounted)
-discounted_parallel = jit(_discounted_parallel)
+    """Parallel version of :func:`discounted`."""
+    return np.asarray(posterior_parallel(r, alpha, a, b, False, delta, horizon, x, x, t_x, T))
 
 
 def warm_up() -> None:

@@ -17,7 +17,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
+from ecomstrat._kernels._jit import jit_serial_and_parallel
 from ecomstrat._kernels.bgnbd import (
     alive_probability,
     expected_count,
@@ -33,7 +33,6 @@ from ecomstrat._kernels.special import log_add_exp, log_beta
 _Floats: TypeAlias = NDArray[np.float64]
 
 
-@jit
 def loglik(
     params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
 ) -> tuple[float, _Floats]:
@@ -43,15 +42,16 @@ def loglik(
     + log[(α+T)^-(r+x) + a/(b+x) (α+t_x)^-(r+x)]``: the BG/NBD kernel with ``b + x`` shifted
     by one and no ``x > 0`` indicator (a customer can drop out right after the first purchase).
     """
-    return family_loglik(params, x, t_x, T, weights, 1.0)
+    value, gradient = family_loglik(params, x, t_x, T, weights, 1.0)
+    return float(value), np.asarray(gradient)
 
 
-@jit
 def loglik_parallel(
     params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
 ) -> tuple[float, _Floats]:
     """Parallel version of :func:`loglik`."""
-    return family_loglik_parallel(params, x, t_x, T, weights, 1.0)
+    value, gradient = family_loglik_parallel(params, x, t_x, T, weights, 1.0)
+    return float(value), np.asarray(gradient)
 
 
 def _p_alive(
@@ -68,22 +68,18 @@ def _p_alive(
 p_alive, p_alive_parallel = jit_serial_and_parallel(_p_alive)
 
 
-def _conditional(
+def conditional(
     r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
 ) -> _Floats:
     """E[Y(t) | x, t_x, T] = P(alive) E_BG/NBD[X(t) | r+x, α+T, a, b+x+1]."""
-    return posterior(r, alpha, a, b, True, -1.0, 0.0, t, x, t_x, T)
+    return np.asarray(posterior(r, alpha, a, b, True, -1.0, 0.0, t, x, t_x, T))
 
 
-def _conditional_parallel(
+def conditional_parallel(
     r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
 ) -> _Floats:
-    """Parallel version of :func:`_conditional`."""
-    return posterior_parallel(r, alpha, a, b, True, -1.0, 0.0, t, x, t_x, T)
-
-
-conditional = jit(_conditional)
-conditional_parallel = jit(_conditional_parallel)
+    """Parallel version of :func:`conditional`."""
+    return np.asarray(posterior_parallel(r, alpha, a, b, True, -1.0, 0.0, t, x, t_x, T))
 
 
 def _unconditional(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
@@ -123,7 +119,7 @@ def _pmf(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> 
 pmf, pmf_parallel = jit_serial_and_parallel(_pmf)
 
 
-def _discounted(
+def discounted(
     r: float,
     alpha: float,
     a: float,
@@ -135,10 +131,10 @@ def _discounted(
     T: _Floats,
 ) -> _Floats:
     """``∫_0^H e^{-δt} dE[Y(t) | x, t_x, T]`` (``H`` may be infinite: DERT)."""
-    return posterior(r, alpha, a, b, True, delta, horizon, x, x, t_x, T)
+    return np.asarray(posterior(r, alpha, a, b, True, delta, horizon, x, x, t_x, T))
 
 
-def _discounted_parallel(
+def discounted_parallel(
     r: float,
     alpha: float,
     a: float,
@@ -149,9 +145,5 @@ def _discounted_parallel(
     t_x: _Floats,
     T: _Floats,
 ) -> _Floats:
-    """Parallel version of :func:`_discounted`."""
-    return posterior_parallel(r, alpha, a, b, True, delta, horizon, x, x, t_x, T)
-
-
-discounted = jit(_discounted)
-discounted_parallel = jit(_discounted_parallel)
+    """Parallel version of :func:`discounted`."""
+    return np.asarray(posterior_parallel(r, alpha, a, b, True, delta, horizon, x, x, t_x, T))

@@ -285,7 +285,7 @@ def test_kernels_run_as_plain_python() -> None:
         """
         import numpy as np
         from ecomstrat._kernels import bgnbd, mbgnbd, gamma_gamma
-        assert not hasattr(bgnbd.conditional, "py_func")
+        assert not hasattr(bgnbd.posterior, "py_func")
         x = np.array([0.0, 2.0, 9.0]); t_x = np.array([0.0, 5.0, 30.0])
         T = np.array([38.0, 38.0, 38.0]); t = np.array([10.0, 52.0, 500.0])
         theta = (0.243, 4.414, 0.793, 2.426)
@@ -312,3 +312,42 @@ def test_kernels_run_as_plain_python() -> None:
     )
     for a, b in zip(plain.stdout.splitlines(), jitted.stdout.splitlines(), strict=True):
         np.testing.assert_allclose(np.array(eval(a)), np.array(eval(b)), rtol=1e-12)
+
+
+def test_cached_parallel_likelihood_reloads_in_fresh_processes(tmp_path: Path) -> None:
+    """BG/NBD then MBG/NBD, each in a fresh process on one numba cache, twice.
+
+    Both models share the parallel likelihood and posterior kernels. A jitted wrapper per
+    model calling the likelihood crashed (SIGSEGV) when the third process loaded it from the
+    cache (numba 0.65 and 0.68), so the wrappers are plain Python; this replays that sequence.
+    """
+    script = textwrap.dedent(
+        """
+        import sys
+        import numpy as np
+        from ecomstrat._kernels import bgnbd, mbgnbd
+        rng = np.random.default_rng(0)
+        n = 30_000
+        x = rng.integers(0, 5, n).astype(float)
+        T = rng.uniform(1.0, 50.0, n)
+        t_x = np.where(x > 0, T * rng.random(n), 0.0)
+        theta = np.array([0.243, 4.414, 0.793, 2.426])
+        module = bgnbd if sys.argv[1] == "bgnbd" else mbgnbd
+        print(module.loglik_parallel(theta, x, t_x, T, np.ones(n))[0])
+        print(module.conditional_parallel(*theta, np.full(n, 10.0), x, t_x, T).sum())
+        """
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(root)}
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script, family],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for family in ("bgnbd", "mbgnbd", "mbgnbd", "bgnbd")
+    ]
+    assert outputs[0] == outputs[3]
+    assert outputs[1] == outputs[2]
