@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 
 from ecomstrat._kernels import gamma_gamma as _kernels
+from ecomstrat._kernels.bgnbd import compress_patterns
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import check_positive, check_same_length, invalid, plain
 from ecomstrat.exceptions import EcomstratWarning, EmptyInputError
@@ -336,11 +337,12 @@ class GammaGamma:
             )
         weights = np.ones(xs.size)
         if compress is not False:
-            pairs, inverse = np.unique(np.stack([xs, ms], axis=1), axis=0, return_inverse=True)
-            if compress or len(pairs) <= COMPRESS_MAX_SHARE * xs.size:
-                weights = np.bincount(inverse.reshape(-1), minlength=len(pairs)).astype(float)
-                xs = np.ascontiguousarray(pairs[:, 0])
-                ms = np.ascontiguousarray(pairs[:, 1])
+            # Distinct (x, m) pairs by the O(n) hash of the BG/NBD patterns (third key 0).
+            px, _, pm, counts = compress_patterns(
+                np.ascontiguousarray(xs), np.zeros(xs.size), np.ascontiguousarray(ms), weights
+            )
+            if compress or len(px) <= COMPRESS_MAX_SHARE * xs.size:
+                xs, ms, weights = px, pm, counts
         if initial is None:
             start: Sequence[float] = (1.0, 2.0, float(np.mean(m[repeat])))
         elif isinstance(initial, GammaGammaParams):
