@@ -626,6 +626,30 @@ def _loglik_terms(
 loglik_terms, loglik_terms_parallel = jit_serial_and_parallel(_loglik_terms)
 
 
+def _alive_probability(
+    r: float, alpha: float, s: float, beta: float, x: _Floats, t_x: _Floats, T: _Floats
+) -> _Floats:
+    """``P(alive | x, t_x, T) = 1 / (1 + e^G)`` per customer, ``G`` by :func:`log_alive_odds`.
+
+    Customer by customer without the gradient: cheaper than the likelihood's shared series
+    when few customers share a pattern, and as fast when many do (10^6 customers: 67 ms
+    either way on 2 cores, against 70–265 ms for pattern compression plus shared series).
+    """
+    n = x.shape[0]
+    out = np.empty(n)
+    for i in numba.prange(n):
+        g = log_alive_odds(r, alpha, s, beta, x[i], t_x[i], T[i], False)[0]
+        if g > 0.0:
+            e = math.exp(-g)
+            out[i] = e / (1.0 + e)
+        else:
+            out[i] = 1.0 / (1.0 + math.exp(g))
+    return out
+
+
+alive_probability, alive_probability_parallel = jit_serial_and_parallel(_alive_probability)
+
+
 @jit
 def _hash_step(h: np.uint64, key: np.int64) -> np.uint64:
     """Fold one 64-bit key into the hash ``h`` (splitmix64 finaliser)."""
@@ -775,6 +799,8 @@ def warm_up() -> None:
     index = np.zeros(1, dtype=np.int64)
     for kernel in (loglik_terms, loglik_terms_parallel):
         kernel(1.0, 1.0, 1.0, 2.0, one, one * 0.5, one, one, one, one, index, index)
+    for alive in (alive_probability, alive_probability_parallel):
+        alive(1.0, 1.0, 1.0, 2.0, one, one * 0.5, one)
     unique_rows(index, index, index)
     expected_given_history(1.0, 1.0, 1.0, 2.0, one, one, one, one)
     discounted_lifetime(1.0, 0.1, one, math.inf)

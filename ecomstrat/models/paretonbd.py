@@ -10,6 +10,8 @@ import numpy as np
 
 from ecomstrat._kernels.paretonbd import (
     PARALLEL_MIN_ROWS,
+    alive_probability,
+    alive_probability_parallel,
     discounted_lifetime,
     expected_given_history,
     expected_new,
@@ -392,11 +394,10 @@ class FittedParetoNBD:
         return patterns.evaluate(np.array(self.params._values()))[0]
 
     def _alive(self, rfm: RFMArrays) -> FloatArray:
-        """``P(alive)`` per customer, evaluated once per distinct ``(x, t_x, T)``."""
-        patterns, inverse = _Patterns.distinct(rfm)
-        log_odds = patterns.log_odds(np.array(self.params._values()))
-        alive: FloatArray = np.exp(-np.logaddexp(0.0, log_odds))
-        return alive[inverse]
+        """``P(alive)`` per customer (in parallel from ``PARALLEL_MIN_ROWS`` customers)."""
+        kernel = alive_probability_parallel if len(rfm) >= PARALLEL_MIN_ROWS else alive_probability
+        alive: FloatArray = kernel(*self.params._values(), *_columns(rfm))
+        return alive
 
 
 @attrs.frozen
@@ -535,14 +536,6 @@ class _Patterns:
         return cls._index(RFMArrays(x, t_x, T, weights))
 
     @classmethod
-    def distinct(cls, rfm: RFMArrays) -> tuple[_Patterns, IntArray]:
-        """The distinct rows of ``rfm`` (unit weights), and the row of each customer."""
-        x, t_x, T = (np.array(c, dtype=np.float64) for c in (rfm.x, rfm.t_x, rfm.T))
-        first, inverse = unique_rows(_bits(x), _bits(t_x), _bits(T))
-        rows = RFMArrays(x[first], t_x[first], T[first], np.ones(len(first)))
-        return cls._index(rows), inverse
-
-    @classmethod
     def _index(cls, rfm: RFMArrays) -> _Patterns:
         x, t_x, T = rfm.x, rfm.t_x, rfm.T
         m = len(x)
@@ -564,10 +557,6 @@ class _Patterns:
         """Weighted log-likelihood and its gradient at ``theta = (r, α, s, β)``."""
         total, gradient, _ = self._terms(theta)
         return float(total), np.asarray(gradient, dtype=np.float64)
-
-    def log_odds(self, theta: FloatArray) -> FloatArray:
-        """``G = log(s I / B)`` of each pattern (``P(alive) = 1 / (1 + e^G)``)."""
-        return np.ascontiguousarray(self._terms(theta)[2][:, 5])
 
     def _terms(self, theta: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         kernel = loglik_terms_parallel if len(self) >= PARALLEL_MIN_ROWS else loglik_terms

@@ -336,3 +336,23 @@ def test_kernels_run_as_plain_python_without_jit():
     command = [sys.executable, "-W", "ignore::RuntimeWarning", "-c", script]
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_alive_probability_parallel_equals_serial_and_reference() -> None:
+    """The per-customer P(alive) kernel: both variants agree, and match mpmath on a sample."""
+    from ecomstrat._kernels import paretonbd as kernels
+    from tests.reference_paretonbd import probability_alive
+
+    rng = np.random.default_rng(5)
+    n = 25_000
+    x = rng.integers(0, 30, n).astype(float)
+    T = rng.uniform(0.5, 80.0, n)
+    t_x = np.where(x > 0, T * rng.random(n), 0.0)
+    theta = (0.553, 10.578, 0.606, 11.669)
+    serial = kernels.alive_probability(*theta, x, t_x, T)
+    parallel = kernels.alive_probability_parallel(*theta, x, t_x, T)
+    np.testing.assert_array_equal(serial, parallel)
+    assert np.all((serial >= 0.0) & (serial <= 1.0))
+    for i in range(0, n, 2_500):
+        want = float(probability_alive(*theta, x[i], t_x[i], T[i]))
+        assert serial[i] == pytest.approx(want, rel=1e-10)
