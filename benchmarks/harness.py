@@ -33,6 +33,7 @@ __all__ = [
     "peak_rss",
     "reset_peak_rss",
     "ru_maxrss",
+    "run_child",
     "spawn",
 ]
 
@@ -228,14 +229,20 @@ def measure_compile() -> dict[str, Any]:
 
 
 def spawn(arguments: list[str], env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Run ``python -m benchmarks.one *arguments`` in a fresh process; its JSON result.
+    """Run ``python -m benchmarks.one *arguments`` in a fresh process; its JSON result."""
+    return run_child(["-m", "benchmarks.one", *arguments], env)
 
-    On failure the result is ``{"error": ...}`` with the end of the child's stderr.
+
+def run_child(arguments: list[str], env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Run ``python *arguments`` from the project root in a fresh process; its JSON result.
+
+    The child prints its result as the last line of stdout. On failure the result is
+    ``{"error": ...}`` with the end of the child's stderr.
     """
-    child_env = {**os.environ, **(env or {})}
+    child_env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.one", *arguments],
+            [sys.executable, *arguments],
             cwd=PROJECT_ROOT,
             env=child_env,
             capture_output=True,

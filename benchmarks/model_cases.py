@@ -207,41 +207,32 @@ def _ecomstrat_cases(model: str) -> dict[str, Case]:
                 _as_array,
             ),
         }
+    columns: Callable[[ModelData], tuple[Array, Array, Array]]
     if model == "bgbb":
-
-        def patterns(d: ModelData) -> tuple[Array, Array, Array]:
-            return d.discrete_x, d.discrete_t_x, d.discrete_n
-
-        return {
-            "fit": Case(patterns, lambda p: cls(model)().fit(p), _params_of),
-            "conditional": Case(
-                lambda d: (_ecomstrat_fitted(model), patterns(d)),
-                lambda p: p[0].conditional_expected_purchases(HORIZON_OPPORTUNITIES, p[1]),
-                _as_array,
-            ),
-            "p_alive": Case(
-                lambda d: (_ecomstrat_fitted(model), patterns(d)),
-                lambda p: p[0].probability_alive(p[1]),
-                _as_array,
-            ),
-        }
-
-    def rfm(d: ModelData) -> tuple[Array, Array, Array]:
-        return d.x, d.t_x, d.T
-
+        columns, horizon, options = _discrete, float(HORIZON_OPPORTUNITIES), {}
+    else:
+        columns, horizon, options = _rfm, HORIZON_WEEKS, {"time_unit": "week"}
     return {
-        "fit": Case(rfm, lambda p: cls(model)().fit(p, time_unit="week"), _params_of),
+        "fit": Case(columns, lambda p: cls(model)().fit(p, **options), _params_of),
         "conditional": Case(
-            lambda d: (_ecomstrat_fitted(model), rfm(d)),
-            lambda p: p[0].conditional_expected_purchases(HORIZON_WEEKS, p[1]),
+            lambda d: (_ecomstrat_fitted(model), columns(d)),
+            lambda p: p[0].conditional_expected_purchases(horizon, p[1]),
             _as_array,
         ),
         "p_alive": Case(
-            lambda d: (_ecomstrat_fitted(model), rfm(d)),
+            lambda d: (_ecomstrat_fitted(model), columns(d)),
             lambda p: p[0].probability_alive(p[1]),
             _as_array,
         ),
     }
+
+
+def _rfm(d: ModelData) -> tuple[Array, Array, Array]:
+    return d.x, d.t_x, d.T
+
+
+def _discrete(d: ModelData) -> tuple[Array, Array, Array]:
+    return d.discrete_x, d.discrete_t_x, d.discrete_n
 
 
 def _quiet_lifetimes() -> Any:
@@ -319,29 +310,21 @@ def _lifetimes_cases(model: str) -> dict[str, Case]:
             "spend": predict("conditional_expected_average_profit", lambda d: d.spend()),
         }
     if model == "bgbb":
-
-        def patterns(d: ModelData) -> tuple[Array, ...]:
-            return d.discrete_x, d.discrete_t_x, d.discrete_n
-
         return {
-            "fit": fit(patterns),
+            "fit": fit(_discrete),
             "conditional": predict(
                 "conditional_expected_number_of_purchases_up_to_time",
-                patterns,
+                _discrete,
                 HORIZON_OPPORTUNITIES,
             ),
-            "p_alive": predict("conditional_probability_alive", patterns, 1),
+            "p_alive": predict("conditional_probability_alive", _discrete, 1),
         }
-
-    def rfm(d: ModelData) -> tuple[Array, ...]:
-        return d.x, d.t_x, d.T
-
     return {
-        "fit": fit(rfm),
+        "fit": fit(_rfm),
         "conditional": predict(
-            "conditional_expected_number_of_purchases_up_to_time", rfm, HORIZON_WEEKS
+            "conditional_expected_number_of_purchases_up_to_time", _rfm, HORIZON_WEEKS
         ),
-        "p_alive": predict("conditional_probability_alive", rfm),
+        "p_alive": predict("conditional_probability_alive", _rfm),
     }
 
 

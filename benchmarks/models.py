@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import time
 from importlib import metadata
@@ -40,13 +39,12 @@ from statistics import median
 from typing import Any
 
 from benchmarks.harness import (
-    PROJECT_ROOT,
     SLOW_CALL_S,
-    SUBPROCESS_TIMEOUT_S,
     current_rss,
     new_temp_dir,
     peak_rss,
     reset_peak_rss,
+    run_child,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results" / "models.json"
@@ -159,29 +157,6 @@ print(json.dumps(out))
 # --- the parent's side ------------------------------------------------------------------
 
 
-def _child(arguments: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """``python -m benchmarks.models ARGS`` (or ``-c`` code) in a fresh process; its JSON."""
-    command = [sys.executable, *arguments]
-    try:
-        done = subprocess.run(
-            command,
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=SUBPROCESS_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {SUBPROCESS_TIMEOUT_S} s"}
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        tail = done.stderr.strip().splitlines()[-3:]
-        return {"error": f"exit code {done.returncode}: " + " | ".join(tail)}
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
-
-
 def _cap(implementation: str, model: str, task: str, peer_max: int | None) -> int | None:
     if implementation.startswith("ecomstrat"):
         return None
@@ -235,18 +210,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if not args.no_compile:
             report["compile"] = _compile_costs(args, work)
         distinct = ["--distinct"] if args.distinct else []
-        sizes = sorted(set(args.sizes) | ({*BGNBD_EXTRA_SIZES} if not args.quick else set()))
+        sizes = sorted(set(args.sizes) | set(args.bgnbd_extra))
         for size in sizes:
             models = [
                 m
                 for m in args.models
-                if size in args.sizes or (m == "bgnbd" and size in BGNBD_EXTRA_SIZES)
+                if size in args.sizes or (m == "bgnbd" and size in args.bgnbd_extra)
             ]
             if not models:
                 continue
             data_dir = work / f"data-{size}"
             _progress(f"simulating {size:,} customers ...")
-            made = _child(
+            made = run_child(
                 ["-m", "benchmarks.models", "data", str(size), str(data_dir), *distinct], env
             )
             if "error" in made:
@@ -289,7 +264,7 @@ def _measure_row(
         arguments = [model, task, name, str(data_dir)]
         options = ["--repeats", str(args.repeats), "--budget", str(args.budget)]
         row.update(
-            _child(
+            run_child(
                 ["-m", "benchmarks.models", "measure", *arguments, *options],
                 {
                     **env,
@@ -305,7 +280,7 @@ def _measure_row(
 def _compile_costs(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     """Per model: first and second call into an empty numba cache, then from the filled one."""
     data_dir = work / "data-compile"
-    made = _child(["-m", "benchmarks.models", "data", str(COMPILE_CUSTOMERS), str(data_dir)])
+    made = run_child(["-m", "benchmarks.models", "data", str(COMPILE_CUSTOMERS), str(data_dir)])
     if "error" in made:
         return {"error": made["error"]}
     out: dict[str, Any] = {}
@@ -314,7 +289,7 @@ def _compile_costs(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         env = {"NUMBA_CACHE_DIR": str(cache)}
         _progress(f"compile cost: {model} (empty cache, then filled) ...")
         out[model] = {
-            label: _child(["-c", _COMPILE, str(data_dir), model], env)
+            label: run_child(["-c", _COMPILE, str(data_dir), model], env)
             for label in ("cold_cache", "warm_cache")
         }
         shutil.rmtree(cache, ignore_errors=True)
@@ -423,7 +398,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     data.add_argument("out", type=Path)
     data.add_argument("--distinct", action="store_true")
     parser.add_argument("--models", type=lambda s: tuple(s.split(",")), default=MODELS)
-    parser.add_argument("--sizes", type=_sizes, default=None, help="customers, e.g. 1e4,1e5,1e6")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        help="customers, e.g. 1e4,1e5,1e6 (default; BG/NBD also 1e7)",
+    )
     parser.add_argument("--quick", action="store_true", help="1e3 and 1e4 only, no 1e7 (smoke)")
     parser.add_argument("--only", type=lambda s: tuple(s.split(",")), default=())
     parser.add_argument("--repeats", type=int, default=5)
@@ -443,6 +423,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         unknown = set(args.models) - set(MODELS)
         if unknown:
             parser.error(f"unknown model(s) {sorted(unknown)}; choose from {list(MODELS)}")
+        # The default run adds 10^7 for BG/NBD; given sizes are run as given.
+        args.bgnbd_extra = BGNBD_EXTRA_SIZES if args.sizes is None and not args.quick else ()
         if args.sizes is None:
             args.sizes = QUICK_SIZES if args.quick else DEFAULT_SIZES
     return args
