@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         OrderLine as OrderLine,
     )
     from ecomstrat.exceptions import (
+        BoundaryEstimateWarning as BoundaryEstimateWarning,
         ConvergenceError as ConvergenceError,
         CurrencyMismatchError as CurrencyMismatchError,
         EcomstratError as EcomstratError,
@@ -226,6 +227,7 @@ _LOCATIONS: dict[str, str] = {
     "CalibrationHoldout": "ecomstrat.frames.summary",
     "Campaign": "ecomstrat.domain",
     "CohortMatrix": "ecomstrat.metrics.cohorts",
+    "BoundaryEstimateWarning": "ecomstrat.exceptions",
     "ConvergenceError": "ecomstrat.exceptions",
     "CostLine": "ecomstrat.metrics.landed_cost",
     "CurrencyMismatchError": "ecomstrat.exceptions",

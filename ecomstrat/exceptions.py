@@ -8,6 +8,7 @@ naturally catch (``ValueError``, ``TypeError``, ``RuntimeError``…), so both
 from __future__ import annotations
 
 __all__ = [
+    "BoundaryEstimateWarning",
     "ConvergenceError",
     "CurrencyMismatchError",
     "EcomstratError",
@@ -86,6 +87,15 @@ class PluginLoadError(EcomstratError, ImportError):
 
 class ScorerOutputError(EcomstratError, ValueError):
     """A scorer returned something other than one finite float per customer."""
+
+
+class BoundaryEstimateWarning(EcomstratWarning):
+    """A fit converged with a mixing distribution nearly collapsed to a single value.
+
+    The heterogeneity the model allows for (in purchase rates or dropout) is absent from the
+    data: the estimates of that pair of parameters are large and their standard errors
+    meaningless, while predictions, which depend on the single common value, remain valid.
+    """
 
 
 class PluginWarning(EcomstratWarning):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -10,16 +11,29 @@ import numpy as np
 
 from ecomstrat._typing import FloatArray
 from ecomstrat._validation import check_positive, invalid
+from ecomstrat.exceptions import BoundaryEstimateWarning
 from ecomstrat.models._data import RFMArrays, compress
 from ecomstrat.models._fit import FitDiagnostics, MaximumLikelihood, maximize_likelihood
 
-__all__ = ["FitResult", "coerce_initial", "fit_patterns", "positive_params"]
+__all__ = [
+    "RUNAWAY_SHAPE",
+    "FitResult",
+    "coerce_initial",
+    "fit_patterns",
+    "positive_params",
+    "runaway_hint",
+    "warn_boundary",
+]
 
 _P = TypeVar("_P")
 _COUNTS = {2: "two", 3: "three", 4: "four"}
 
 #: Compress to unique patterns when they are at most this share of the rows.
 COMPRESS_MAX_SHARE = 0.5
+
+#: A Gamma shape (or Beta ``a + b``) beyond which a failed fit is explained as vanishing
+#: heterogeneity: the mixing distribution was collapsing to a single value.
+RUNAWAY_SHAPE = 1e4
 
 
 @attrs.frozen(eq=False)
@@ -105,3 +119,41 @@ def coerce_initial(
         count = _COUNTS.get(len(names), str(len(names)))
         raise invalid("initial", values, f"must hold {count} values ({', '.join(names)})")
     return params_type(*values)
+
+
+def runaway_hint(model: str, collapsing: Sequence[tuple[str, str, str]]) -> str:
+    """Explain a failed fit whose mixing distributions were collapsing to single values.
+
+    Parameters
+    ----------
+    model : str
+        The model's name, e.g. ``"BG/NBD"``.
+    collapsing : sequence of (grown, varies, limit)
+        What grew (``"r=2e+05 and alpha=4e+06"``), what hardly varies across customers
+        (``"purchase rates"``) and the single value approached (``"r/alpha=0.05 per week"``).
+
+    Returns
+    -------
+    str
+        One sentence per entry ("" when there is none), to append to the error message.
+    """
+    return " ".join(
+        f"{grown} grew together: the {varies} hardly vary across customers, and the likelihood"
+        f" keeps rising towards a single value {limit}, a limit the {model} reaches only at"
+        " infinite parameters."
+        for grown, varies, limit in collapsing
+    )
+
+
+def warn_boundary(hint: str, *, stacklevel: int) -> None:
+    """Emit :class:`BoundaryEstimateWarning` for a converged fit (nothing if ``hint`` is "").
+
+    ``stacklevel`` counts from the caller, as for :func:`warnings.warn`.
+    """
+    if hint:
+        warnings.warn(
+            f"{hint} The estimates are kept: predictions are valid, standard errors of those"
+            " parameters are not.",
+            BoundaryEstimateWarning,
+            stacklevel=stacklevel + 1,
+        )

@@ -20,8 +20,16 @@ from ecomstrat._kernels.bgnbd import PARALLEL_MIN_ROWS
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import check_non_negative, check_positive, invalid
 from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.exceptions import ConvergenceError
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.models._base import COMPRESS_MAX_SHARE, FitResult, fit_patterns
+from ecomstrat.models._base import (
+    COMPRESS_MAX_SHARE,
+    RUNAWAY_SHAPE,
+    FitResult,
+    fit_patterns,
+    runaway_hint,
+    warn_boundary,
+)
 from ecomstrat.models._data import RFMArrays, as_rfm_arrays
 from ecomstrat.models._protocols import RFMData, TimeLike, continuous_discount_rate
 
@@ -454,7 +462,10 @@ def fit_beta_geometric(
         for name, value in zip(PARAMETER_NAMES, start, strict=True):
             check_positive(f"initial {name}", value)
 
+    visited: list[FloatArray] = []
+
     def objective(theta: FloatArray, patterns: RFMArrays) -> tuple[float, FloatArray]:
+        visited[:] = [theta]
         value, gradient = _run(
             kernels,
             "loglik",
@@ -477,9 +488,38 @@ def fit_beta_geometric(
         if compress or len(merged) <= COMPRESS_MAX_SHARE * len(rfm):
             patterns = merged
     # Compressed here in O(n) (a hash table) rather than by fit_patterns' row sort.
-    estimate = fit_patterns(patterns, objective, start, PARAMETER_NAMES, compress_patterns=False)
+    try:
+        estimate = fit_patterns(
+            patterns, objective, start, PARAMETER_NAMES, compress_patterns=False
+        )
+    except ConvergenceError as error:
+        hint = _runaway_hint(kernels, visited[0], unit) if visited else ""
+        if hint:
+            raise ConvergenceError(f"{error} {hint}") from error
+        raise
+    warn_boundary(_runaway_hint(kernels, estimate.params, unit), stacklevel=3)
     r, alpha, a, b = (float(v) for v in estimate.params)
     return (r, alpha, a, b), unit, FitResult.from_estimate(estimate, PARAMETER_NAMES)
+
+
+def _runaway_hint(kernels: KernelSet, theta: FloatArray, unit: TimeUnit) -> str:
+    """Explain a failed fit whose Gamma or Beta mixing distribution was collapsing."""
+    r, alpha, a, b = map(float, theta)
+    collapsing = []
+    if r > RUNAWAY_SHAPE:
+        collapsing.append(
+            (
+                f"r={r:.3g} and alpha={alpha:.3g}",
+                "purchase rates",
+                f"r/alpha={r / alpha:.3g} per {unit.value}",
+            )
+        )
+    if a + b > RUNAWAY_SHAPE:
+        collapsing.append(
+            (f"a={a:.3g} and b={b:.3g}", "dropout probabilities", f"a/(a+b)={a / (a + b):.3g}")
+        )
+    model = "MBG/NBD" if kernels is not _BGNBD_KERNELS else "BG/NBD"
+    return runaway_hint(model, collapsing)
 
 
 @attrs.frozen

@@ -25,7 +25,15 @@ from ecomstrat._validation import check_non_negative, check_positive, invalid
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import ConvergenceError, InvalidInputError
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.models._base import COMPRESS_MAX_SHARE, FitResult, coerce_initial, fit_patterns
+from ecomstrat.models._base import (
+    COMPRESS_MAX_SHARE,
+    RUNAWAY_SHAPE,
+    FitResult,
+    coerce_initial,
+    fit_patterns,
+    runaway_hint,
+    warn_boundary,
+)
 from ecomstrat.models._data import RFMArrays, as_rfm_arrays
 from ecomstrat.models._fit import MaximumLikelihood, maximize_likelihood
 
@@ -494,6 +502,7 @@ class ParetoNBD:
             if hint:
                 raise ConvergenceError(f"{error} {hint}") from error
             raise
+        warn_boundary(_runaway_hint(estimate.params, unit), stacklevel=2)
         params = ParetoNBDParams(*map(float, estimate.params))
         return FittedParetoNBD(params, unit, FitResult.from_estimate(estimate, _NAMES))
 
@@ -627,24 +636,22 @@ def _check_identified(rfm: RFMArrays) -> None:
         )
 
 
-#: Shape parameters beyond which a failed fit is explained as a vanishing heterogeneity.
-_RUNAWAY_SHAPE = 1e4
-
-
 def _runaway_hint(theta: FloatArray, unit: TimeUnit) -> str:
     """Explain a failed fit whose shape and rate ran off together (a boundary maximum)."""
     r, alpha, s, beta = map(float, theta)
-    hints = []
-    for shape, rate, name, what in ((s, beta, "s", "dropout"), (r, alpha, "r", "purchase")):
-        if shape > _RUNAWAY_SHAPE:
-            rate_name = "beta" if name == "s" else "alpha"
-            hints.append(
-                f"{name}={shape:.3g} and {rate_name}={rate:.3g} grew together: the {what} rates"
-                f" hardly vary across customers, and the likelihood keeps rising towards a"
-                f" single {what} rate {name}/{rate_name}={shape / rate:.3g} per {unit.value},"
-                " a limit the Pareto/NBD reaches only at infinite parameters."
+    pairs = ((s, beta, "s", "beta", "dropout"), (r, alpha, "r", "alpha", "purchase"))
+    return runaway_hint(
+        "Pareto/NBD",
+        [
+            (
+                f"{name}={shape:.3g} and {rate_name}={rate:.3g}",
+                f"{what} rates",
+                f"{name}/{rate_name}={shape / rate:.3g} per {unit.value}",
             )
-    return " ".join(hints)
+            for shape, rate, name, rate_name, what in pairs
+            if shape > RUNAWAY_SHAPE
+        ],
+    )
 
 
 def _moment_start(rfm: RFMArrays) -> ParetoNBDParams:

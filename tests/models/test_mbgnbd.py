@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +137,39 @@ def test_params_and_errors() -> None:
         MBGNBDParams(-1, 2, 3, 4)
     with pytest.raises(InvalidInputError, match=r"recency\[0\]=9.0 is invalid: must be <= T"):
         MBGNBD().fit(([1], [9.0], [5.0]))
+
+
+@pytest.mark.parametrize(
+    ("parameters", "explanation"),
+    [
+        ({"a": 2e5, "b": 8e5}, "the dropout probabilities hardly vary"),
+        ({"r": 1e5, "alpha": 2e6}, "the purchase rates hardly vary"),
+    ],
+)
+@pytest.mark.parametrize("model", [BGNBD, MBGNBD])
+def test_collapsed_heterogeneity_is_explained(model, parameters, explanation) -> None:  # type: ignore[no-untyped-def]
+    """Without heterogeneity the maximum is at infinite parameters: the fit says so.
+
+    Whether the optimiser gives up (ConvergenceError) or converges far out (the estimates
+    are kept with a BoundaryEstimateWarning), the message names the pair and the limit.
+    """
+    from ecomstrat.datasets.simulate import SimulationParameters, simulate_transactions
+    from ecomstrat.exceptions import BoundaryEstimateWarning, ConvergenceError
+
+    data = simulate_transactions(
+        20_000, parameters=SimulationParameters(**parameters), seed=3
+    ).summary()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fitted = model().fit(data)
+        except ConvergenceError as error:
+            message = str(error)
+        else:
+            boundary = [w for w in caught if issubclass(w.category, BoundaryEstimateWarning)]
+            assert len(boundary) == 1
+            assert boundary[0].filename == __file__  # points at the caller
+            message = str(boundary[0].message)
+            assert np.all(np.isfinite(fitted.conditional_expected_purchases(10.0, data)))
+    assert "grew together" in message
+    assert explanation in message
