@@ -656,7 +656,7 @@ def _family_loglik(
             log_at = math.log(alpha + T[i])
             u1 = -rx * log_at
             if xi > 0.0 or shift > 0.0:
-                b_x = b + xi - 1.0 + shift
+                b_x = b + xi + (shift - 1.0)
                 log_ar = math.log(alpha + t_x[i])
                 u2 = log_a - math.log(b_x) - rx * log_ar
                 top, w1, w2 = two_term_log_sum(u1, u2)
@@ -883,21 +883,47 @@ def _posterior(
 posterior, posterior_parallel = jit_serial_and_parallel(_posterior)
 
 
-def _p_alive(
-    r: float, alpha: float, a: float, b: float, x: _Floats, t_x: _Floats, T: _Floats
+def _family_p_alive(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    shift: float,
 ) -> _Floats:
-    """P(alive | x, t_x, T) = 1 / (1 + δ_{x>0} a/(b+x-1) ((α+T)/(α+t_x))^(r+x))."""
+    """P(alive | x, t_x, T) = 1 / (1 + δ a/(b+x-1+shift) ((α+T)/(α+t_x))^(r+x)).
+
+    BG/NBD (``shift = 0``): ``δ = δ_{x>0}``, a customer without repeat purchases is alive.
+    MBG/NBD (``shift = 1``): ``δ = 1``, ``b + x`` (a dropout chance after the first purchase too).
+    """
     n = x.shape[0]
     out = np.empty(n)
     for i in numba.prange(n):
-        if x[i] == 0.0:
+        if x[i] == 0.0 and shift == 0.0:
             out[i] = 1.0
         else:
-            out[i] = alive_probability(r, alpha, a, b + x[i] - 1.0, x[i], t_x[i], T[i])
+            b_x = b + x[i] + (shift - 1.0)
+            out[i] = alive_probability(r, alpha, a, b_x, x[i], t_x[i], T[i])
     return out
 
 
-p_alive, p_alive_parallel = jit_serial_and_parallel(_p_alive)
+family_p_alive, family_p_alive_parallel = jit_serial_and_parallel(_family_p_alive)
+
+
+def p_alive(
+    r: float, alpha: float, a: float, b: float, x: _Floats, t_x: _Floats, T: _Floats
+) -> _Floats:
+    """BG/NBD P(alive | x, t_x, T) (FHL 2005, eq. 11)."""
+    return np.asarray(family_p_alive(r, alpha, a, b, x, t_x, T, 0.0))
+
+
+def p_alive_parallel(
+    r: float, alpha: float, a: float, b: float, x: _Floats, t_x: _Floats, T: _Floats
+) -> _Floats:
+    """Parallel version of :func:`p_alive`."""
+    return np.asarray(family_p_alive_parallel(r, alpha, a, b, x, t_x, T, 0.0))
 
 
 def conditional(
@@ -914,23 +940,44 @@ def conditional_parallel(
     return np.asarray(posterior_parallel(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T))
 
 
-def _unconditional(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
-    """E[X(t)] for a new customer (FHL 2005, eq. 9), element-wise in ``t``."""
+def _family_unconditional(
+    r: float, alpha: float, a: float, b: float, t: _Floats, shift: float
+) -> _Floats:
+    """E[X(t)] for a new customer, element-wise in ``t``.
+
+    BG/NBD (``shift = 0``): FHL 2005, eq. 9. MBG/NBD (``shift = 1``): survive time 0 with
+    probability ``b/(a+b)``, then a BG/NBD with ``b + 1``.
+    """
     n = t.shape[0]
     out = np.empty(n)
+    survive = 1.0 if shift == 0.0 else b / (a + b)
     for i in numba.prange(n):
-        out[i] = expected_count(r, alpha, a, b, t[i])
+        out[i] = survive * expected_count(r, alpha, a, b + shift, t[i])
     return out
 
 
-unconditional, unconditional_parallel = jit_serial_and_parallel(_unconditional)
+family_unconditional, family_unconditional_parallel = jit_serial_and_parallel(_family_unconditional)
 
 
-def _pmf(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> _Floats:
-    """P(X(t) = n) for a new customer (FHL 2005, eq. 8), element-wise.
+def unconditional(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
+    """BG/NBD E[X(t)] for a new customer (FHL 2005, eq. 9), element-wise in ``t``."""
+    return np.asarray(family_unconditional(r, alpha, a, b, t, 0.0))
 
-    ``B(a, b+n)/B(a, b) NBD(n) + δ_{n>0} B(a+1, b+n-1)/B(a, b) P(NBD >= n)``, the tail by the
-    incomplete beta function, both terms combined in log space.
+
+def unconditional_parallel(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
+    """Parallel version of :func:`unconditional`."""
+    return np.asarray(family_unconditional_parallel(r, alpha, a, b, t, 0.0))
+
+
+def _family_pmf(
+    r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats, shift: float
+) -> _Floats:
+    """P(X(t) = n) for a new customer, element-wise.
+
+    BG/NBD (``shift = 0``, FHL 2005, eq. 8): ``B(a, b+n)/B(a, b) NBD(n) + δ_{n>0}
+    B(a+1, b+n-1)/B(a, b) P(NBD >= n)``; MBG/NBD (``shift = 1``): ``b`` shifted by one in both
+    terms and no indicator. The tail is the incomplete beta function; the terms are combined in
+    log space.
     """
     size = n.shape[0]
     out = np.empty(size)
@@ -945,15 +992,25 @@ def _pmf(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> 
         w = alpha / (alpha + ti)
         log_w = -math.log1p(ti / alpha)
         log_z = math.log(ti) - math.log(alpha + ti)
-        first = log_beta(a, b + ni) - lb + log_nbd_pmf(r, ni, log_z, log_w)
-        if ni > 0.0:
-            second = log_beta(a + 1.0, b + ni - 1.0) - lb + log_nbd_tail(r, ni, z, w)
+        first = log_beta(a, b + ni + shift) - lb + log_nbd_pmf(r, ni, log_z, log_w)
+        if ni > 0.0 or shift > 0.0:
+            second = log_beta(a + 1.0, b + ni + (shift - 1.0)) - lb + log_nbd_tail(r, ni, z, w)
             first = log_add_exp(first, second)
         out[i] = min(1.0, math.exp(first))
     return out
 
 
-pmf, pmf_parallel = jit_serial_and_parallel(_pmf)
+family_pmf, family_pmf_parallel = jit_serial_and_parallel(_family_pmf)
+
+
+def pmf(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> _Floats:
+    """BG/NBD P(X(t) = n) for a new customer (FHL 2005, eq. 8), element-wise."""
+    return np.asarray(family_pmf(r, alpha, a, b, n, t, 0.0))
+
+
+def pmf_parallel(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> _Floats:
+    """Parallel version of :func:`pmf`."""
+    return np.asarray(family_pmf_parallel(r, alpha, a, b, n, t, 0.0))
 
 
 def discounted(
