@@ -246,7 +246,7 @@ def _compile_lines(compile_report: dict[str, Any]) -> list[str]:
         f"first call (warm_up), empty cache, compiles: {cold['first_call_s']:.2f} s",
         f"first call (warm_up), warm cache, loads:     {warm['first_call_s']:.2f} s",
         f"later calls on 3 orders:                   {steady_ms:.2f} ms"
-        f" (numba threading layer {warm['threading_layer']}, {warm['threads']} threads)",
+        f" (parallel kernels use {warm['threads']} threads)",
     ]
 
 

@@ -335,7 +335,7 @@ COMPARISONS: dict[str, dict[str, Implementation]] = {
         Implementation(
             name="numba-kernel-par",
             level="kernel",
-            description="ecomstrat._kernels.rfm.rfm_split_parallel (prange over customers)",
+            description="ecomstrat._kernels.rfm.rfm_split_parallel (customer blocks on threads)",
             prepare=_kernel_inputs,
             run=_numba_kernel_parallel,
             summarise=_summarise_split,

@@ -11,6 +11,7 @@ flattered by the harness.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 __all__ = [
     "compile_times",
     "current_rss",
+    "first_run",
     "make_dataset",
     "measure",
     "measure_compile",
@@ -213,16 +215,170 @@ def measure_compile() -> dict[str, Any]:
         start = time.perf_counter()
         summary.rfm_summary(log, "2024-01-31")
         calls.append(time.perf_counter() - start)
-    import numba
+    from ecomstrat._kernels._jit import threads
 
     return {
-        "threading_layer": numba.threading_layer(),
-        "threads": numba.get_num_threads(),
+        "threads": threads(),
         "import_s": import_s,
         "first_call_s": warm_up_s + calls[0],
         "steady_call_s": min(calls),
         "compile_or_load_s": warm_up_s,
     }
+
+
+# --- first run in a fresh environment (runs in the child) -----------------------------------
+
+
+def first_run(what: str, customers: int, record: bool) -> dict[str, Any]:
+    """``ecomstrat demo`` (stdout discarded) or ``ecomstrat.warm_up()``, as a first call.
+
+    ``api-after-warm-up``: ``warm_up()``, then the public API as a service would call it (every
+    model, the metrics, on 1,000 and ``customers`` customers); reports every kernel that was
+    still compiled or loaded from the cache after the warm-up (there should be none).
+    ``NUMBA_CACHE_DIR`` (set by the parent) decides whether numba compiles or loads. With
+    ``record``, every numba compilation (``numba:compile`` event) is recorded: dispatcher,
+    signature, seconds including and excluding the compilations nested in it (a kernel's
+    callees are compiled while it is typed). Recording imports numba first, so a recorded
+    ``warm_up_s`` leaves out the import of numba (about 0.2 s).
+    """
+    import contextlib
+    import io
+
+    start = time.perf_counter()
+    compiles: list[dict[str, Any]] = []
+    with contextlib.ExitStack() as stack:
+        if record:
+            stack.enter_context(_recording(compiles))
+        result: dict[str, Any] = {"what": what}
+        if what == "demo":
+            from ecomstrat import cli
+
+            err = io.StringIO()
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+                status = cli.main(["demo", "--customers", str(customers)])
+            notice = getattr(cli, "COMPILE_NOTICE", None)  # None: a version without it
+            result.update(
+                status=status, notice=None if notice is None else notice in err.getvalue()
+            )
+        else:
+            import ecomstrat
+
+            result["warm_up_s"] = ecomstrat.warm_up()
+            if what == "api-after-warm-up":
+                before = _kernel_stats()
+                started = time.perf_counter()
+                _public_api(customers)
+                result["api_s"] = time.perf_counter() - started
+                after = _kernel_stats()
+                result["after_warm_up"] = {
+                    name: after[name] - before.get(name, 0)
+                    for name in after
+                    if after[name] != before.get(name, 0)
+                }
+    result["in_process_s"] = time.perf_counter() - start
+    if record:
+        result["compiles"] = compiles
+    return result
+
+
+def _kernel_stats() -> dict[str, int]:
+    """Compilations plus cache loads so far, per dispatcher of ``ecomstrat._kernels``."""
+    import importlib
+    import pkgutil
+
+    from numba.core.registry import CPUDispatcher
+
+    import ecomstrat._kernels
+
+    counts: dict[str, int] = {}
+    for info in pkgutil.iter_modules(ecomstrat._kernels.__path__):
+        module = importlib.import_module(f"ecomstrat._kernels.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, CPUDispatcher):  # imported ones are counted once, by home
+                stats = value.stats
+                total = sum(stats.cache_hits.values()) + sum(stats.cache_misses.values())
+                counts[f"{value.py_func.__module__}.{value.py_func.__qualname__}"] = total
+    return counts
+
+
+def _public_api(customers: int) -> None:
+    """What a service does: every model's fit and predictions, the metrics, small and large."""
+    import warnings
+
+    import numpy as np
+
+    import ecomstrat as es
+
+    warnings.simplefilter("ignore")
+    profile = es.market_profile("DE", as_of="2026-03-01")
+    for size in (1_000, customers):
+        sim = es.simulate_transactions(size, seed=3)
+        summary = es.rfm_summary(sim.log, sim.observation_end)
+        start = sim.log.times.min()
+        es.calibration_holdout_summary(
+            sim.log, calibration_end=start + (sim.observation_end - start) // 2
+        )
+        for model in (es.BGNBD, es.MBGNBD, es.ParetoNBD):
+            fitted = model().fit(summary)
+            fitted.probability_alive(summary)
+            fitted.conditional_expected_purchases(10, summary)
+            fitted.expected_purchases([1.0, 5.0])
+            fitted.probability_of_purchases([0, 1, 2], 10)
+            fitted.discounted_expected_purchases(summary, horizon=52.0, discount_rate=0.002)
+        repeat = np.asarray(summary.frequency) > 0
+        spend_data = (np.asarray(summary.frequency)[repeat], np.asarray(summary.monetary)[repeat])
+        spend = es.GammaGamma().fit(spend_data)
+        spend.conditional_expected_spend(spend_data)
+        es.customer_lifetime_value(es.BGNBD().fit(summary), spend, summary, horizon=12)
+        es.cohort_retention(sim.log)
+        es.stage_customers(sim.log, sim.observation_end)
+        histories = np.random.default_rng(size).integers(0, 2, (size, 6))
+        patterns = es.DiscretePatterns.from_histories(histories.tolist())
+        donors = es.BGBB.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
+        donors.log_likelihood(patterns)
+        donors.probability_alive(patterns)
+        donors.conditional_expected_purchases(5, patterns)
+        donors.discounted_expected_residual_transactions(patterns, discount_rate_per_period=0.1)
+        donors.expected_purchases([1, 5])
+        donors.probability_of_purchases([0, 1], [6, 6])
+        cohort = es.SBG().fit([1000, 631, 468, 382, 326, 289, 262, 241])
+        cohort.survival([1, 2])
+        cohort.churn_probability([1, 2])
+        cohort.discounted_expected_residual_lifetime([1, 2], discount_rate_per_period=0.1)
+        goods = np.round(np.random.default_rng(size).lognormal(4.5, 0.8, size), 2)
+        for parallel in (False, True):
+            es.landed_cost_batch_of(profile, goods, parallel=parallel)
+
+
+@contextlib.contextmanager
+def _recording(compiles: list[dict[str, Any]]) -> Iterator[None]:
+    from numba.core import event
+
+    stack: list[list[float]] = []  # [start, seconds spent in nested compilations]
+
+    class Recorder(event.Listener):
+        def on_start(self, ev: Any) -> None:
+            stack.append([time.perf_counter(), 0.0])
+
+        def on_end(self, ev: Any) -> None:
+            started, nested = stack.pop()
+            seconds = time.perf_counter() - started
+            if stack:
+                stack[-1][1] += seconds
+            dispatcher = ev.data["dispatcher"]
+            function = dispatcher.py_func
+            compiles.append(
+                {
+                    "kernel": f"{function.__module__}.{function.__qualname__}",
+                    "signature": ", ".join(str(a) for a in ev.data["args"]),
+                    "seconds": seconds,
+                    "own_seconds": seconds - nested,
+                    "top_level": not stack,
+                }
+            )
+
+    with event.install_listener("numba:compile", Recorder()):
+        yield
 
 
 # --- the parent's side ----------------------------------------------------------------------

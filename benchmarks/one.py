@@ -3,6 +3,7 @@
 ``python -m benchmarks.one measure KERNEL IMPLEMENTATION DATA_DIR --repeats N --budget S``
 ``python -m benchmarks.one check KERNEL DATA_DIR``
 ``python -m benchmarks.one compile``
+``python -m benchmarks.one first-run {demo,warm-up,api-after-warm-up} [--customers N] [--record]``
 ``python -m benchmarks.one data {synthetic,cdnow} OUT_DIR [--size N --per-customer K --seed S]``
 """
 
@@ -13,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import make_dataset, measure, measure_compile
+from benchmarks.harness import first_run, make_dataset, measure, measure_compile
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> None:
     check.add_argument("kernel")
     check.add_argument("data", type=Path)
     commands.add_parser("compile")
+    first = commands.add_parser("first-run")
+    first.add_argument("what", choices=("demo", "warm-up", "api-after-warm-up"))
+    first.add_argument("--customers", type=int, default=20_000)
+    first.add_argument("--record", action="store_true")
     data = commands.add_parser("data")
     data.add_argument("kind", choices=("synthetic", "cdnow"))
     data.add_argument("out", type=Path)
@@ -47,6 +52,8 @@ def main(argv: list[str] | None = None) -> None:
         result = agreement(args.kernel, load(args.data))
     elif args.command == "data":
         result = make_dataset(args.kind, args.size, args.per_customer, args.seed, args.out)
+    elif args.command == "first-run":
+        result = first_run(args.what, args.customers, args.record)
     else:
         result = measure_compile()
     print(json.dumps(result))

@@ -8,26 +8,33 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Sequence
+import numbers
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import numpy as np
 
-from ecomstrat._typing import AnyArray
+from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError, UnknownCodeError
 
 __all__ = [
+    "as_float_array",
     "check_array_finite",
     "check_array_non_negative",
     "check_choice",
     "check_finite",
     "check_non_empty",
     "check_non_negative",
+    "check_number",
     "check_positive",
     "check_same_length",
     "check_unit_interval",
+    "check_whole_numbers",
     "invalid",
+    "number_or_raw",
     "plain",
+    "shown",
     "unknown_code",
 ]
 
@@ -52,9 +59,142 @@ def invalid(
     return InvalidInputError(message)
 
 
+def _is_number(value: object) -> bool:
+    """Whether ``value`` is a real number: int, float, Decimal, numpy number; not bool or text."""
+    if isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(value, numbers.Real | Decimal):
+        return True
+    return isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+
+
+def _not_a_number(
+    name: str, value: object, rule: str = "must be a number", count: str = ""
+) -> InvalidInputError:
+    """``name=value is invalid: must be a number, not str. Convert text ...``."""
+    value = plain(value)
+    kind = "None" if value is None else type(value).__name__
+    fix = "Convert text to numbers first, e.g. float(value)." if isinstance(value, str) else None
+    return invalid(name, shown(value), f"{rule}, not {kind}{count}", fix)
+
+
+def shown(value: object) -> object:
+    """``value`` itself if it is a short scalar, else ``"<its type>"`` (for messages)."""
+    value = plain(value)
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return value
+    if isinstance(value, str) and len(value) <= 60:
+        return value
+    return f"<{type(value).__name__}>"
+
+
+def check_number(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a real number, else raise.
+
+    Text (``"1.0"``), booleans, ``None`` and containers are refused, whatever ``float()``
+    would make of them; ints, floats, Decimals and numpy numbers (or 0-d arrays) are accepted.
+    """
+    if not _is_number(value):
+        raise _not_a_number(name, value)
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (OverflowError, ValueError):  # 10**400, Decimal('sNaN')
+        raise invalid(name, value, "must be a finite number") from None
+
+
+def number_or_raw(value: Any) -> Any:
+    """Convert a real number to float, and leave anything else unchanged (attrs converter).
+
+    Pair it with a validator that calls :func:`check_number` (through :func:`check_positive`…),
+    which then refuses the unchanged value naming the field: ``float`` itself would accept
+    ``"1.0"`` and ``True``, and raise a bare ``TypeError`` for ``None``.
+    """
+    if _is_number(value):
+        try:
+            return float(value)
+        except (OverflowError, ValueError):
+            return value
+    return value
+
+
+def as_float_array(
+    name: str, values: object, *, ndim: int | None = None, booleans: bool = False
+) -> FloatArray:
+    """Return ``values`` (a number or an array-like) as float64, else raise.
+
+    No copy is made of a float64 array. Text, booleans (unless ``booleans``), ``None``,
+    mappings, ragged nested lists and other non-numbers are refused, naming the first
+    offending element (``amounts[3]='12' is invalid: must be a number, not str. ...``), and
+    so is an array with other than ``ndim`` dimensions when ``ndim`` is given.
+    """
+    array = _as_float_array(name, values, booleans)
+    if ndim is not None and array.ndim != ndim:
+        shape = "a scalar" if array.ndim == 0 else f"an array of shape {array.shape}"
+        rule = "one-dimensional (one value per row)" if ndim == 1 else f"{ndim}-dimensional"
+        raise invalid(name, f"<{shape}>", f"must be {rule}")
+    return array
+
+
+def _as_float_array(name: str, values: object, booleans: bool) -> FloatArray:
+    if values is None or isinstance(values, str | bytes | Mapping):
+        raise _not_a_number(name, values, "must be numbers")
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError):  # ragged nested sequences
+        raise invalid(
+            name,
+            f"<{type(values).__name__}>",
+            "must be numbers in an array of regular shape (not ragged nested lists)",
+        ) from None
+    kind = array.dtype.kind
+    if kind in "iuf" or (kind == "b" and booleans):
+        converted: FloatArray = array.astype(np.float64, copy=False)
+        return converted
+    flat = array.reshape(-1)
+    if kind in "US" and not isinstance(values, np.ndarray):  # name what the caller gave
+        given = np.array(values, dtype=object)  # (numpy turned [1, "a"] into ["1", "a"])
+        if given.shape == array.shape:
+            flat, kind = given.reshape(-1), "O"
+    if kind == "O":
+        bad = [i for i, v in enumerate(flat) if not _is_number(v)]
+        if not bad:
+            try:
+                return np.array(flat.tolist(), dtype=np.float64).reshape(array.shape)
+            except OverflowError:
+                raise invalid(name, "<huge numbers>", "must be finite numbers") from None
+        first, count = bad[0], len(bad)
+    elif flat.size and kind in "bUS":
+        first, count = 0, flat.size
+    else:
+        raise invalid(name, f"<array of {array.dtype}>", "must hold real numbers")
+    if not array.ndim:
+        raise _not_a_number(name, flat[first])
+    index = ", ".join(map(str, np.unravel_index(first, array.shape)))
+    raise _not_a_number(f"{name}[{index}]", flat[first], count=f" ({count} such value(s))")
+
+
+def check_whole_numbers(name: str, values: object, *, minimum: int = 0) -> FloatArray:
+    """``values`` as float64 (any shape) after checking they are whole numbers >= ``minimum``.
+
+    The error names the first offending element, ``name[i]`` (``name`` for a scalar).
+    """
+    array = as_float_array(name, values)
+    flat = array.reshape(-1)
+    rules = (
+        (~np.isfinite(flat) | (flat != np.round(flat)), "must be a finite whole number"),
+        (flat < minimum, f"must be >= {minimum}"),
+    )
+    for bad, rule in rules:
+        if bad.any():
+            i = int(np.argmax(bad))
+            label = name if array.ndim == 0 else f"{name}[{i}]"
+            raise invalid(label, float(flat[i]), rule)
+    return array
+
+
 def check_finite(name: str, value: float) -> float:
-    """Return ``value`` as a float if it is finite, else raise."""
-    number = float(value)
+    """Return ``value`` as a float if it is a finite number, else raise."""
+    number = check_number(name, value)
     if not math.isfinite(number):
         raise invalid(name, value, "must be a finite number")
     return number
@@ -84,10 +224,10 @@ def check_unit_interval(name: str, value: float) -> float:
     return number
 
 
-def check_choice(name: str, value: str, choices: Iterable[str]) -> str:
+def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``choices``, else raise listing them and close matches."""
     options = sorted(choices)
-    if value in options:
+    if isinstance(value, str) and value in options:
         return value
     close = difflib.get_close_matches(str(value), options, n=3)
     hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
@@ -104,10 +244,15 @@ def check_non_empty(name: str, values: Sequence[_T] | AnyArray) -> None:
 
 def check_same_length(**arrays: Sequence[Any] | AnyArray) -> int:
     """Return the common length of the arrays, or raise naming the ones that differ."""
-    lengths = {name: len(values) for name, values in arrays.items()}
+    lengths: dict[str, int] = {}
+    for name, values in arrays.items():
+        try:
+            lengths[name] = len(values)
+        except TypeError:  # None, a number…
+            raise invalid(name, shown(values), "must be an array (one value per row)") from None
     if len(set(lengths.values())) > 1:
-        shown = ", ".join(f"len({name})={n}" for name, n in lengths.items())
-        raise InvalidInputError(f"arrays must have equal lengths, got {shown}.")
+        listed = ", ".join(f"len({name})={n}" for name, n in lengths.items())
+        raise InvalidInputError(f"arrays must have equal lengths, got {listed}.")
     return next(iter(lengths.values()), 0)
 
 
@@ -140,14 +285,22 @@ def check_array_non_negative(
         raise InvalidInputError(f"{message} {fix}" if fix else message)
 
 
-def unknown_code(name: str, value: object, codes: Iterable[str], standard: str) -> UnknownCodeError:
+def unknown_code(
+    name: str,
+    value: object,
+    codes: Iterable[str],
+    standard: str,
+    *,
+    key: Callable[[str], str] = str.upper,
+) -> UnknownCodeError:
     """Build (not raise) an :class:`UnknownCodeError` for a code outside a long standard list.
 
     Worded like :func:`check_choice`, but gives the count of valid codes and the close matches
-    (compared upper-case, as ISO codes are) instead of listing every code.
+    of ``key(value)`` (by default upper-case, as ISO country and currency codes are) instead of
+    listing every code.
     """
     options = sorted(codes)
-    close = difflib.get_close_matches(str(value).strip().upper(), options, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(key(str(value).strip()), options, n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
     return UnknownCodeError(
         f"{name}={value!r} is not known: valid values are the {len(options)} {standard}"

@@ -5,18 +5,20 @@ report of :func:`ecomstrat.report.pipeline.build_report` as text or JSON, option
 it as a self-contained HTML page with plots; ``ecomstrat demo`` does the same on a simulated
 customer base; ``ecomstrat --version`` prints the version. Errors raised by the library (and
 a missing file) become one line on stderr and exit status 2. When stderr is a terminal, a
-progress line shows the step running; otherwise only warnings go to stderr.
+progress line shows the step running; otherwise only warnings go to stderr, and the one line
+that says numba is compiling the kernels (a first run: :data:`COMPILE_NOTICE`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -43,6 +45,9 @@ MIGRATION_WEEKS = 13
 DEMO_GROSS_MARGIN = 0.4
 #: Exit status for a usage or input error (argparse uses the same).
 EXIT_ERROR = 2
+#: Said on stderr, terminal or not, when numba starts compiling kernels: on the first run in an
+#: environment, or after numba, Python, the kernels or ``NUMBA_CACHE_DIR`` changed.
+COMPILE_NOTICE = "ecomstrat: compiling kernels, first run only..."
 #: Defaults of the market comparison of ``ecomstrat report --markets`` (as in the demo).
 MARKET_ORDERS = 60.0
 MARKET_WEIGHT_KG = 0.8
@@ -69,13 +74,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        with _compile_notice(sys.stderr):
+            return handler(args)
     except (EcomstratError, OSError, UnicodeDecodeError) as error:
         message = " ".join(str(error).split())
         if isinstance(error, UnicodeDecodeError):
             message = f"the file is not UTF-8 text ({message})"
         print(f"ecomstrat: error: {message}", file=sys.stderr)
         return EXIT_ERROR
+
+
+@contextlib.contextmanager
+def _compile_notice(stream: IO[str]) -> Iterator[None]:
+    """Write :data:`COMPILE_NOTICE` to ``stream`` once, when numba starts compiling a kernel.
+
+    numba compiles a kernel only when its on-disk cache has no entry for it that matches the
+    numba and Python versions, the CPU, the kernel's source and the cache folder; a cache hit
+    raises no ``numba:compile`` event. So the notice appears exactly when the command will
+    wait for the compiler, and never on later runs.
+    """
+    from numba.core import event
+
+    class Notice(event.Listener):
+        said = False
+
+        def on_start(self, _: object) -> None:
+            if not self.said:  # the compiler lock serialises the events
+                self.said = True
+                terminal = bool(getattr(stream, "isatty", lambda: False)())
+                clear = "\r" + " " * 79 + "\r" if terminal else ""  # over a progress line
+                stream.write(f"{clear}{COMPILE_NOTICE}\n")
+                stream.flush()
+
+        def on_end(self, _: object) -> None:
+            pass
+
+    with event.install_listener("numba:compile", Notice()):
+        yield
 
 
 # ------------------------------------------------------------------------------------ parser
@@ -542,7 +577,8 @@ def _report(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import attrs
 
-    from ecomstrat import simulate_transactions, warm_up
+    from ecomstrat import simulate_transactions
+    from ecomstrat._warmup import warm_up_report
     from ecomstrat.datasets.campaigns import simulate_campaigns
     from ecomstrat.report import simulation_overview
     from ecomstrat.report.markets import demo_market_entries
@@ -552,7 +588,7 @@ def _demo(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr)
     unit = TimeUnit.parse(args.time_unit)
     progress("warm-up")
-    warm_up()
+    warm_up_report()
     progress("simulating")
     simulation = simulate_transactions(
         args.customers, seed=args.seed, start=DEMO_START, observation_length=OBSERVATION_WEEKS

@@ -774,15 +774,19 @@ class ScorerRegistry:
                 entry_point=failure.entry_point,
                 distribution=failure.distribution,
             ) from failure.__cause__
+        step = "importing it"
         try:
             obj = source.entry_point.load()
-        except Exception as error:
+            step = "checking it"
+            problem = _scorer_problem(obj, name)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # a plugin's sys.exit() must not end the program
             failure = self._load_error(
-                source, f"importing it raised {type(error).__name__}: {str(error).rstrip('.')}"
+                source, f"{step} raised {type(error).__name__}: {str(error).rstrip('.')}"
             )
             self._failed[name] = failure
             raise failure from error
-        problem = _scorer_problem(obj, name)
         if problem is not None:
             failure = self._load_error(source, f"it is not a valid scorer: {problem}")
             self._failed[name] = failure
@@ -989,7 +993,9 @@ class ScorerRegistry:
     ) -> FloatArray | None:
         try:
             raw: Any = scorer.score(context)
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # a plugin's sys.exit() must not end the program
             if errors == "raise":
                 raise
             message = (

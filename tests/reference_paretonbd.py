@@ -181,10 +181,19 @@ def _log_b_and_a0(r, alpha, s, beta, x, t_x, T):
         b, big, gap = s + 1, alpha, alpha - beta
     else:
         b, big, gap = r + x, beta, beta - alpha
-    first = mp.log(mp.hyp2f1(n, b, n + 1, gap / (big + t_x))) - n * mp.log(big + t_x)
-    second = mp.log(mp.hyp2f1(n, b, n + 1, gap / (big + T))) - n * mp.log(big + T)
+    first = mp.log(_hyp2f1(n, b, n + 1, gap / (big + t_x))) - n * mp.log(big + t_x)
+    second = mp.log(_hyp2f1(n, b, n + 1, gap / (big + T))) - n * mp.log(big + T)
     log_a0 = first + mp.log(-mp.expm1(second - first))
     return log_b, log_a0
+
+
+def _hyp2f1(a, b, c, z):
+    """mpmath's 2F1, allowed the working precision and terms that extreme arguments need.
+
+    With its defaults, mpmath (1.4) gives up near ``z = 1`` with ``c - a - b`` tiny and
+    ``a`` in the thousands ("hypercomb() failed to converge to the requested 53 bits").
+    """
+    return mp.hyp2f1(a, b, c, z, maxprec=100 * mp.mp.prec, maxterms=10**6)
 
 
 def _log_add(a, b):

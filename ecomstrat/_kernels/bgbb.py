@@ -15,13 +15,12 @@ with ``i`` (both Beta ratios fall), so they are added relative to the first one.
 from __future__ import annotations
 
 import math
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
+from ecomstrat._kernels._jit import frozen, jit, over_range
 from ecomstrat._kernels.sbg import log_discounted_survival, survival_sum
 from ecomstrat._kernels.special import digamma, log_add_exp, log_beta
 
@@ -52,7 +51,7 @@ def log_likelihood_one(
     return log_add_exp(alive, first + math.log(ratio_sum))
 
 
-def _loglik_terms(
+def bgbb_loglik_terms(
     alpha: float,
     beta: float,
     gamma: float,
@@ -79,9 +78,53 @@ def _loglik_terms(
         ``∂ log L / ∂(α, β, γ, δ)``: each term's digamma derivative weighted by its share
         of ``L``. The digammas along the sum follow ``ψ(z + 1) = ψ(z) + 1 / z``.
     """
+    return _loglik_terms((alpha, beta, gamma, delta), (x, t_x, n), False)
+
+
+def bgbb_loglik_terms_parallel(
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    x: _Floats,
+    t_x: _Floats,
+    n: _Floats,
+) -> tuple[_Floats, _Floats]:
+    """:func:`bgbb_loglik_terms` with the patterns split in blocks over the threads."""
+    return _loglik_terms((alpha, beta, gamma, delta), (x, t_x, n), True)
+
+
+def _loglik_terms(
+    params: tuple[float, float, float, float], patterns: tuple[_Floats, ...], parallel: bool
+) -> tuple[_Floats, _Floats]:
+    alpha, beta, gamma, delta = map(float, params)
+    x, t_x, n = map(frozen, patterns)
     rows = x.shape[0]
     loglik = np.empty(rows)
     gradient = np.empty((rows, 4))
+
+    def block(lo: int, hi: int) -> Any:
+        return _loglik_rows(alpha, beta, gamma, delta, x, t_x, n, loglik, gradient, lo, hi)
+
+    over_range(block, rows, parallel)
+    return loglik, gradient
+
+
+@jit
+def _loglik_rows(
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    x: _Floats,
+    t_x: _Floats,
+    n: _Floats,
+    loglik: _Floats,
+    gradient: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
+    """Rows ``lo..hi-1`` of :func:`bgbb_loglik_terms`, into ``loglik`` and ``gradient``."""
     base_ab = log_beta(alpha, beta)
     base_gd = log_beta(gamma, delta)
     psi_a = digamma(alpha)
@@ -89,7 +132,7 @@ def _loglik_terms(
     psi_ab = digamma(alpha + beta)
     psi_d = digamma(delta)
     psi_gd = digamma(gamma + delta)
-    for j in numba.prange(rows):
+    for j in range(lo, hi):
         xj = x[j]
         tj = t_x[j]
         nj = n[j]
@@ -154,14 +197,10 @@ def _loglik_terms(
         gradient[j, 1] = w_alive * gb + w_died * sb + died_share * (psi_ab - psi_b)
         gradient[j, 2] = w_alive * gg + w_died * sg + died_share * (1.0 / gamma + psi_gd)
         gradient[j, 3] = w_alive * gd + w_died * sd + died_share * (psi_gd - psi_d)
-    return loglik, gradient
-
-
-bgbb_loglik_terms, bgbb_loglik_terms_parallel = jit_serial_and_parallel(_loglik_terms)
 
 
 @jit
-def bgbb_probability_alive(
+def _probability_alive(
     alpha: float,
     beta: float,
     gamma: float,
@@ -185,7 +224,7 @@ def bgbb_probability_alive(
 
 
 @jit
-def bgbb_conditional_expected_purchases(
+def _conditional_expected_purchases(
     alpha: float,
     beta: float,
     gamma: float,
@@ -215,7 +254,7 @@ def bgbb_conditional_expected_purchases(
 
 
 @jit
-def bgbb_dert(
+def _dert(
     alpha: float,
     beta: float,
     gamma: float,
@@ -242,7 +281,7 @@ def bgbb_dert(
 
 
 @jit
-def bgbb_expected_purchases(
+def _expected_purchases(
     alpha: float, beta: float, gamma: float, delta: float, n: _Floats
 ) -> _Floats:
     """E[X(n)] for a new customer, eq. (7): ``α/(α + β) · Σ_{i=1}^{n} B(γ, δ + i)/B(γ, δ)``."""
@@ -254,7 +293,7 @@ def bgbb_expected_purchases(
 
 
 @jit
-def bgbb_probability_of_purchases(
+def _probability_of_purchases(
     alpha: float, beta: float, gamma: float, delta: float, x: _Floats, n: _Floats
 ) -> _Floats:
     """P(X(n) = x) for a new customer, eq. (8).
@@ -281,11 +320,83 @@ def bgbb_probability_of_purchases(
     return out
 
 
+_Params: TypeAlias = tuple[float, float, float, float]
+
+
+def _params(alpha: float, beta: float, gamma: float, delta: float) -> _Params:
+    return float(alpha), float(beta), float(gamma), float(delta)
+
+
+def bgbb_probability_alive(
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    x: _Floats,
+    t_x: _Floats,
+    n: _Floats,
+    ahead: float,
+) -> _Floats:
+    """P(alive at opportunity ``n + ahead`` | history), eq. (11) for ``ahead = 1``."""
+    return _probability_alive(
+        *_params(alpha, beta, gamma, delta), frozen(x), frozen(t_x), frozen(n), float(ahead)
+    )
+
+
+def bgbb_conditional_expected_purchases(
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    x: _Floats,
+    t_x: _Floats,
+    n: _Floats,
+    n_star: _Floats,
+) -> _Floats:
+    """E[X(n, n + n*) | history], eq. (13)."""
+    return _conditional_expected_purchases(
+        *_params(alpha, beta, gamma, delta), frozen(x), frozen(t_x), frozen(n), frozen(n_star)
+    )
+
+
+def bgbb_dert(
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    x: _Floats,
+    t_x: _Floats,
+    n: _Floats,
+    discount_rate: float,
+) -> _Floats:
+    """Discounted expected residual transactions, eq. (14)."""
+    return _dert(
+        *_params(alpha, beta, gamma, delta),
+        frozen(x),
+        frozen(t_x),
+        frozen(n),
+        float(discount_rate),
+    )
+
+
+def bgbb_expected_purchases(
+    alpha: float, beta: float, gamma: float, delta: float, n: _Floats
+) -> _Floats:
+    """E[X(n)] for a new customer, eq. (7)."""
+    return _expected_purchases(*_params(alpha, beta, gamma, delta), frozen(n))
+
+
+def bgbb_probability_of_purchases(
+    alpha: float, beta: float, gamma: float, delta: float, x: _Floats, n: _Floats
+) -> _Floats:
+    """P(X(n) = x) for a new customer, eq. (8)."""
+    return _probability_of_purchases(*_params(alpha, beta, gamma, delta), frozen(x), frozen(n))
+
+
 def warm_up() -> None:
     """Compile (or load from the cache) every kernel of this module on tiny inputs."""
     one = np.ones(1)
-    for kernel in (bgbb_loglik_terms, bgbb_loglik_terms_parallel):
-        kernel(1.0, 1.0, 1.0, 1.0, one, one, one)
+    bgbb_loglik_terms(1.0, 1.0, 1.0, 1.0, one, one, one)
     bgbb_probability_alive(1.0, 1.0, 1.0, 1.0, one, one, one, 1.0)
     bgbb_conditional_expected_purchases(1.0, 1.0, 1.0, 1.0, one, one, one, one)
     bgbb_dert(1.0, 1.0, 1.0, 1.0, one, one, one, 0.1)

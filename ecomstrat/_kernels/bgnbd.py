@@ -12,25 +12,24 @@ ODE (each step at most half the distance to the singularity), so that ``z`` arbi
 to 1 costs O(log(1 / (1 - z))) work instead of O(1 / (1 - z)) series terms.
 
 Per-customer predictions depend on the history through ``(x, T)`` (and ``t_x`` only via
-P(alive)); real customer bases repeat those pairs (``T`` in whole days), so each chunk of
-customers keeps a small cache of the posterior expectations (:func:`posterior_chunk`).
+P(alive)); real customer bases repeat those pairs (``T`` in whole days), so each block of
+customers keeps a small cache of the posterior expectations (:func:`posterior`).
 :func:`compress_patterns` merges identical ``(x, t_x, T)`` rows for the likelihood in O(n).
 
-The same scalar functions serve the MBG/NBD kernels (``ecomstrat._kernels.mbgnbd``).
-Note that numba's on-disk cache of a kernel is invalidated by edits to its own source file
-only: after changing this module, clear the cache of ``mbgnbd`` too (``__pycache__/mbgnbd.*``).
+Each kernel takes a range of rows (or of fixed chunks, for the likelihood); the plain-Python
+wrappers below run it on all rows, or on blocks of rows on several threads (``_parallel``).
+The MBG/NBD wrappers (``ecomstrat._kernels.mbgnbd``) call the same kernels with ``shift = 1``.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TypeAlias
+from typing import Any, TypeAlias, cast
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
+from ecomstrat._kernels._jit import frozen, jit, over_range
 from ecomstrat._kernels.special import digamma, log_add_exp, log_beta, log_sub_exp
 
 _Floats: TypeAlias = NDArray[np.float64]
@@ -46,6 +45,10 @@ _TOL = 1e-17
 #: budget and the ODE continuation takes over.
 _SERIES_Z = 0.75
 _SERIES_BUDGET = 400
+#: Term budgets passed as arguments. numpy integers, not Python ones: numba compiles a separate
+#: specialisation of the callee for every distinct literal ``int`` argument.
+_UNLIMITED = cast(int, np.int64(100_000_000))
+_CONNECTION_BUDGET = cast(int, np.int64(100_000))
 #: Cap on the Taylor terms of one ODE step (a stable step needs about 60).
 _TAYLOR_MAX_TERMS = 20_000
 #: Largest |c - a - b| for which 2F1 is continued along its ODE (see _near_one_budget).
@@ -259,7 +262,7 @@ def _walk_start(a: float, b: float, c: float, w: float) -> tuple[float, float, f
     """
     w0 = max(w, min(_WALK_START, 4.0 / c))
     z0 = 1.0 - w0
-    scale, value, zfp = _series(a, b, c, z0, 100_000_000)
+    scale, value, zfp = _series(a, b, c, z0, _UNLIMITED)
     return w0, scale, value, zfp / z0
 
 
@@ -326,7 +329,7 @@ def _log_hyp2f1_connection(a: float, b: float, c: float, w: float) -> float:
         if not (shifted <= 0.0 and shifted == math.floor(shifted)):  # else 1/Γ = 0
             log_rest -= math.lgamma(shifted)
     log_rest += math.log(abs(math.log(w)) + 2.0 * math.log(a + b + mu + 2.0) + 2.0)
-    rest_series, _ = _series_log(a, b, 1.0 + mu, w, 100_000)
+    rest_series, _ = _series_log(a, b, 1.0 + mu, w, _CONNECTION_BUDGET)
     if math.isnan(rest_series) or log_rest + rest_series - log_first > -40.0:
         return math.nan
     return log_first
@@ -346,7 +349,7 @@ def log_hyp2f1_pos(a: float, b: float, c: float, z: float, w: float) -> float:
     if z == 0.0:
         return 0.0
     if z <= _SERIES_Z:
-        return _log_hyp2f1_series(a, b, c, z, w, 100_000_000)
+        return _log_hyp2f1_series(a, b, c, z, w, _UNLIMITED)
     budget = _near_one_budget(a, b, c)
     excess = c - a - b
     if excess < 0.0:
@@ -487,7 +490,7 @@ def _derivative_integral(
             z = -math.expm1(-v)
             log_f = math.nan
             if z <= _SERIES_Z:
-                log_f = _log_hyp2f1_series(fa, fb, fc, z, w, 100_000_000)
+                log_f = _log_hyp2f1_series(fa, fb, fc, z, w, _UNLIMITED)
             elif not walk_ok:
                 log_f = log_hyp2f1_pos(fa, fb, fc, z, w)
             elif not walking:
@@ -527,7 +530,7 @@ def expected_count(r: float, beta: float, a: float, b: float, t: float) -> float
     exponent = math.nan
     if a - 1.0 - r < 0.0:
         # Euler form: (1-z)^(a-1) 2F1(c-r, a-1; c; z), every series term carrying a-1.
-        budget = 100_000_000 if z <= _SERIES_Z else _near_one_budget(r, b, c)
+        budget = _UNLIMITED if z <= _SERIES_Z else _near_one_budget(r, b, c)
         value, conditioning = _series_log(c - r, a - 1.0, c, z, budget)
         if not math.isnan(value) and conditioning <= 1e4:
             exponent = (a - 1.0) * log_w + value
@@ -607,33 +610,42 @@ def _x_table(r: float, a: float, b: float, shift: float, max_x: int) -> NDArray[
     return table
 
 
-def _family_loglik(
-    params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats, shift: float
-) -> tuple[float, _Floats]:
+@jit
+def family_loglik_chunks(
+    params: _Floats,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    weights: _Floats,
+    shift: float,
+    max_x: int,
+    first_chunk: int,
+    end_chunk: int,
+    partial: _Floats,
+) -> None:
     """Weighted BG/NBD (``shift = 0``) or MBG/NBD (``shift = 1``) log-likelihood and gradient.
 
     BG/NBD (FHL 2005, eq. 6): ``ℓ = log Γ(r+x) - log Γ(r) + r log α + log B(a, b+x)
     - log B(a, b) + log[(α+T)^-(r+x) + δ_{x>0} a/(b+x-1) (α+t_x)^-(r+x)]``. The MBG/NBD
     (Batislam et al. 2007) replaces ``b + x`` by ``b + x + 1`` in both places and drops the
     ``x > 0`` indicator: a customer can also drop out right after the first purchase. Terms
-    that depend on ``x`` alone are tabulated once per distinct ``x`` when that is cheaper.
-    Per-chunk partial sums are reduced serially (the result does not depend on the threads).
+    that depend on ``x`` alone are tabulated once per distinct ``x`` (``0..max_x``, the
+    largest ``x``) when that is cheaper. The rows are cut into :data:`N_CHUNKS` fixed chunks;
+    chunks ``first_chunk..end_chunk-1`` write their weighted sums (value and gradient) to
+    their rows of ``partial`` (``float64[N_CHUNKS, 5]``), which :func:`family_loglik` adds up
+    in chunk order (the result does not depend on the threads).
     """
     r = params[0]
     alpha = params[1]
     a = params[2]
     b = params[3]
     n = x.shape[0]
-    max_x = 0
-    for i in range(n):
-        max_x = max(max_x, int(x[i]))
     use_table = max_x < n
     table = _x_table(r, a, b, shift, max_x if use_table else 0)
     log_alpha = math.log(alpha)
     log_a = math.log(a)
-    partial = np.zeros((N_CHUNKS, 5))
     size = (n + N_CHUNKS - 1) // N_CHUNKS
-    for chunk in numba.prange(N_CHUNKS):
+    for chunk in range(first_chunk, end_chunk):
         acc0 = 0.0
         acc1 = 0.0
         acc2 = 0.0
@@ -681,30 +693,45 @@ def _family_loglik(
         partial[chunk, 2] = acc2
         partial[chunk, 3] = acc3
         partial[chunk, 4] = acc4
-    total = np.zeros(5)
-    for chunk in range(N_CHUNKS):
-        for j in range(5):
-            total[j] += partial[chunk, j]
-    return total[0], total[1:].copy()
 
 
-family_loglik, family_loglik_parallel = jit_serial_and_parallel(_family_loglik)
+def family_loglik(
+    params: _Floats,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    weights: _Floats,
+    shift: float,
+    parallel: bool = False,
+) -> tuple[float, _Floats]:
+    """Weighted BG/NBD (``shift = 0``) or MBG/NBD (``shift = 1``) log-likelihood and gradient.
+
+    See :func:`family_loglik_chunks`; ``parallel`` spreads the chunks over the threads.
+    """
+    arrays = (frozen(params), frozen(x), frozen(t_x), frozen(T), frozen(weights))
+    max_x = int(arrays[1].max(initial=0.0))  # x: whole numbers >= 0
+    partial = np.zeros((N_CHUNKS, 5))
+
+    def chunks(lo: int, hi: int) -> Any:
+        return family_loglik_chunks(*arrays, float(shift), max_x, lo, hi, partial)
+
+    over_range(chunks, N_CHUNKS, parallel)
+    total = np.cumsum(partial, axis=0)[-1]  # chunk by chunk, in order
+    return float(total[0]), total[1:].copy()
 
 
 def loglik(
     params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
 ) -> tuple[float, _Floats]:
-    """Weighted BG/NBD log-likelihood and its gradient in (r, α, a, b); see _family_loglik."""
-    value, gradient = family_loglik(params, x, t_x, T, weights, 0.0)
-    return float(value), np.asarray(gradient)
+    """Weighted BG/NBD log-likelihood and its gradient in (r, α, a, b); see family_loglik."""
+    return family_loglik(params, x, t_x, T, weights, 0.0)
 
 
 def loglik_parallel(
     params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
 ) -> tuple[float, _Floats]:
     """Parallel version of :func:`loglik`."""
-    value, gradient = family_loglik_parallel(params, x, t_x, T, weights, 0.0)
-    return float(value), np.asarray(gradient)
+    return family_loglik(params, x, t_x, T, weights, 0.0, parallel=True)
 
 
 @jit
@@ -724,8 +751,15 @@ def _weyl_slot(x: float, y: float, z: float, size: int) -> int:
     return min(size - 1, int(frac * size))
 
 
-@jit
 def compress_patterns(
+    x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
+) -> tuple[_Floats, _Floats, _Floats, _Floats]:
+    """Distinct ``(x, t_x, T)`` rows with summed weights, in order of first occurrence."""
+    return _compress_patterns(frozen(x), frozen(t_x), frozen(T), frozen(weights))
+
+
+@jit
+def _compress_patterns(
     x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
 ) -> tuple[_Floats, _Floats, _Floats, _Floats]:
     """Distinct ``(x, t_x, T)`` rows with summed weights, in order of first occurrence.
@@ -768,7 +802,7 @@ def compress_patterns(
 
 # ------------------------------------------------------------------------------- predictions
 
-#: Entries of the per-chunk cache of posterior expectations (a power of 2).
+#: Largest number of entries of the cache of posterior expectations (a power of 2).
 _CACHE_SIZE = 4096
 
 
@@ -784,7 +818,7 @@ def _key_hash(x: float, T: float, t: float, size: int) -> int:
 
 
 @jit
-def posterior_chunk(
+def posterior(
     r: float,
     alpha: float,
     a: float,
@@ -807,8 +841,9 @@ def posterior_chunk(
     ``∫_0^horizon e^{-δs} dE[X(s) | ...]`` with ``δ = discount``; ``b' = b + x`` for the
     BG/NBD and ``b + x + 1`` for the MBG/NBD (``modified``), which also drops the ``x > 0``
     indicator of P(alive). Real customer bases repeat ``(x, T)`` pairs (T in whole days), so
-    the values are kept in a small direct-mapped cache; a hit returns exactly the value a
-    recomputation would, so results do not depend on the cache.
+    the values are kept in a small direct-mapped cache (one per call, so one per thread); a hit
+    returns exactly the value a recomputation would, so results do not depend on the cache
+    nor on how the customers are split between calls.
     """
     size = 1
     while size < min(_CACHE_SIZE, hi - lo):
@@ -822,27 +857,27 @@ def posterior_chunk(
         ti = t[i] if discount < 0.0 else horizon
         slot = _key_hash(xi, Ti, ti, size)
         if keys[slot, 0] == xi and keys[slot, 1] == Ti and keys[slot, 2] == ti:
-            posterior = values[slot]
+            purchases = values[slot]
         else:
             if discount < 0.0:
-                posterior = expected_count(r + xi, alpha + Ti, a, b + xi + shift, ti)
+                purchases = expected_count(r + xi, alpha + Ti, a, b + xi + shift, ti)
             else:
-                posterior = _derivative_integral(
+                purchases = _derivative_integral(
                     r + xi, alpha + Ti, a, b + xi + shift, discount, horizon
                 )
             keys[slot, 0] = xi
             keys[slot, 1] = Ti
             keys[slot, 2] = ti
-            values[slot] = posterior
+            values[slot] = purchases
         alive = 1.0
         if modified:
             alive = alive_probability(r, alpha, a, b + xi, xi, t_x[i], Ti)
         elif xi > 0.0:
             alive = alive_probability(r, alpha, a, b + xi - 1.0, xi, t_x[i], Ti)
-        out[i] = alive * posterior
+        out[i] = alive * purchases
 
 
-def _posterior(
+def family_posterior(
     r: float,
     alpha: float,
     a: float,
@@ -854,36 +889,24 @@ def _posterior(
     x: _Floats,
     t_x: _Floats,
     T: _Floats,
+    parallel: bool = False,
 ) -> _Floats:
-    """:func:`posterior_chunk` over all customers, chunk by chunk (in parallel)."""
-    n = x.shape[0]
+    """:func:`posterior` over all customers (in blocks on several threads if ``parallel``)."""
+    arrays = (frozen(t), frozen(x), frozen(t_x), frozen(T))
+    n = arrays[1].shape[0]
     out = np.empty(n)
-    n_chunks = min(N_CHUNKS, (n + _CACHE_SIZE - 1) // _CACHE_SIZE)
-    size = (n + n_chunks - 1) // n_chunks if n > 0 else 0
-    for chunk in numba.prange(n_chunks):
-        posterior_chunk(
-            r,
-            alpha,
-            a,
-            b,
-            modified,
-            discount,
-            horizon,
-            t,
-            x,
-            t_x,
-            T,
-            out,
-            chunk * size,
-            min(n, (chunk + 1) * size),
-        )
+    scalars = (float(r), float(alpha), float(a), float(b), bool(modified))
+    rest = (float(discount), float(horizon))
+
+    def block(lo: int, hi: int) -> Any:
+        return posterior(*scalars, *rest, *arrays, out, lo, hi)
+
+    over_range(block, n, parallel)
     return out
 
 
-posterior, posterior_parallel = jit_serial_and_parallel(_posterior)
-
-
-def _family_p_alive(
+@jit
+def family_p_alive(
     r: float,
     alpha: float,
     a: float,
@@ -892,86 +915,112 @@ def _family_p_alive(
     t_x: _Floats,
     T: _Floats,
     shift: float,
-) -> _Floats:
+    out: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
     """P(alive | x, t_x, T) = 1 / (1 + δ a/(b+x-1+shift) ((α+T)/(α+t_x))^(r+x)).
 
     BG/NBD (``shift = 0``): ``δ = δ_{x>0}``, a customer without repeat purchases is alive.
     MBG/NBD (``shift = 1``): ``δ = 1``, ``b + x`` (a dropout chance after the first purchase too).
     """
-    n = x.shape[0]
-    out = np.empty(n)
-    for i in numba.prange(n):
+    for i in range(lo, hi):
         if x[i] == 0.0 and shift == 0.0:
             out[i] = 1.0
         else:
             b_x = b + x[i] + (shift - 1.0)
             out[i] = alive_probability(r, alpha, a, b_x, x[i], t_x[i], T[i])
+
+
+def elementwise(
+    kernel: Any, params: tuple[float, ...], arrays: tuple[Any, ...], shift: float, parallel: bool
+) -> _Floats:
+    """``kernel(*params, *arrays, shift, out, lo, hi)`` over all items (in blocks if parallel)."""
+    head = tuple(float(value) for value in params)
+    columns = tuple(frozen(column) for column in arrays)
+    n = columns[0].shape[0]
+    out = np.empty(n)
+
+    def block(lo: int, hi: int) -> Any:
+        return kernel(*head, *columns, float(shift), out, lo, hi)
+
+    over_range(block, n, parallel)
     return out
-
-
-family_p_alive, family_p_alive_parallel = jit_serial_and_parallel(_family_p_alive)
 
 
 def p_alive(
     r: float, alpha: float, a: float, b: float, x: _Floats, t_x: _Floats, T: _Floats
 ) -> _Floats:
     """BG/NBD P(alive | x, t_x, T) (FHL 2005, eq. 11)."""
-    return np.asarray(family_p_alive(r, alpha, a, b, x, t_x, T, 0.0))
+    return elementwise(family_p_alive, (r, alpha, a, b), (x, t_x, T), 0.0, False)
 
 
 def p_alive_parallel(
     r: float, alpha: float, a: float, b: float, x: _Floats, t_x: _Floats, T: _Floats
 ) -> _Floats:
     """Parallel version of :func:`p_alive`."""
-    return np.asarray(family_p_alive_parallel(r, alpha, a, b, x, t_x, T, 0.0))
+    return elementwise(family_p_alive, (r, alpha, a, b), (x, t_x, T), 0.0, True)
 
 
 def conditional(
     r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
 ) -> _Floats:
     """E[Y(t) | x, t_x, T] (FHL 2005, eq. 10) = P(alive) E[X(t) | r+x, α+T, a, b+x]."""
-    return np.asarray(posterior(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T))
+    return family_posterior(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T, False)
 
 
 def conditional_parallel(
     r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
 ) -> _Floats:
     """Parallel version of :func:`conditional`."""
-    return np.asarray(posterior_parallel(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T))
+    return family_posterior(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T, True)
 
 
-def _family_unconditional(
-    r: float, alpha: float, a: float, b: float, t: _Floats, shift: float
-) -> _Floats:
+@jit
+def family_unconditional(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    t: _Floats,
+    shift: float,
+    out: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
     """E[X(t)] for a new customer, element-wise in ``t``.
 
     BG/NBD (``shift = 0``): FHL 2005, eq. 9. MBG/NBD (``shift = 1``): survive time 0 with
     probability ``b/(a+b)``, then a BG/NBD with ``b + 1``.
     """
-    n = t.shape[0]
-    out = np.empty(n)
     survive = 1.0 if shift == 0.0 else b / (a + b)
-    for i in numba.prange(n):
+    for i in range(lo, hi):
         out[i] = survive * expected_count(r, alpha, a, b + shift, t[i])
-    return out
-
-
-family_unconditional, family_unconditional_parallel = jit_serial_and_parallel(_family_unconditional)
 
 
 def unconditional(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
     """BG/NBD E[X(t)] for a new customer (FHL 2005, eq. 9), element-wise in ``t``."""
-    return np.asarray(family_unconditional(r, alpha, a, b, t, 0.0))
+    return elementwise(family_unconditional, (r, alpha, a, b), (t,), 0.0, False)
 
 
 def unconditional_parallel(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
     """Parallel version of :func:`unconditional`."""
-    return np.asarray(family_unconditional_parallel(r, alpha, a, b, t, 0.0))
+    return elementwise(family_unconditional, (r, alpha, a, b), (t,), 0.0, True)
 
 
-def _family_pmf(
-    r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats, shift: float
-) -> _Floats:
+@jit
+def family_pmf(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    n: _Floats,
+    t: _Floats,
+    shift: float,
+    out: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
     """P(X(t) = n) for a new customer, element-wise.
 
     BG/NBD (``shift = 0``, FHL 2005, eq. 8): ``B(a, b+n)/B(a, b) NBD(n) + δ_{n>0}
@@ -979,10 +1028,8 @@ def _family_pmf(
     terms and no indicator. The tail is the incomplete beta function; the terms are combined in
     log space.
     """
-    size = n.shape[0]
-    out = np.empty(size)
     lb = log_beta(a, b)
-    for i in numba.prange(size):
+    for i in range(lo, hi):
         ni = n[i]
         ti = t[i]
         if ti <= 0.0:
@@ -997,20 +1044,16 @@ def _family_pmf(
             second = log_beta(a + 1.0, b + ni + (shift - 1.0)) - lb + log_nbd_tail(r, ni, z, w)
             first = log_add_exp(first, second)
         out[i] = min(1.0, math.exp(first))
-    return out
-
-
-family_pmf, family_pmf_parallel = jit_serial_and_parallel(_family_pmf)
 
 
 def pmf(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> _Floats:
     """BG/NBD P(X(t) = n) for a new customer (FHL 2005, eq. 8), element-wise."""
-    return np.asarray(family_pmf(r, alpha, a, b, n, t, 0.0))
+    return elementwise(family_pmf, (r, alpha, a, b), (n, t), 0.0, False)
 
 
 def pmf_parallel(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> _Floats:
     """Parallel version of :func:`pmf`."""
-    return np.asarray(family_pmf_parallel(r, alpha, a, b, n, t, 0.0))
+    return elementwise(family_pmf, (r, alpha, a, b), (n, t), 0.0, True)
 
 
 def discounted(
@@ -1025,7 +1068,7 @@ def discounted(
     T: _Floats,
 ) -> _Floats:
     """``∫_0^H e^{-δt} dE[Y(t) | x, t_x, T]`` (``H`` may be infinite: DERT)."""
-    return np.asarray(posterior(r, alpha, a, b, False, delta, horizon, x, x, t_x, T))
+    return family_posterior(r, alpha, a, b, False, delta, horizon, x, x, t_x, T, False)
 
 
 def discounted_parallel(
@@ -1040,38 +1083,26 @@ def discounted_parallel(
     T: _Floats,
 ) -> _Floats:
     """Parallel version of :func:`discounted`."""
-    return np.asarray(posterior_parallel(r, alpha, a, b, False, delta, horizon, x, x, t_x, T))
+    return family_posterior(r, alpha, a, b, False, delta, horizon, x, x, t_x, T, True)
 
 
-def warm_up() -> None:
-    """Compile (or load from the on-disk cache) every BG/NBD, MBG/NBD and Gamma-Gamma kernel.
+def warm_up(*, with_pmf: bool = True) -> None:
+    """Compile (or load from the on-disk cache) every BG/NBD and MBG/NBD kernel.
 
-    Both the serial and the parallel versions run once on a two-customer input whose second
-    customer takes the near-``z = 1`` paths of the 2F1 evaluation. The model wrappers pass
-    writeable C-contiguous float64 arrays only, so this covers the one signature they use.
+    The MBG/NBD wrappers call the same kernels with ``shift = 1``, and the parallel wrappers
+    the same kernels on blocks of customers: one call of each serial wrapper covers them all.
+    ``with_pmf=False`` leaves out the new-customer PMF (the strategy report does not use it).
     """
-    from ecomstrat._kernels import gamma_gamma, mbgnbd
-
     x = np.array([0.0, 3.0])
     t_x = np.array([0.0, 2.0])
     T = np.array([5.0, 6.0])
     t = np.array([1.0, 1e6])
-    w = np.ones(2)
-    theta = np.array([0.5, 2.0, 0.8, 2.5])
-    for module in (_this_module(), mbgnbd):
-        for suffix in ("", "_parallel"):
-            getattr(module, "loglik" + suffix)(theta, x, t_x, T, w)
-            getattr(module, "p_alive" + suffix)(0.5, 2.0, 0.8, 2.5, x, t_x, T)
-            getattr(module, "conditional" + suffix)(0.5, 2.0, 0.8, 2.5, t, x, t_x, T)
-            getattr(module, "unconditional" + suffix)(0.5, 2.0, 0.8, 2.5, t)
-            getattr(module, "pmf" + suffix)(0.5, 2.0, 0.8, 2.5, x, t)
-            getattr(module, "discounted" + suffix)(0.5, 2.0, 0.8, 2.5, 0.01, math.inf, x, t_x, T)
-    compress_patterns(x, t_x, T, w)
-    gamma_gamma.loglik(np.array([6.0, 3.0, 15.0]), t_x + 1.0, T, w)
-    gamma_gamma.loglik_parallel(np.array([6.0, 3.0, 15.0]), t_x + 1.0, T, w)
-
-
-def _this_module() -> object:
-    import sys
-
-    return sys.modules[__name__]
+    theta = (0.5, 2.0, 0.8, 2.5)
+    loglik(np.array(theta), x, t_x, T, np.ones(2))
+    p_alive(*theta, x, t_x, T)
+    conditional(*theta, t, x, t_x, T)
+    discounted(*theta, 0.01, math.inf, x, t_x, T)
+    unconditional(*theta, t)
+    compress_patterns(x, t_x, T, np.ones(2))
+    if with_pmf:
+        pmf(*theta, x, t)

@@ -11,13 +11,12 @@ of monetary value"):
 from __future__ import annotations
 
 import math
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat._kernels._jit import jit_serial_and_parallel
+from ecomstrat._kernels._jit import frozen, jit, over_range
 from ecomstrat._kernels.special import digamma
 
 _Floats: TypeAlias = NDArray[np.float64]
@@ -28,12 +27,48 @@ PARALLEL_MIN_ROWS = 20_000
 N_CHUNKS = 64
 
 
-def _loglik(params: _Floats, x: _Floats, m: _Floats, weights: _Floats) -> tuple[float, _Floats]:
+def loglik(params: _Floats, x: _Floats, m: _Floats, weights: _Floats) -> tuple[float, _Floats]:
     """Weighted Gamma-Gamma log-likelihood and its gradient in (p, q, γ), for ``x > 0``.
 
     ``∂p = x [ψ(px+q) - ψ(px) - log(1 + γ/(xm))]``, ``∂q = ψ(px+q) - ψ(q) - log(1 + xm/γ)``,
-    ``∂γ = q/γ - (px+q)/(γ+xm)``. Per-chunk partial sums are reduced serially.
+    ``∂γ = q/γ - (px+q)/(γ+xm)``. The rows are cut into :data:`N_CHUNKS` fixed chunks whose
+    partial sums are added in chunk order (the result does not depend on the threads).
     """
+    return _loglik(params, x, m, weights, False)
+
+
+def loglik_parallel(
+    params: _Floats, x: _Floats, m: _Floats, weights: _Floats
+) -> tuple[float, _Floats]:
+    """:func:`loglik` with the chunks spread over the threads."""
+    return _loglik(params, x, m, weights, True)
+
+
+def _loglik(
+    params: _Floats, x: _Floats, m: _Floats, weights: _Floats, parallel: bool
+) -> tuple[float, _Floats]:
+    arrays = (frozen(params), frozen(x), frozen(m), frozen(weights))
+    partial = np.zeros((N_CHUNKS, 4))
+
+    def chunks(lo: int, hi: int) -> Any:
+        return _loglik_chunks(*arrays, lo, hi, partial)
+
+    over_range(chunks, N_CHUNKS, parallel)
+    total = np.cumsum(partial, axis=0)[-1]  # chunk by chunk, in order
+    return float(total[0]), total[1:].copy()
+
+
+@jit
+def _loglik_chunks(
+    params: _Floats,
+    x: _Floats,
+    m: _Floats,
+    weights: _Floats,
+    first_chunk: int,
+    end_chunk: int,
+    partial: _Floats,
+) -> None:
+    """Weighted sums of chunks ``first_chunk..end_chunk-1`` into their rows of ``partial``."""
     p = params[0]
     q = params[1]
     g = params[2]
@@ -41,9 +76,8 @@ def _loglik(params: _Floats, x: _Floats, m: _Floats, weights: _Floats) -> tuple[
     log_g = math.log(g)
     lg_q = math.lgamma(q)
     psi_q = digamma(q)
-    partial = np.zeros((N_CHUNKS, 4))
     size = (n + N_CHUNKS - 1) // N_CHUNKS
-    for chunk in numba.prange(N_CHUNKS):
+    for chunk in range(first_chunk, end_chunk):
         acc0 = 0.0
         acc1 = 0.0
         acc2 = 0.0
@@ -67,11 +101,8 @@ def _loglik(params: _Floats, x: _Floats, m: _Floats, weights: _Floats) -> tuple[
         partial[chunk, 1] = acc1
         partial[chunk, 2] = acc2
         partial[chunk, 3] = acc3
-    total = np.zeros(4)
-    for chunk in range(N_CHUNKS):
-        for j in range(4):
-            total[j] += partial[chunk, j]
-    return total[0], total[1:].copy()
 
 
-loglik, loglik_parallel = jit_serial_and_parallel(_loglik)
+def warm_up() -> None:
+    """Compile (or load from the on-disk cache) the kernel of this module."""
+    loglik(np.array([6.0, 3.0, 15.0]), np.array([1.0, 3.0]), np.array([5.0, 6.0]), np.ones(2))

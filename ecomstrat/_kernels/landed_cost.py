@@ -14,15 +14,13 @@ amounts arrive in minor units of the market currency.
 
 from __future__ import annotations
 
-import enum
 import math
-from typing import TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
+from ecomstrat._kernels._jit import frozen, jit, over_range
 
 _Floats: TypeAlias = NDArray[np.float64]
 
@@ -56,56 +54,64 @@ BAND_COLUMNS = ("bounded", "up_to", "rate", "deduction")
 PARALLEL_MIN_ORDERS = 500_000
 
 
-class P(enum.IntEnum):
+# P and T are named tuples of ints, not IntEnums: numba < 0.68 cannot index an array with an
+# IntEnum member, and pyproject.toml supports numba 0.60. Kernels see them as constants.
+class _Positions(NamedTuple):
     """Positions in the parameter vector."""
 
-    SCALE = 0
-    MODE = 1
-    CIF = 2
-    GOODS_FACTOR = 3
-    FLAT_ON = 4
-    FLAT_AMOUNT = 5
-    FLAT_PER_CATEGORY = 6
-    BANDS_NEED_SCHEME = 7
-    BANDS_COVER_TAX = 8
-    BANDS_BASIS = 9
-    SURCHARGE_RATE = 10
-    SURCHARGE_IN_BASE = 11
-    GROSS_UP = 12
-    BASE_FREIGHT = 13
-    BASE_DUTY = 14
-    POS_ON = 15
-    POS_ALL = 16
-    POS_IMPORT = 17
-    POS_DUTY_EXEMPT = 18
-    POS_FACTOR = 19
-    DDP = 20
-    BROKERAGE_FIXED = 21
-    BROKERAGE_RATE = 22
-    DDP_SURCHARGE = 23
-    PAY_RATE = 24
-    PAY_FIXED = 25
-    FX_FEE = 26
-    RET_RATE = 27
-    RET_FIXED = 28
-    DUTY_RECOVERABLE = 29
-    TAX_RECOVERABLE = 30
-    SERVICE = 31
-    SHIP_BY_MERCHANT = 32
-    INSURANCE_RATE = 33
-    DDP_RATE = 34
+    SCALE: int = 0
+    MODE: int = 1
+    CIF: int = 2
+    GOODS_FACTOR: int = 3
+    FLAT_ON: int = 4
+    FLAT_AMOUNT: int = 5
+    FLAT_PER_CATEGORY: int = 6
+    BANDS_NEED_SCHEME: int = 7
+    BANDS_COVER_TAX: int = 8
+    BANDS_BASIS: int = 9
+    SURCHARGE_RATE: int = 10
+    SURCHARGE_IN_BASE: int = 11
+    GROSS_UP: int = 12
+    BASE_FREIGHT: int = 13
+    BASE_DUTY: int = 14
+    POS_ON: int = 15
+    POS_ALL: int = 16
+    POS_IMPORT: int = 17
+    POS_DUTY_EXEMPT: int = 18
+    POS_FACTOR: int = 19
+    DDP: int = 20
+    BROKERAGE_FIXED: int = 21
+    BROKERAGE_RATE: int = 22
+    DDP_SURCHARGE: int = 23
+    PAY_RATE: int = 24
+    PAY_FIXED: int = 25
+    FX_FEE: int = 26
+    RET_RATE: int = 27
+    RET_FIXED: int = 28
+    DUTY_RECOVERABLE: int = 29
+    TAX_RECOVERABLE: int = 30
+    SERVICE: int = 31
+    SHIP_BY_MERCHANT: int = 32
+    INSURANCE_RATE: int = 33
+    DDP_RATE: int = 34
+
+
+P = _Positions()
 
 
 N_PARAMS = len(P)
 
 
-class T(enum.IntEnum):
+class _Rows(NamedTuple):
     """Rows of the threshold-test table."""
 
-    DM_DUTY = 0
-    DM_TAX = 1
-    FLAT = 2
-    POS = 3
+    DM_DUTY: int = 0
+    DM_TAX: int = 1
+    FLAT: int = 2
+    POS: int = 3
+
+
+T = _Rows()
 
 
 #: Rounding modes, in the order of ``ecomstrat.domain.costing_rules.ROUNDINGS``.
@@ -366,7 +372,7 @@ def _at(values: _Floats, i: int) -> float:
     return value
 
 
-def _landed_cost_batch(
+def landed_cost_batch(
     goods: _Floats,
     quantity: _Floats,
     n_categories: _Floats,
@@ -411,8 +417,87 @@ def _landed_cost_batch(
     out : float64[len(COLUMNS), n]
         Receives the result.
     """
+    _batch(
+        (goods, quantity, n_categories, shipping, insurance, duty_rate, tax_rate, excise_rate),
+        (params, tests, fees, bands),
+        out,
+        False,
+    )
+
+
+def landed_cost_batch_parallel(
+    goods: _Floats,
+    quantity: _Floats,
+    n_categories: _Floats,
+    shipping: _Floats,
+    insurance: _Floats,
+    duty_rate: _Floats,
+    tax_rate: _Floats,
+    excise_rate: _Floats,
+    params: _Floats,
+    tests: _Floats,
+    fees: _Floats,
+    bands: _Floats,
+    out: _Floats,
+) -> None:
+    """:func:`landed_cost_batch` with the orders costed in blocks on several threads."""
+    _batch(
+        (goods, quantity, n_categories, shipping, insurance, duty_rate, tax_rate, excise_rate),
+        (params, tests, fees, bands),
+        out,
+        True,
+    )
+
+
+def _batch(
+    orders: tuple[_Floats, ...], tables: tuple[_Floats, ...], out: _Floats, parallel: bool
+) -> None:
+    goods, quantity, n_categories, shipping, insurance, duty, tax, excise = map(frozen, orders)
+    params, tests, fees, bands = map(frozen, tables)
+
+    def cost(lo: int, hi: int) -> Any:
+        return _cost_orders(
+            goods,
+            quantity,
+            n_categories,
+            shipping,
+            insurance,
+            duty,
+            tax,
+            excise,
+            params,
+            tests,
+            fees,
+            bands,
+            out,
+            lo,
+            hi,
+        )
+
     n = goods.shape[0]
-    for i in numba.prange(n):
+    over_range(cost, n, parallel)
+
+
+@jit
+def _cost_orders(
+    goods: _Floats,
+    quantity: _Floats,
+    n_categories: _Floats,
+    shipping: _Floats,
+    insurance: _Floats,
+    duty_rate: _Floats,
+    tax_rate: _Floats,
+    excise_rate: _Floats,
+    params: _Floats,
+    tests: _Floats,
+    fees: _Floats,
+    bands: _Floats,
+    out: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
+    """Cost orders ``lo..hi-1`` into their columns of ``out``."""
+    for i in range(lo, hi):
         _one(
             goods[i],
             _at(quantity, i),
@@ -431,4 +516,15 @@ def _landed_cost_batch(
         )
 
 
-landed_cost_batch, landed_cost_batch_parallel = jit_serial_and_parallel(_landed_cost_batch)
+def warm_up() -> None:
+    """Compile (or load from the cache) the kernel of this module on a one-order batch."""
+    params = np.zeros(N_PARAMS)
+    params[P.SCALE] = 100.0
+    one = np.ones(1)
+    none = np.zeros(1)
+    out = np.empty((len(COLUMNS), 1))
+    tables = (params, np.zeros((len(T), len(TEST_COLUMNS))), np.zeros((0, len(FEE_COLUMNS))))
+    bands = np.zeros((0, len(BAND_COLUMNS)))
+    landed_cost_batch(
+        one, one, one, none, np.full(1, np.nan), none, none, none, *tables, bands, out
+    )

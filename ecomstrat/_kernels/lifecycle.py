@@ -1,8 +1,9 @@
 """Lifecycle stage of every customer at one or more as-of days, from an unsorted order log.
 
 The orders' days are grouped by customer with a counting sort (O(n), one scratch array), each
-customer's days are sorted once, then walked once per as-of day, in parallel over customers.
-Every customer writes only its own column of the output: there is no shared accumulator.
+customer's days are sorted once, then walked once per as-of day; :func:`stage_codes_parallel`
+walks blocks of customers on several threads. Every customer writes only its own column of the
+output: there is no shared accumulator.
 
 Stage codes and the decision rules are documented in :mod:`ecomstrat.metrics.lifecycle`; the
 plain-Python reference is ``tests/reference_lifecycle.py``.
@@ -10,13 +11,12 @@ plain-Python reference is ``tests/reference_lifecycle.py``.
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias, cast
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
+from ecomstrat._kernels._jit import frozen, jit, over_range
 
 _Ints: TypeAlias = NDArray[np.int64]
 _Bools: TypeAlias = NDArray[np.bool_]
@@ -32,6 +32,8 @@ CHURNED = 5
 REACTIVATED = 6
 
 _INSERTION_SORT_MAX = 24
+#: The same as a numpy integer: numba compiles a callee once more for a literal ``int``.
+_RUN = cast(int, np.int64(_INSERTION_SORT_MAX))
 
 #: Customers from which the wrappers call the parallel version. On the project's 2-core
 #: machines the serial one was as fast up to 4e6 customers (the counting sort is serial and
@@ -57,21 +59,66 @@ def _group_days(codes: _Ints, days: _Ints, n_customers: int) -> tuple[_Ints, _In
 
 
 @jit
-def _sort_days(days: _Ints, lo: int, hi: int) -> None:
-    """Sort ``days[lo:hi]`` ascending in place."""
-    if hi - lo <= _INSERTION_SORT_MAX:
-        for i in range(lo + 1, hi):
+def _merge_sort(days: _Ints, lo: int, hi: int, scratch: _Ints) -> None:
+    """Sort a long ``days[lo:hi]`` ascending (``scratch`` at least ``hi - lo`` long).
+
+    Bottom-up merge sort: runs of :data:`_INSERTION_SORT_MAX` are insertion-sorted, then merged
+    pairwise back and forth between the segment and ``scratch``. (``np.sort`` compiled numba's
+    quicksort, twice the machine code of the whole module.)
+    """
+    n = hi - lo
+    width = _RUN
+    for start in range(lo, hi, width):
+        end = min(start + width, hi)
+        for i in range(start + 1, end):
             d = days[i]
             j = i - 1
-            while j >= lo and days[j] > d:
+            while j >= start and days[j] > d:
                 days[j + 1] = days[j]
                 j -= 1
             days[j + 1] = d
-    else:
-        days[lo:hi] = np.sort(days[lo:hi])
+    # one call site, offsets in variables (not literal ints: see _RUN)
+    src_days, src, dst_days, dst = days, lo, scratch, lo - lo
+    in_scratch = False
+    while width < n:
+        _merge_pass(src_days, src, dst_days, dst, n, width)
+        src_days, dst_days = dst_days, src_days
+        src, dst = dst, src
+        in_scratch = not in_scratch
+        width *= 2
+    if in_scratch:
+        for k in range(n):
+            days[lo + k] = scratch[k]
 
 
-def _stage_codes(
+@jit
+def _merge_pass(src: _Ints, src_at: int, dst: _Ints, dst_at: int, n: int, width: int) -> None:
+    """Merge the sorted runs of ``width`` of ``src[src_at:src_at+n]`` pairwise into ``dst``."""
+    for left in range(0, n, 2 * width):
+        i = left
+        mid = min(left + width, n)
+        j = mid
+        end = min(left + 2 * width, n)
+        out = dst_at + left
+        while i < mid and j < end:
+            if src[src_at + j] < src[src_at + i]:
+                dst[out] = src[src_at + j]
+                j += 1
+            else:
+                dst[out] = src[src_at + i]
+                i += 1
+            out += 1
+        while i < mid:
+            dst[out] = src[src_at + i]
+            i += 1
+            out += 1
+        while j < end:
+            dst[out] = src[src_at + j]
+            j += 1
+            out += 1
+
+
+def stage_codes(
     codes: _Ints,
     days: _Ints,
     n_customers: int,
@@ -115,14 +162,119 @@ def _stage_codes(
         than in the one before); GROWING (more purchases in the last window than before);
         MATURE otherwise.
     """
+    return _stage_codes(
+        codes,
+        days,
+        n_customers,
+        as_of_days,
+        model_churned,
+        use_model,
+        (new_window, churn_after, reactivation_window, overdue_factor, trend_window),
+        False,
+    )
+
+
+def stage_codes_parallel(
+    codes: _Ints,
+    days: _Ints,
+    n_customers: int,
+    as_of_days: _Ints,
+    model_churned: _Bools,
+    use_model: bool,
+    new_window: float,
+    churn_after: float,
+    reactivation_window: float,
+    overdue_factor: float,
+    trend_window: float,
+) -> _Codes:
+    """:func:`stage_codes` with the customers walked in blocks on several threads."""
+    return _stage_codes(
+        codes,
+        days,
+        n_customers,
+        as_of_days,
+        model_churned,
+        use_model,
+        (new_window, churn_after, reactivation_window, overdue_factor, trend_window),
+        True,
+    )
+
+
+def _stage_codes(
+    codes: _Ints,
+    days: _Ints,
+    n_customers: int,
+    as_of_days: _Ints,
+    model_churned: _Bools,
+    use_model: bool,
+    thresholds: tuple[float, float, float, float, float],
+    parallel: bool,
+) -> _Codes:
+    n = int(n_customers)
+    use = bool(use_model)
+    new_window, churn_after, reactivation, overdue_factor, trend_window = map(float, thresholds)
+    as_of = frozen(as_of_days, np.int64)
+    churned = frozen(model_churned if use else np.zeros((0, 0), dtype=np.bool_), np.bool_)
+    offsets, grouped = _group_days(frozen(codes, np.int64), frozen(days, np.int64), n)
+    out = np.empty((as_of.shape[0], n), dtype=np.int8)
+
+    def walk(lo: int, hi: int) -> Any:
+        return _walk_customers(
+            offsets,
+            grouped,
+            as_of,
+            churned,
+            use,
+            new_window,
+            churn_after,
+            reactivation,
+            overdue_factor,
+            trend_window,
+            lo,
+            hi,
+            out,
+        )
+
+    over_range(walk, n, parallel)
+    return out
+
+
+@jit
+def _walk_customers(
+    offsets: _Ints,
+    grouped: _Ints,
+    as_of_days: _Ints,
+    model_churned: _Bools,
+    use_model: bool,
+    new_window: float,
+    churn_after: float,
+    reactivation_window: float,
+    overdue_factor: float,
+    trend_window: float,
+    lo: int,
+    hi: int,
+    out: _Codes,
+) -> None:
+    """Sort and walk the days of customers ``lo..hi-1``, filling their columns of ``out``."""
     n_dates = as_of_days.shape[0]
-    out = np.empty((n_dates, n_customers), dtype=np.int8)
-    offsets, grouped = _group_days(codes, days, n_customers)
     double_window = 2.0 * trend_window
-    for c in numba.prange(n_customers):
-        lo = offsets[c]
-        hi = offsets[c + 1]
-        _sort_days(grouped, lo, hi)
+    longest = 0
+    for c in range(lo, hi):
+        longest = max(longest, offsets[c + 1] - offsets[c])
+    scratch = np.empty(longest, dtype=np.int64)  # for the merge sort
+    for c in range(lo, hi):
+        start = offsets[c]
+        end = offsets[c + 1]
+        if end - start > _INSERTION_SORT_MAX:
+            _merge_sort(grouped, start, end, scratch)
+        else:  # the insertion sort written out: a call here measured slower
+            for i in range(start + 1, end):
+                day = grouped[i]
+                j = i - 1
+                while j >= start and grouped[j] > day:
+                    grouped[j + 1] = grouped[j]
+                    j -= 1
+                grouped[j + 1] = day
         for k in range(n_dates):
             d = as_of_days[k]
             count = 0
@@ -132,7 +284,7 @@ def _stage_codes(
             has_returned = False
             recent = 0
             earlier = 0
-            for j in range(lo, hi):
+            for j in range(start, end):
                 p = grouped[j]
                 if p > d:
                     break
@@ -171,7 +323,9 @@ def _stage_codes(
                 out[k, c] = GROWING
             else:
                 out[k, c] = MATURE
-    return out
 
 
-stage_codes, stage_codes_parallel = jit_serial_and_parallel(_stage_codes)
+def warm_up() -> None:
+    """Compile (or load from the cache) the kernels of this module on a two-order log."""
+    two = np.zeros(2, dtype=np.int64)
+    stage_codes(two, np.arange(2), 1, two[:1], np.zeros((0, 0), dtype=np.bool_), False, *[1.0] * 5)

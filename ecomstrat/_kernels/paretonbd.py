@@ -38,13 +38,12 @@ functions in regions where their series are slow or cancel.
 from __future__ import annotations
 
 import math
-from typing import TypeAlias
+from typing import Any, TypeAlias, cast
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat._kernels._jit import jit, jit_serial_and_parallel
+from ecomstrat._kernels._jit import frozen, jit, over_range
 from ecomstrat._kernels.special import digamma
 
 _Floats: TypeAlias = NDArray[np.float64]
@@ -64,6 +63,9 @@ _MAX_PANELS = 4000
 _SERIES_MAX_W = 0.9
 _SERIES_MAX_TERMS = 1000
 _LOG_MAX_Q = math.log(0.999)
+#: ``grad`` arguments as numpy booleans: numba compiles a callee once per literal ``bool``.
+_GRADIENT = cast(bool, np.bool_(True))
+_NO_GRADIENT = cast(bool, np.bool_(False))
 
 
 # --------------------------------------------------------------------------------------------
@@ -481,7 +483,7 @@ def _gamma_tables(r: float, x_max: int) -> tuple[_Floats, _Floats]:
 _LOG_R, _D_R, _D_A, _D_S, _D_B, _LA, _LB, _L1A, _L1B, _OK = range(10)
 
 
-def _loglik_terms(
+def loglik_terms(
     r: float,
     alpha: float,
     s: float,
@@ -524,17 +526,80 @@ def _loglik_terms(
     -----
     ``log F(t)`` and its gradient depend on the pattern only through ``(x, t)``, and real
     data repeat those pairs far more than whole patterns (100,000 simulated customers: 42,000
-    patterns, 7,500 pairs), so the series are summed once per pair (first ``prange``) and
-    each pattern combines two rows of that table (second ``prange``). A pattern whose pairs
-    did not converge, or whose difference ``F(t_x) − F(T)`` cancels, falls back to the
-    quadrature of :func:`log_alive_odds`.
+    patterns, 7,500 pairs), so the series are summed once per pair (:func:`_pair_rows`) and
+    each pattern combines two rows of that table (:func:`_pattern_rows`). A pattern whose
+    pairs did not converge, or whose difference ``F(t_x) − F(T)`` cancels, falls back to the
+    quadrature of :func:`log_alive_odds`. The weighted sum runs over the patterns in order
+    (:func:`_weighted_total`), so the result does not depend on the threads.
     """
-    k = pair_x.shape[0]
-    table = np.empty((k, 10))
-    for j in numba.prange(k):
+    return _loglik_terms(
+        (r, alpha, s, beta), (x, t_x, T, weights, pair_x, pair_t), pair_of_tx, pair_of_T, False
+    )
+
+
+def loglik_terms_parallel(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    weights: _Floats,
+    pair_x: _Floats,
+    pair_t: _Floats,
+    pair_of_tx: _Ints,
+    pair_of_T: _Ints,
+) -> tuple[float, _Floats, _Floats]:
+    """:func:`loglik_terms` with the pairs, then the patterns, split in blocks over threads."""
+    return _loglik_terms(
+        (r, alpha, s, beta), (x, t_x, T, weights, pair_x, pair_t), pair_of_tx, pair_of_T, True
+    )
+
+
+def _loglik_terms(
+    params: tuple[float, float, float, float],
+    columns: tuple[_Floats, ...],
+    pair_of_tx: _Ints,
+    pair_of_T: _Ints,
+    parallel: bool,
+) -> tuple[float, _Floats, _Floats]:
+    r, alpha, s, beta = map(float, params)
+    x, t_x, T, weights, pair_x, pair_t = map(frozen, columns)
+    of_tx, of_T = frozen(pair_of_tx, np.int64), frozen(pair_of_T, np.int64)
+    table = np.empty((pair_x.shape[0], 10))
+    terms = np.empty((x.shape[0], 6))
+    x_max = int(x.max(initial=0.0))  # x: whole numbers >= 0
+
+    def pairs(lo: int, hi: int) -> Any:
+        return _pair_rows(r, alpha, s, beta, pair_x, pair_t, table, lo, hi)
+
+    def patterns(lo: int, hi: int) -> Any:
+        return _pattern_rows(r, alpha, s, beta, x, t_x, T, of_tx, of_T, table, x_max, terms, lo, hi)
+
+    over_range(pairs, table.shape[0], parallel)
+    over_range(patterns, terms.shape[0], parallel)
+    total, gradient = _weighted_total(weights, terms)
+    return float(total), gradient, terms
+
+
+@jit
+def _pair_rows(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    pair_x: _Floats,
+    pair_t: _Floats,
+    table: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
+    """Rows ``lo..hi-1`` of the per-``(x, t)`` table of :func:`loglik_terms`."""
+    for j in range(lo, hi):
         xj = pair_x[j]
         tj = pair_t[j]
-        lr, g_r, g_a, g_s, g_b, ok = _log_r_series(r, alpha, s, beta, xj, tj, True)
+        lr, g_r, g_a, g_s, g_b, ok = _log_r_series(r, alpha, s, beta, xj, tj, _GRADIENT)
         la = math.log(alpha + tj)
         lb = math.log(beta + tj)
         table[j, _LOG_R] = lr
@@ -547,15 +612,31 @@ def _loglik_terms(
         table[j, _L1A] = math.log1p(tj / alpha)
         table[j, _L1B] = math.log1p(tj / beta)
         table[j, _OK] = 1.0 if ok else 0.0
+
+
+@jit
+def _pattern_rows(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    pair_of_tx: _Ints,
+    pair_of_T: _Ints,
+    table: _Floats,
+    x_max: int,
+    terms: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
+    """Rows ``lo..hi-1`` of the per-pattern ``terms`` of :func:`loglik_terms` (``x <= x_max``)."""
     m = x.shape[0]
-    terms = np.empty((m, 6))
-    x_max = 0
-    for i in range(m):
-        x_max = max(x_max, int(x[i]))
     use_table = x_max <= 4 * m + 64
     lg, dg = _gamma_tables(r, x_max if use_table else 0)
     log_s = math.log(s)
-    for i in numba.prange(m):
+    for i in range(lo, hi):
         xi = x[i]
         ti = T[i]
         txi = t_x[i]
@@ -612,6 +693,12 @@ def _loglik_terms(
         terms[i, 3] = -log1p_b + sig * (lb + 1.0 / s + d_s)
         terms[i, 4] = s / beta - s / (beta + ti) + sig * (s / (beta + ti) + d_b)
         terms[i, 5] = g
+
+
+@jit
+def _weighted_total(weights: _Floats, terms: _Floats) -> tuple[float, _Floats]:
+    """``Σ weights · log L`` and its gradient, pattern by pattern in order."""
+    m = terms.shape[0]
     total = 0.0
     gradient = np.zeros(4)
     for i in range(m):
@@ -620,13 +707,10 @@ def _loglik_terms(
             total += w * terms[i, 0]
             for c in range(4):
                 gradient[c] += w * terms[i, c + 1]
-    return total, gradient, terms
+    return total, gradient
 
 
-loglik_terms, loglik_terms_parallel = jit_serial_and_parallel(_loglik_terms)
-
-
-def _alive_probability(
+def alive_probability(
     r: float, alpha: float, s: float, beta: float, x: _Floats, t_x: _Floats, T: _Floats
 ) -> _Floats:
     """``P(alive | x, t_x, T) = 1 / (1 + e^G)`` per customer, ``G`` by :func:`log_alive_odds`.
@@ -635,19 +719,51 @@ def _alive_probability(
     when few customers share a pattern, and as fast when many do (10^6 customers: 67 ms
     either way on 2 cores, against 70–265 ms for pattern compression plus shared series).
     """
-    n = x.shape[0]
-    out = np.empty(n)
-    for i in numba.prange(n):
-        g = log_alive_odds(r, alpha, s, beta, x[i], t_x[i], T[i], False)[0]
+    return _alive_probability((r, alpha, s, beta), (x, t_x, T), False)
+
+
+def alive_probability_parallel(
+    r: float, alpha: float, s: float, beta: float, x: _Floats, t_x: _Floats, T: _Floats
+) -> _Floats:
+    """:func:`alive_probability` with the customers split in blocks over the threads."""
+    return _alive_probability((r, alpha, s, beta), (x, t_x, T), True)
+
+
+def _alive_probability(
+    params: tuple[float, float, float, float], columns: tuple[_Floats, ...], parallel: bool
+) -> _Floats:
+    r, alpha, s, beta = map(float, params)
+    x, t_x, T = map(frozen, columns)
+    out = np.empty(x.shape[0])
+
+    def block(lo: int, hi: int) -> Any:
+        return _alive_rows(r, alpha, s, beta, x, t_x, T, out, lo, hi)
+
+    over_range(block, out.shape[0], parallel)
+    return out
+
+
+@jit
+def _alive_rows(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    out: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
+    """Rows ``lo..hi-1`` of :func:`alive_probability`."""
+    for i in range(lo, hi):
+        g = log_alive_odds(r, alpha, s, beta, x[i], t_x[i], T[i], _NO_GRADIENT)[0]
         if g > 0.0:
             e = math.exp(-g)
             out[i] = e / (1.0 + e)
         else:
             out[i] = 1.0 / (1.0 + math.exp(g))
-    return out
-
-
-alive_probability, alive_probability_parallel = jit_serial_and_parallel(_alive_probability)
 
 
 @jit
@@ -660,7 +776,7 @@ def _hash_step(h: np.uint64, key: np.int64) -> np.uint64:
 
 
 @jit
-def unique_rows(a: _Ints, b: _Ints, c: _Ints) -> tuple[_Ints, _Ints]:
+def _unique_rows(a: _Ints, b: _Ints, c: _Ints) -> tuple[_Ints, _Ints]:
     """Distinct rows of three equal-length int64 columns (float64 bit patterns), by hashing.
 
     Returns the index of the first occurrence of each distinct row, in order of first
@@ -696,7 +812,7 @@ def unique_rows(a: _Ints, b: _Ints, c: _Ints) -> tuple[_Ints, _Ints]:
 
 
 @jit
-def expected_given_history(
+def _expected_given_history(
     r: float,
     alpha: float,
     s: float,
@@ -721,7 +837,7 @@ def expected_given_history(
 
 
 @jit
-def expected_new(r: float, alpha: float, s: float, beta: float, t: _Floats) -> _Floats:
+def _expected_new(r: float, alpha: float, s: float, beta: float, t: _Floats) -> _Floats:
     """``E[X(t)] = r β / (α (s − 1)) · [1 − (β / (β + t))^(s − 1)]`` for a new customer."""
     out = np.empty(t.shape[0])
     for i in range(t.shape[0]):
@@ -730,7 +846,7 @@ def expected_new(r: float, alpha: float, s: float, beta: float, t: _Floats) -> _
 
 
 @jit
-def pmf_new(r: float, alpha: float, s: float, beta: float, n: _Floats, t: _Floats) -> _Floats:
+def _pmf_new(r: float, alpha: float, s: float, beta: float, n: _Floats, t: _Floats) -> _Floats:
     """``P(X(t) = n)`` for a new customer.
 
     Averaging ``P(X(t) = n | λ, μ) = e^(−λt) (λt)^n / n! · e^(−μt) + ∫_0^t μ e^(−μτ)
@@ -766,7 +882,7 @@ def pmf_new(r: float, alpha: float, s: float, beta: float, n: _Floats, t: _Float
 
 
 @jit
-def discounted_lifetime(s: float, delta: float, scale: _Floats, horizon: float) -> _Floats:
+def _discounted_lifetime(s: float, delta: float, scale: _Floats, horizon: float) -> _Floats:
     """``E[∫_0^horizon e^(−δt) e^(−μt) dt]`` for ``μ ~ Gamma(s, scale)``, one per ``scale``.
 
     Mixing over ``μ`` gives ``∫_0^h e^(−δt) (b / (b + t))^s dt`` (``b = scale``), and ``t =
@@ -786,10 +902,52 @@ def discounted_lifetime(s: float, delta: float, scale: _Floats, horizon: float) 
     return out
 
 
+def unique_rows(a: _Ints, b: _Ints, c: _Ints) -> tuple[_Ints, _Ints]:
+    """Distinct rows of three int64 columns: first occurrences and inverse; see _unique_rows."""
+    return _unique_rows(frozen(a, np.int64), frozen(b, np.int64), frozen(c, np.int64))
+
+
+def expected_given_history(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: _Floats,
+    T: _Floats,
+    t: _Floats,
+    alive: _Floats,
+) -> _Floats:
+    """``E[X(T, T + t) | x, t_x, T]`` from ``P(alive)``; see :func:`_expected_given_history`."""
+    return _expected_given_history(
+        float(r),
+        float(alpha),
+        float(s),
+        float(beta),
+        frozen(x),
+        frozen(T),
+        frozen(t),
+        frozen(alive),
+    )
+
+
+def expected_new(r: float, alpha: float, s: float, beta: float, t: _Floats) -> _Floats:
+    """``E[X(t)]`` for a new customer; see :func:`_expected_new`."""
+    return _expected_new(float(r), float(alpha), float(s), float(beta), frozen(t))
+
+
+def pmf_new(r: float, alpha: float, s: float, beta: float, n: _Floats, t: _Floats) -> _Floats:
+    """``P(X(t) = n)`` for a new customer; see :func:`_pmf_new`."""
+    return _pmf_new(float(r), float(alpha), float(s), float(beta), frozen(n), frozen(t))
+
+
+def discounted_lifetime(s: float, delta: float, scale: _Floats, horizon: float) -> _Floats:
+    """``E[∫_0^horizon e^(−δt) e^(−μt) dt]`` per ``scale``; see :func:`_discounted_lifetime`."""
+    return _discounted_lifetime(float(s), float(delta), frozen(scale), float(horizon))
+
+
 #: Patterns from which :func:`loglik_terms_parallel` is used. On an idle 2-core machine it
-#: beats the serial kernel from a few thousand patterns, but a parallel region waits for its
-#: slowest thread, so when another process holds a core it can be slower; small fits, which
-#: take milliseconds anyway, stay serial.
+#: beats the serial kernel from a few thousand patterns; small fits, which take milliseconds
+#: anyway, stay serial.
 PARALLEL_MIN_ROWS = 20_000
 
 
@@ -797,10 +955,8 @@ def warm_up() -> None:
     """Compile (or load from the cache) every kernel of this module on tiny inputs."""
     one = np.ones(1)
     index = np.zeros(1, dtype=np.int64)
-    for kernel in (loglik_terms, loglik_terms_parallel):
-        kernel(1.0, 1.0, 1.0, 2.0, one, one * 0.5, one, one, one, one, index, index)
-    for alive in (alive_probability, alive_probability_parallel):
-        alive(1.0, 1.0, 1.0, 2.0, one, one * 0.5, one)
+    loglik_terms(1.0, 1.0, 1.0, 2.0, one, one * 0.5, one, one, one, one, index, index)
+    alive_probability(1.0, 1.0, 1.0, 2.0, one, one * 0.5, one)
     unique_rows(index, index, index)
     expected_given_history(1.0, 1.0, 1.0, 2.0, one, one, one, one)
     discounted_lifetime(1.0, 0.1, one, math.inf)

@@ -18,7 +18,7 @@ from typing import TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat._kernels._jit import jit
+from ecomstrat._kernels._jit import frozen, jit
 from ecomstrat._kernels.special import digamma, log_beta
 
 _Floats: TypeAlias = NDArray[np.float64]
@@ -138,7 +138,7 @@ def log_discounted_survival(alpha: float, beta: float, discount_rate: float) -> 
 
 
 @jit
-def sbg_loglik_terms(
+def _loglik_terms(
     alpha: float, beta: float, periods: _Floats, churned: _Floats
 ) -> tuple[_Floats, _Floats]:
     """Log-likelihood of each lifetime pattern and its gradient with respect to (α, β).
@@ -181,7 +181,7 @@ def sbg_loglik_terms(
 
 
 @jit
-def sbg_survival(alpha: float, beta: float, periods: _Floats) -> _Floats:
+def _survival(alpha: float, beta: float, periods: _Floats) -> _Floats:
     """``S(t)`` for each ``t``."""
     out = np.empty(periods.shape[0])
     for j in range(periods.shape[0]):
@@ -190,7 +190,7 @@ def sbg_survival(alpha: float, beta: float, periods: _Floats) -> _Floats:
 
 
 @jit
-def sbg_churn_probability(alpha: float, beta: float, periods: _Floats) -> _Floats:
+def _churn_probability(alpha: float, beta: float, periods: _Floats) -> _Floats:
     """``P(T = t)`` for each ``t >= 1``."""
     out = np.empty(periods.shape[0])
     for j in range(periods.shape[0]):
@@ -199,7 +199,7 @@ def sbg_churn_probability(alpha: float, beta: float, periods: _Floats) -> _Float
 
 
 @jit
-def sbg_derl(alpha: float, beta: float, survived: _Floats, discount_rate: float) -> _Floats:
+def _derl(alpha: float, beta: float, survived: _Floats, discount_rate: float) -> _Floats:
     """Discounted expected residual lifetime after ``s`` periods survived (``s`` renewals).
 
     ``DERL = (β + s) / (α + β + s) · ₂F₁(1, β + s + 1; α + β + s + 1; 1 / (1 + d))``
@@ -213,6 +213,28 @@ def sbg_derl(alpha: float, beta: float, survived: _Floats, discount_rate: float)
     return out
 
 
+def sbg_loglik_terms(
+    alpha: float, beta: float, periods: _Floats, churned: _Floats
+) -> tuple[_Floats, _Floats]:
+    """Log-likelihood of each lifetime pattern and its gradient; see :func:`_loglik_terms`."""
+    return _loglik_terms(float(alpha), float(beta), frozen(periods), frozen(churned))
+
+
+def sbg_survival(alpha: float, beta: float, periods: _Floats) -> _Floats:
+    """``S(t)`` for each ``t``."""
+    return _survival(float(alpha), float(beta), frozen(periods))
+
+
+def sbg_churn_probability(alpha: float, beta: float, periods: _Floats) -> _Floats:
+    """``P(T = t)`` for each ``t >= 1``."""
+    return _churn_probability(float(alpha), float(beta), frozen(periods))
+
+
+def sbg_derl(alpha: float, beta: float, survived: _Floats, discount_rate: float) -> _Floats:
+    """Discounted expected residual lifetime after ``s`` periods survived; see :func:`_derl`."""
+    return _derl(float(alpha), float(beta), frozen(survived), float(discount_rate))
+
+
 def warm_up() -> None:
     """Compile (or load from the cache) every kernel of this module on tiny inputs."""
     one = np.ones(1)
@@ -220,4 +242,3 @@ def warm_up() -> None:
     sbg_survival(1.0, 1.0, one)
     sbg_churn_probability(1.0, 1.0, one)
     sbg_derl(1.0, 1.0, one, 0.1)
-    survival_sum(2.0, 1.0, 1.0)

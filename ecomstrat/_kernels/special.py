@@ -59,11 +59,21 @@ def log_add_exp(a: float, b: float) -> float:
     return b + math.log1p(math.exp(a - b))
 
 
+_LOG2 = math.log(2.0)
+
+
 @jit
 def log_sub_exp(a: float, b: float) -> float:
-    """log(exp(a) − exp(b)) for a >= b (−inf when equal)."""
+    """log(exp(a) − exp(b)) for a >= b (−inf when equal).
+
+    ``log(−expm1(d))`` for ``d = b − a`` above ``−log 2``, ``log1p(−exp(d))`` below: each is
+    accurate where the other cancels (Mächler 2012, "Accurately computing log(1 − exp(−|a|))").
+    """
     if b == -math.inf:
         return a
     if a <= b:
         return -math.inf
-    return a + math.log1p(-math.exp(b - a))
+    d = b - a
+    if d > -_LOG2:
+        return a + math.log(-math.expm1(d))
+    return a + math.log1p(-math.exp(d))

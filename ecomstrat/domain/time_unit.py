@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from ecomstrat._validation import check_choice
 
@@ -12,7 +13,20 @@ __all__ = ["DAYS_PER_YEAR", "TimeUnit"]
 DAYS_PER_YEAR = 365.2425
 
 
-class TimeUnit(enum.Enum):
+class _TimeUnitType(enum.EnumMeta):
+    """Send lookups by a value that is not a string through :meth:`TimeUnit.parse`.
+
+    Enum's own lookup compares such a value (an array, say) with each member and fails with
+    a bare ``ValueError`` or ``TypeError`` before ``_missing_`` is reached.
+    """
+
+    def __call__(cls, value: object, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs or isinstance(value, str | cls):
+            return super().__call__(value, *args, **kwargs)
+        return cls.parse(value)  # type: ignore[attr-defined]
+
+
+class TimeUnit(enum.Enum, metaclass=_TimeUnitType):
     """A unit of time used for durations (recency, ``T``, horizons) and purchase periods.
 
     Months and years are mean Gregorian lengths (30.436875 and 365.2425 days) when used as
@@ -46,12 +60,33 @@ class TimeUnit(enum.Enum):
 
     @classmethod
     def parse(cls, value: TimeUnit | str) -> TimeUnit:
-        """Return ``value`` as a :class:`TimeUnit`, accepting its name (``"week"``, ``"W"``…)."""
+        """Return ``value`` as a :class:`TimeUnit`, accepting its name (``"week"``, ``"W"``…).
+
+        Raises :class:`~ecomstrat.exceptions.UnknownCodeError` (a ``ValueError``) listing the
+        units, with close matches, for anything else.
+        """
         if isinstance(value, TimeUnit):
             return value
-        key = str(value).strip().lower()
-        key = _ALIASES.get(key, key)
+        key: object = value
+        if isinstance(value, str):
+            key = value.strip().lower()
+            key = _ALIASES.get(key, key)
         return cls(check_choice("time_unit", key, [unit.value for unit in cls]))
+
+    @classmethod
+    def _missing_(cls, value: object) -> TimeUnit:
+        """``TimeUnit("weeks")`` is ``TimeUnit.parse("weeks")``; unknown units raise its error.
+
+        Examples
+        --------
+        >>> TimeUnit("W")
+        <TimeUnit.WEEK: 'week'>
+        >>> TimeUnit("fortnight")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ecomstrat.exceptions.UnknownCodeError: time_unit='fortnight' is not known: valid values ...
+        """
+        return cls.parse(value)  # type: ignore[arg-type]
 
 
 _DAYS: dict[TimeUnit, float] = {

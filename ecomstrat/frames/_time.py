@@ -8,23 +8,49 @@ wall-clock reading means different instants in different zones.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from ecomstrat._typing import AnyArray, DatetimeArray, IntArray
-from ecomstrat._validation import invalid
+from ecomstrat._validation import invalid, shown
 from ecomstrat.domain.time_unit import TimeUnit
 
-__all__ = ["NS", "period_index", "period_start", "to_datetime64", "to_instant"]
+__all__ = ["NS", "period_index", "period_start", "to_datetime64", "to_instant", "to_ns"]
 
 NS = np.dtype("datetime64[ns]")
-_TIMEZONES = (None, "UTC")
 _MIXED = (
     "naive and timezone-aware times cannot be mixed. Make them all aware"
     " (e.g. attach UTC) or all naive wall-clock times."
 )
+
+
+def to_ns(values: DatetimeArray, where: Callable[[int], str]) -> DatetimeArray:
+    """``datetime64`` values of any unit as ``datetime64[ns]``, refusing those out of its range.
+
+    numpy wraps such values silently (9999-01-01 becomes 1815-03-31); ``where(i)`` names
+    row ``i`` in the error. NaT stays NaT; nanosecond input is returned as is (no copy).
+    """
+    if values.dtype == NS:
+        return values
+    converted = values.astype(NS)
+    outside = (converted.astype(values.dtype) != values) & ~np.isnat(values)
+    if outside.any():
+        i = int(np.argmax(outside))
+        raise invalid(
+            where(i),
+            str(values[i]),
+            "is outside the datetime64[ns] range (1677-09-21 to 2262-04-11)",
+            "Drop or correct that row.",
+        )
+    return converted
+
+
+def _ns(name: str, value: np.datetime64) -> np.datetime64:
+    """One ``datetime64`` of any unit as nanoseconds, refusing one out of range."""
+    converted: np.datetime64 = to_ns(np.array([value]), lambda _: name)[0]
+    return converted
 
 
 def _is_aware(value: dt.datetime) -> bool:
@@ -43,7 +69,7 @@ def _from_objects(name: str, values: AnyArray) -> tuple[DatetimeArray, str | Non
                 raise invalid(f"{name}[{i}]", value, _MIXED)
             if aware:
                 value = value.astimezone(dt.UTC).replace(tzinfo=None)
-            out[i] = np.datetime64(value, "ns")
+            out[i] = _ns(f"{name}[{i}]", np.datetime64(value))
         elif isinstance(value, dt.date | np.datetime64 | str):
             out[i] = _parse_scalar(f"{name}[{i}]", value)
         else:
@@ -53,14 +79,14 @@ def _from_objects(name: str, values: AnyArray) -> tuple[DatetimeArray, str | Non
 
 def _parse_scalar(name: str, value: object) -> np.datetime64:
     try:
-        parsed: np.datetime64 = np.datetime64(value, "ns")  # type: ignore[call-overload]
-    except (ValueError, TypeError) as error:
+        parsed: np.datetime64 = np.datetime64(value)  # type: ignore[call-overload]
+    except (ValueError, TypeError, OverflowError) as error:
         raise invalid(
-            name, value, "is not a date or time numpy can parse", "Use ISO 8601."
+            name, shown(value), "is not a date or time numpy can parse", "Use ISO 8601."
         ) from error
     if np.isnat(parsed):
         raise invalid(name, value, "is missing (NaT)", "Drop rows without a time first.")
-    return parsed
+    return _ns(name, parsed)
 
 
 def to_datetime64(
@@ -71,13 +97,18 @@ def to_datetime64(
     ``datetime64`` input is taken as already expressed in ``timezone`` (``None`` for wall-clock
     times, ``"UTC"`` for instants) and is not copied when it already has nanosecond precision.
     """
-    if timezone not in _TIMEZONES:
-        raise invalid("timezone", timezone, "must be None (naive wall-clock) or 'UTC'")
-    array = np.asarray(values)
+    if timezone is not None and not (isinstance(timezone, str) and timezone == "UTC"):
+        raise invalid("timezone", shown(timezone), "must be None (naive wall-clock) or 'UTC'")
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError):  # ragged nested sequences
+        raise invalid(name, f"<{type(values).__name__}>", "must be one-dimensional") from None
+    if array.ndim == 0:
+        raise invalid(name, shown(values), "must be a sequence of times (one per row)")
     if array.ndim != 1:
         raise invalid(name, f"array of shape {array.shape}", "must be one-dimensional")
     if array.dtype.kind == "M":
-        times = array.astype(NS, copy=False)
+        times = to_ns(array, lambda i: f"{name}[{i}]")
         tz = timezone
     elif array.dtype.kind in "OU" or array.dtype.kind == "S":
         if timezone is not None:
@@ -110,7 +141,7 @@ def to_instant(name: str, value: object, timezone: str | None) -> np.datetime64:
             raise invalid(name, value, f"is {kind} but the log's times are {frame}: {_MIXED}")
         if aware:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return np.datetime64(value, "ns")
+        return _ns(name, np.datetime64(value))
     if isinstance(value, str) and ("+" in value[10:] or value.endswith("Z")):
         raise invalid(
             name,

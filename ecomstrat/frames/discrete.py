@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 
 from ecomstrat._typing import AnyArray, FloatArray, IntArray
-from ecomstrat._validation import check_same_length, invalid
+from ecomstrat._validation import as_float_array, check_same_length, invalid
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import frozen_view
 from ecomstrat.frames._export import Tabular
@@ -20,10 +20,7 @@ ArrayLike = Sequence[float] | AnyArray
 
 def _numbers(name: str, values: object, fix: str | None = None) -> FloatArray:
     """``values`` as a 1-D float64 array, or an error naming ``name``."""
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise invalid(name, type(values).__name__, "must be an array of numbers", fix) from error
+    array = as_float_array(name, values)
     if array.ndim != 1:
         raise invalid(name, f"<array of shape {array.shape}>", "must be one-dimensional", fix)
     return array
@@ -31,13 +28,13 @@ def _numbers(name: str, values: object, fix: str | None = None) -> FloatArray:
 
 def _whole(name: str, values: FloatArray, fix: str) -> IntArray:
     """Check finite whole numbers and return them as int64."""
-    bad = ~np.isfinite(values) | (values != np.round(values))
+    bad = ~np.isfinite(values) | (values != np.round(values)) | (np.abs(values) >= 2.0**53)
     if bad.any():
         i = int(np.argmax(bad))
         raise invalid(
             f"{name}[{i}]",
             float(values[i]),
-            "must be a finite whole number",
+            "must be a finite whole number (below 2**53)",
             f"{fix} ({int(bad.sum())} row(s) break this rule.)",
         )
     return values.astype(np.int64)
@@ -179,12 +176,7 @@ class DiscretePatterns(Tabular):
         >>> p.frequency.tolist(), p.recency.tolist(), p.periods.tolist(), p.weights.tolist()
         ([0, 2, 2], [0, 2, 3], [3, 3, 3], [2.0, 1.0, 1.0])
         """
-        try:
-            array = np.asarray(histories, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise invalid(
-                "histories", type(histories).__name__, "must be a 2-D array of 0/1"
-            ) from error
+        array = as_float_array("histories", histories, booleans=True)
         if array.ndim != 2:
             raise invalid(
                 "histories",
@@ -194,6 +186,10 @@ class DiscretePatterns(Tabular):
             )
         if array.shape[0] == 0:
             raise EmptyInputError("histories is empty: at least one customer is needed.")
+        if array.shape[1] == 0:
+            raise EmptyInputError(
+                "histories has no opportunities (0 columns): at least one is needed."
+            )
         bad = (array != 0) & (array != 1)
         if bad.any():
             i, j = (int(k) for k in np.unravel_index(int(np.argmax(bad)), array.shape))

@@ -10,6 +10,7 @@ import numpy as np
 
 from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import (
+    as_float_array,
     check_array_finite,
     check_array_non_negative,
     check_same_length,
@@ -18,7 +19,7 @@ from ecomstrat._validation import (
 )
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
-from ecomstrat.frames._arrays import frozen_view, unique_ids
+from ecomstrat.frames._arrays import as_ids, as_rows, frozen_view, unique_ids
 from ecomstrat.frames._export import Tabular
 
 __all__ = ["CalibrationHoldout", "CustomerSummary"]
@@ -139,29 +140,47 @@ class CustomerSummary(Tabular):
         """Build a summary from precomputed columns (e.g. a published data set).
 
         ``frequency`` may be given as floats if they are whole numbers; ``customer_ids``
-        default to ``0..n-1`` and ``monetary`` to zeros.
+        default to ``0..n-1`` and ``monetary`` (the mean value of the repeat purchases,
+        >= 0) to zeros.
+
+        Raises
+        ------
+        InvalidInputError
+            If a column is not one-dimensional numbers, or a value breaks a rule (the
+            message names the first one and its customer).
         """
-        freq = np.asarray(frequency, dtype=np.float64)
-        n = check_same_length(frequency=freq, recency=recency, T=T)
-        whole = np.isfinite(freq) & (freq == np.round(freq))
+        freq, rec, age = (
+            as_float_array(name, values, ndim=1)
+            for name, values in (("frequency", frequency), ("recency", recency), ("T", T))
+        )
+        n = check_same_length(frequency=freq, recency=rec, T=age)
+        whole = np.isfinite(freq) & (freq == np.round(freq)) & (np.abs(freq) < 2.0**53)
         if not whole.all():
             i = int(np.argmin(whole))
             raise invalid(
                 f"frequency[{i}]",
                 float(freq[i]),
-                "must be a whole number",
+                "must be a whole number (below 2**53)",
                 "frequency counts repeat purchases.",
             )
-        ids = np.arange(n) if customer_ids is None else np.asarray(customer_ids)
-        money = np.zeros(n) if monetary is None else np.asarray(monetary, dtype=np.float64)
-        return cls(
+        ids = np.arange(n) if customer_ids is None else as_ids("customer_ids", customer_ids)
+        money = np.zeros(n) if monetary is None else as_float_array("monetary", monetary, ndim=1)
+        summary = cls(
             ids,
             freq.astype(np.int64),
-            np.asarray(recency, dtype=np.float64),
-            np.asarray(T, dtype=np.float64),
+            rec,
+            age,
             money,
             time_unit=TimeUnit.parse(time_unit),
         )
+        check_array_non_negative(
+            "monetary",
+            summary.monetary,
+            summary.customer_ids,
+            "monetary is the mean value of the repeat purchases; for margins, which may be"
+            " negative, summarise the log with rfm_summary(log, value='margin').",
+        )
+        return summary
 
     @property
     def n_customers(self) -> int:
@@ -185,10 +204,17 @@ class CustomerSummary(Tabular):
         return attrs.evolve(self, recency=self.recency * factor, T=self.T * factor, time_unit=unit)
 
     def take(self, rows: IntArray | AnyArray) -> CustomerSummary:
-        """Select customers by positions or by a boolean mask."""
+        """Select customers by positions (``-n <= i < n``) or by a boolean mask of length n.
+
+        Raises
+        ------
+        InvalidInputError
+            If a position is out of range or not a whole number, or the mask has another length.
+        """
+        index = as_rows("rows", rows, self.n_customers)
 
         def pick(value: AnyArray | None) -> AnyArray | None:
-            return None if value is None else value[rows]
+            return None if value is None else value[index]
 
         return attrs.evolve(
             self,

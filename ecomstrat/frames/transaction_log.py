@@ -10,15 +10,17 @@ import numpy as np
 
 from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import (
+    as_float_array,
     check_array_finite,
     check_array_non_negative,
     check_non_empty,
     check_same_length,
     invalid,
+    shown,
 )
 from ecomstrat.domain.currency import check_currency
 from ecomstrat.exceptions import CurrencyMismatchError, EmptyInputError
-from ecomstrat.frames._arrays import factorize, frozen_view, unique_ids
+from ecomstrat.frames._arrays import as_ids, factorize, frozen_view, unique_ids
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import NS, to_datetime64
 
@@ -111,8 +113,9 @@ class TransactionLog(Tabular):
                 check_array_finite("margins", self.margins, labels)
         if self.currency is not None:
             object.__setattr__(self, "currency", check_currency(self.currency))
-        if self.timezone not in (None, "UTC"):
-            raise invalid("timezone", self.timezone, "must be None (naive) or 'UTC'")
+        utc = isinstance(self.timezone, str) and self.timezone == "UTC"
+        if self.timezone is not None and not utc:
+            raise invalid("timezone", shown(self.timezone), "must be None (naive) or 'UTC'")
         for field in ("customer_index", "customer_ids", "times", "amounts", "margins"):
             value = getattr(self, field)
             if value is not None:
@@ -164,12 +167,11 @@ class TransactionLog(Tabular):
         timezone : {None, "UTC"}
             For ``datetime64`` input only: ``"UTC"`` if the values are UTC instants.
         """
-        ids = np.asarray(customer_ids)
+        ids = as_ids("customer_ids", customer_ids)
         check_non_empty("customer_ids", ids)
-        n = check_same_length(customer_ids=ids, times=times, amounts=amounts)
-        del n
         stamps, tz = to_datetime64("times", times, timezone)
         values = _float_column("amounts", amounts)
+        check_same_length(customer_ids=ids, times=stamps, amounts=values)
         codes, uniques = factorize("customer_ids", ids)
         margin_values = None if margins is None else _float_column("margins", margins)
         return cls(codes, uniques, stamps, values, margin_values, currency, tz)
@@ -246,10 +248,4 @@ class TransactionLog(Tabular):
 
 
 def _float_column(name: str, values: Sequence[float] | AnyArray) -> FloatArray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise invalid(name, "non-numeric values", "must be numbers") from error
-    if array.ndim != 1:
-        raise invalid(name, f"array of shape {array.shape}", "must be one-dimensional")
-    return array
+    return as_float_array(name, values, ndim=1)

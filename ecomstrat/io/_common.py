@@ -15,7 +15,7 @@ import numpy as np
 from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
 from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
-from ecomstrat.frames._time import _MIXED, NS
+from ecomstrat.frames._time import _MIXED, to_ns
 from ecomstrat.frames.transaction_log import TransactionLog
 
 __all__ = [
@@ -90,19 +90,7 @@ def datetime_ns(values: AnyArray, where: Where) -> DatetimeArray:
     Nanosecond input is returned as is (no copy).
     """
     check_missing(np.isnat(values), where, "NaT", "time")
-    if values.dtype == NS:
-        return values
-    converted = values.astype(NS)
-    outside = converted.astype(values.dtype) != values
-    if outside.any():
-        i = int(np.argmax(outside))
-        raise invalid(
-            where(i),
-            str(values[i]),
-            "is outside the datetime64[ns] range (1677-09-21 to 2262-04-11)",
-            "Drop or correct that row.",
-        )
-    return converted
+    return to_ns(values, where)
 
 
 def one_kind_ids(uniques: AnyArray, arg: str) -> AnyArray:

@@ -17,7 +17,7 @@ import attrs
 import numpy as np
 
 from ecomstrat._typing import AnyArray, FloatArray
-from ecomstrat._validation import check_finite, invalid, plain
+from ecomstrat._validation import as_float_array, check_finite, invalid, plain, shown
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._protocols import (
@@ -161,7 +161,7 @@ def discounted_purchases_by_quadrature(
 
 
 def _margins(margin: float | Sequence[float] | AnyArray, n: int, ids: AnyArray) -> FloatArray:
-    values = np.asarray(margin, dtype=np.float64)
+    values = as_float_array("margin", margin)
     if values.ndim == 0:
         check_finite("margin", float(values))
         values = np.full(n, float(values))
@@ -192,7 +192,7 @@ def _spend(
     if isinstance(spend, FittedGammaGamma):
         values = spend.conditional_expected_spend(data)
     else:
-        values = np.asarray(spend, dtype=np.float64)
+        values = as_float_array("spend", spend)
         if values.shape != (data.n_customers,):
             raise invalid(
                 "spend",
@@ -279,6 +279,14 @@ def customer_lifetime_value(
     >>> result.expected_purchases.round(4)
     array([1.5631, 0.2606, 0.2528])
     """
+    if not isinstance(transactions, TransactionModel):
+        raise invalid(
+            "transactions",
+            shown(transactions),
+            "must be a fitted purchase model (with time_unit, conditional_expected_purchases"
+            " and probability_alive)",
+            "E.g. BGNBD().fit(summary) or BGNBD.from_params(...).",
+        )
     H_user = check_finite("horizon", horizon)
     if H_user <= 0:
         raise invalid("horizon", horizon, "must be > 0", "Give the length of the horizon.")

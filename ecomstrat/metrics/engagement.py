@@ -8,6 +8,7 @@ Survey scores come in as arrays of whole numbers; order metrics come from a
 from __future__ import annotations
 
 import math
+import numbers
 import statistics
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -16,7 +17,14 @@ import attrs
 import numpy as np
 
 from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
-from ecomstrat._validation import check_choice, check_non_negative, check_unit_interval, invalid
+from ecomstrat._validation import (
+    as_float_array,
+    check_choice,
+    check_non_negative,
+    check_unit_interval,
+    check_whole_numbers,
+    invalid,
+)
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import frozen_view
@@ -94,6 +102,13 @@ def wilson_interval(
     Returns
     -------
     low, high : ndarray of float64
+        ``low <= successes / n <= high``; ``low`` is 0 when ``successes == 0`` and ``high``
+        is 1 when ``successes == n``.
+
+    Raises
+    ------
+    InvalidInputError
+        If a count is not a whole number >= 0, or ``successes > n`` (naming the element).
 
     Notes
     -----
@@ -108,8 +123,24 @@ def wilson_interval(
     (0.4902, 0.9433)
     """
     z = _z(confidence)
-    k = np.asarray(successes, dtype=np.float64)
-    m = np.asarray(n, dtype=np.float64)
+    k = check_whole_numbers("successes", successes)
+    m = check_whole_numbers("n", n)
+    try:
+        k, m = np.broadcast_arrays(k, m)
+    except ValueError:
+        raise invalid(
+            "successes", f"<array of shape {k.shape}>", f"must broadcast against n {m.shape}"
+        ) from None
+    above = (k > m).reshape(-1)
+    if above.any():
+        i = int(np.argmax(above))
+        where = "" if k.ndim == 0 else f"[{i}]"
+        raise invalid(
+            f"successes{where}",
+            float(k.reshape(-1)[i]),
+            f"must be <= n{where}={float(m.reshape(-1)[i])!r}",
+            "There cannot be more successes than trials.",
+        )
     ok = m > 0
     safe = np.where(ok, m, 1.0)
     p = k / safe
@@ -117,16 +148,15 @@ def wilson_interval(
     denominator = 1.0 + z2 / safe
     center = (p + z2 / (2.0 * safe)) / denominator
     half = z / denominator * np.sqrt(np.maximum(p * (1.0 - p) / safe + z2 / (4.0 * safe**2), 0))
-    low = np.where(ok, np.clip(center - half, 0.0, 1.0), np.nan)
-    high = np.where(ok, np.clip(center + half, 0.0, 1.0), np.nan)
-    return low, high
+    # The interval holds p exactly, and reaches 0 (1) exactly with no success (failure):
+    # center - half rounds to ~1e-17 instead of 0 when k = 0.
+    low = np.where(k == 0, 0.0, np.clip(np.minimum(center - half, p), 0.0, 1.0))
+    high = np.where(k == m, 1.0, np.clip(np.maximum(center + half, p), 0.0, 1.0))
+    return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
 
 
 def _scores(name: str, scores: Sequence[float] | AnyArray, low: int, high: int) -> IntArray:
-    try:
-        values = np.asarray(scores, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise invalid(name, "<non-numeric values>", "must be whole numbers") from error
+    values = as_float_array(name, scores)
     if values.ndim != 1:
         raise invalid(name, f"<array of shape {values.shape}>", "must be one-dimensional")
     if values.size == 0:
@@ -231,14 +261,16 @@ def nps(
     values = _scores("scores", scores, 0, 10)
     check_choice("method", method, ("adjusted-wald", "wald", "bootstrap"))
     z = _z(confidence)
+    if not _is_count(n_resamples) or n_resamples < 1:
+        raise invalid("n_resamples", n_resamples, "must be a whole number >= 1", "E.g. 2000.")
+    if seed is not None and (not _is_count(seed) or seed < 0):
+        raise invalid("seed", seed, "must be None or a whole number >= 0", "E.g. seed=0.")
     n = int(values.size)
     promoters = int((values >= 9).sum())
     detractors = int((values <= 6).sum())
     passives = n - promoters - detractors
     score = 100.0 * (promoters - detractors) / n
     if method == "bootstrap":
-        if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 1:
-            raise invalid("n_resamples", n_resamples, "must be a whole number >= 1")
         rng = np.random.default_rng(seed)
         draws = rng.multinomial(n, [promoters / n, passives / n, detractors / n], n_resamples)
         scores_b = 100.0 * (draws[:, 0] - draws[:, 2]) / n
@@ -262,6 +294,11 @@ def nps(
         confidence=float(confidence),
         method=method,
     )
+
+
+def _is_count(value: object) -> bool:
+    """An int or numpy integer, not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
 
 
 # ---------------------------------------------------------------------------------- proportions

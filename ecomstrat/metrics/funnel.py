@@ -136,7 +136,8 @@ def funnel(
     names, values = _parse(counts, steps)
     before = np.concatenate(([0], values[:-1]))
     conversion = np.divide(values, before, out=np.full(values.size, np.nan), where=before > 0)
-    conversion_low, conversion_high = wilson_interval(values, before, confidence)
+    reached = np.where(before > 0, values, 0)  # the first step has no trials: NaN
+    conversion_low, conversion_high = wilson_interval(reached, before, confidence)
     overall = values / values[0]
     overall_low, overall_high = wilson_interval(values, np.full(values.size, values[0]), confidence)
     lost = np.concatenate(([0], values[:-1] - values[1:])).astype(np.int64)

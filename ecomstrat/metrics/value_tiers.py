@@ -28,16 +28,18 @@ from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import (
     check_array_finite,
     check_array_non_negative,
+    check_finite,
     check_non_empty,
     check_same_length,
     invalid,
+    shown,
 )
 from ecomstrat.frames._arrays import frozen_view, unique_ids
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ValueTiers", "value_tiers", "value_tiers_by_threshold"]
+__all__ = ["ValueTiers", "check_top_shares", "value_tiers", "value_tiers_by_threshold"]
 
 TierCodes: TypeAlias = NDArray[np.int8]
 
@@ -134,6 +136,32 @@ class ValueTiers:
         return columns_to_pandas(self.columns(), index="customer_id")
 
 
+def check_top_shares(top_shares: object) -> tuple[float, ...]:
+    """``top_shares`` as floats, checked: at least one, strictly increasing, each in (0, 1).
+
+    Examples
+    --------
+    >>> check_top_shares([0.01, 0.1])
+    (0.01, 0.1)
+    """
+    if isinstance(top_shares, str) or not isinstance(top_shares, Sequence | np.ndarray):
+        raise invalid(
+            "top_shares", shown(top_shares), "must be a sequence of shares", "E.g. (0.01, 0.10)."
+        )
+    shares = tuple(check_finite(f"top_shares[{i}]", s) for i, s in enumerate(top_shares))
+    check_non_empty("top_shares", shares)
+    for i, s in enumerate(shares):
+        if not 0 < s < 1:
+            raise invalid(f"top_shares[{i}]", s, "must lie in (0, 1)", "Give 1 % as 0.01.")
+        if i and s <= shares[i - 1]:
+            raise invalid(
+                "top_shares",
+                shares,
+                "must be strictly increasing (the smallest, most valuable tier first)",
+            )
+    return shares
+
+
 def value_tiers(
     values: Sequence[float] | AnyArray,
     *,
@@ -178,17 +206,7 @@ def value_tiers(
     ([0, 2, 2, 2], ('top 25%', 'top 50%', 'rest'))
     """
     v, ids = _values(values, customer_ids)
-    shares = [float(s) for s in top_shares]
-    check_non_empty("top_shares", shares)
-    for i, s in enumerate(shares):
-        if not (math.isfinite(s) and 0 < s < 1):
-            raise invalid(f"top_shares[{i}]", s, "must lie in (0, 1)", "Give 1 % as 0.01.")
-        if i and s <= shares[i - 1]:
-            raise invalid(
-                "top_shares",
-                tuple(shares),
-                "must be strictly increasing (the smallest, most valuable tier first)",
-            )
+    shares = check_top_shares(top_shares)
     labels = _names(names, len(shares) + 1, [*(f"top {s * 100:g}%" for s in shares), "rest"])
     n = v.size
     # round() first: 0.07 * 100 is 7.000000000000001, whose ceiling would be 8.

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 import attrs
 import numpy as np
 
 from ecomstrat._typing import FloatArray
-from ecomstrat._validation import check_positive, invalid
+from ecomstrat._validation import check_positive, invalid, shown
 from ecomstrat.exceptions import BoundaryEstimateWarning
 from ecomstrat.models._data import RFMArrays, compress
-from ecomstrat.models._fit import FitDiagnostics, MaximumLikelihood, maximize_likelihood
+from ecomstrat.models._fit import FitDiagnostics, MaximumLikelihood, Mixing, maximize_likelihood
 
 __all__ = [
-    "RUNAWAY_SHAPE",
     "FitResult",
     "coerce_initial",
     "fit_patterns",
-    "positive_params",
-    "runaway_hint",
     "warn_boundary",
 ]
 
@@ -30,10 +27,6 @@ _COUNTS = {2: "two", 3: "three", 4: "four"}
 
 #: Compress to unique patterns when they are at most this share of the rows.
 COMPRESS_MAX_SHARE = 0.5
-
-#: A Gamma shape (or Beta ``a + b``) beyond which a failed fit is explained as vanishing
-#: heterogeneity: the mixing distribution was collapsing to a single value.
-RUNAWAY_SHAPE = 1e4
 
 
 @attrs.frozen(eq=False)
@@ -64,12 +57,6 @@ class FitResult:
         return cls(estimate.log_likelihood, errors, estimate.covariance, estimate.diagnostics)
 
 
-def positive_params(names: Sequence[str], values: Sequence[float]) -> None:
-    """Check that every model parameter is finite and > 0, naming the first that is not."""
-    for name, value in zip(names, values, strict=True):
-        check_positive(name, value)
-
-
 def fit_patterns(
     data: RFMArrays,
     loglik: Callable[[FloatArray, RFMArrays], tuple[float, FloatArray]],
@@ -77,11 +64,14 @@ def fit_patterns(
     names: Sequence[str],
     *,
     compress_patterns: bool | None = None,
+    mixing: Sequence[Mixing] = (),
+    model: str = "model",
 ) -> MaximumLikelihood:
     """Maximise ``loglik(theta, data)`` after compressing ``data`` when that pays off.
 
     ``compress_patterns=None`` compresses when the distinct ``(x, t_x, T)`` rows are at most
-    half of the rows; ``True``/``False`` force it.
+    half of the rows; ``True``/``False`` force it. ``mixing`` and ``model`` are passed to
+    :func:`~ecomstrat.models._fit.maximize_likelihood`.
     """
     patterns = data
     if compress_patterns is not False:
@@ -94,15 +84,20 @@ def fit_patterns(
         names,
         n_customers=round(float(np.sum(data.weights))),
         n_patterns=len(patterns),
+        mixing=mixing,
+        model=model,
     )
 
 
-def coerce_initial(
-    initial: _P | Mapping[str, float] | Sequence[float], params_type: type[_P], names: Sequence[str]
-) -> _P:
-    """Starting values given as a params object, a mapping of every name, or a sequence."""
+def coerce_initial(initial: object, params_type: type[_P], names: Sequence[str]) -> _P:
+    """Starting values given as a params object, a mapping of every name, or a sequence.
+
+    Each value must be a number > 0; anything else raises :class:`InvalidInputError` naming
+    ``initial`` (and the parameter).
+    """
     if isinstance(initial, params_type):
         return initial
+    count = _COUNTS.get(len(names), str(len(names)))
     if isinstance(initial, Mapping):
         unknown = sorted(set(initial) - set(names))
         missing = [name for name in names if name not in initial]
@@ -113,40 +108,27 @@ def coerce_initial(
                 f"must have exactly the keys {', '.join(map(repr, names))}",
                 f"Missing: {missing}; unknown: {unknown}.",
             )
-        return params_type(**{name: initial[name] for name in names})
-    values: list[Any] = list(initial)  # type: ignore[arg-type]
-    if len(values) != len(names):
-        count = _COUNTS.get(len(names), str(len(names)))
-        raise invalid("initial", values, f"must hold {count} values ({', '.join(names)})")
-    return params_type(*values)
-
-
-def runaway_hint(model: str, collapsing: Sequence[tuple[str, str, str]]) -> str:
-    """Explain a failed fit whose mixing distributions were collapsing to single values.
-
-    Parameters
-    ----------
-    model : str
-        The model's name, e.g. ``"BG/NBD"``.
-    collapsing : sequence of (grown, varies, limit)
-        What grew (``"r=2e+05 and alpha=4e+06"``), what hardly varies across customers
-        (``"purchase rates"``) and the single value approached (``"r/alpha=0.05 per week"``).
-
-    Returns
-    -------
-    str
-        One sentence per entry ("" when there is none), to append to the error message.
-    """
-    return " ".join(
-        f"{grown} grew together: the {varies} hardly vary across customers, and the likelihood"
-        f" keeps rising towards a single value {limit}, a limit the {model} reaches only at"
-        " infinite parameters."
-        for grown, varies, limit in collapsing
-    )
+        values = [initial[name] for name in names]
+    elif isinstance(initial, Iterable) and not isinstance(initial, str | bytes):
+        values = list(initial)
+        if len(values) != len(names):
+            raise invalid(
+                "initial", shown(values), f"must hold {count} values ({', '.join(names)})"
+            )
+    else:
+        raise invalid(
+            "initial",
+            shown(initial),
+            f"must be a {params_type.__name__}, a mapping of {', '.join(names)} or a sequence of"
+            f" {count} numbers",
+        )
+    for name, value in zip(names, values, strict=True):
+        check_positive(f"initial {name}", value)
+    return params_type(*(float(value) for value in values))
 
 
 def warn_boundary(hint: str, *, stacklevel: int) -> None:
-    """Emit :class:`BoundaryEstimateWarning` for a converged fit (nothing if ``hint`` is "").
+    """Emit :class:`BoundaryEstimateWarning` for a boundary maximum (nothing if ``hint`` is "").
 
     ``stacklevel`` counts from the caller, as for :func:`warnings.warn`.
     """

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import attrs
 import numpy as np
 
 from ecomstrat._typing import AnyArray, FloatArray
-from ecomstrat._validation import check_same_length, invalid
+from ecomstrat._validation import as_float_array, check_same_length, invalid, shown
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames.summary import CustomerSummary
 
-__all__ = ["RFMArrays", "as_rfm_arrays", "compress"]
+__all__ = ["RFMArrays", "as_rfm_arrays", "check_data", "compress", "is_scalar", "refuse_frame"]
 
 ArrayLike = Sequence[float] | AnyArray
 
@@ -44,17 +45,17 @@ def as_rfm_arrays(
     first offending customer: negative or non-integer ``x``, ``t_x`` outside ``[0, T]``,
     ``t_x > 0`` with ``x = 0``, non-positive ``T``, NaN anywhere.
     """
-    raw: tuple[ArrayLike, ArrayLike, ArrayLike]
+    raw: Sequence[object]
     if isinstance(data, CustomerSummary):
         summary = data if time_unit is None else data.to_unit(time_unit)
         raw = (summary.frequency, summary.recency, summary.T)
     else:
-        raw = data
-    x, t_x, T = (np.asarray(values, dtype=np.float64) for values in raw)
+        raw = check_data(data, _RFM, _RFM_FIX, columns=3)
+    x, t_x, T = (as_float_array(name, v, ndim=1) for name, v in zip(_NAMES, raw, strict=True))
     n = check_same_length(frequency=x, recency=t_x, T=T)
     if n == 0 and not allow_empty:
         raise EmptyInputError("no customers: frequency, recency and T are empty.")
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = np.ones(n) if weights is None else as_float_array("weights", weights, ndim=1)
     check_same_length(frequency=x, weights=w)
     rules = [
         ("frequency", x, ~np.isfinite(x) | (x < 0), "must be a finite number >= 0"),
@@ -72,6 +73,73 @@ def as_rfm_arrays(
                 f"{name}[{i}]", float(values[i]), rule, f"{int(bad.sum())} row(s) break this rule."
             )
     return RFMArrays(x, t_x, T, w)
+
+
+#: What the continuous-time models take, and how to get it from a DataFrame.
+_RFM = "a CustomerSummary or a (frequency, recency, T) tuple of arrays"
+_NAMES = ("frequency", "recency", "T")
+_RFM_FIX = {
+    "pandas": "Convert a summary table with ecomstrat.summary_from_pandas(df, frequency=...,"
+    " recency=..., T=...), or summarise an order table with"
+    " ecomstrat.rfm_summary(ecomstrat.log_from_pandas(df)).",
+    "polars": "Summarise an order table with ecomstrat.rfm_summary(ecomstrat.log_from_polars(df)),"
+    " or convert a summary table with ecomstrat.summary_from_pandas(df.to_pandas(),"
+    " frequency=..., recency=..., T=...).",
+    "pyarrow": "Summarise an order table with"
+    " ecomstrat.rfm_summary(ecomstrat.log_from_arrow(table)).",
+    "": "Build one with ecomstrat.rfm_summary(log) or CustomerSummary.from_arrays(frequency,"
+    " recency, T).",
+}
+
+
+_FRAME_LIBRARIES = frozenset({"pandas", "polars", "pyarrow"})
+_TABLES = frozenset({"DataFrame", "LazyFrame", "Table", "RecordBatch"})
+
+
+def refuse_frame(data: object, expected: str, fixes: Mapping[str, str]) -> None:
+    """Raise if ``data`` is a pandas, polars or Arrow table, saying what to call instead.
+
+    ``fixes`` maps the library (``"pandas"``, ``"polars"``, ``"pyarrow"``) to the call that
+    converts its tables, and ``""`` to the general advice. Their one-dimensional columns
+    (``Series``, ``Array``) are not tables.
+    """
+    library = type(data).__module__.partition(".")[0]
+    if library in _FRAME_LIBRARIES and type(data).__name__ in _TABLES:
+        raise invalid(
+            "data",
+            f"<{library} {type(data).__name__}>",
+            f"must be {expected}, not a {type(data).__name__}",
+            fixes.get(library, fixes[""]),
+        )
+
+
+def check_data(
+    data: object, expected: str, fixes: Mapping[str, str], *, columns: int
+) -> tuple[Any, ...]:
+    """``data`` as a tuple of ``columns`` arrays, or an error that says what to pass instead.
+
+    ``expected`` describes what the model takes (``"a CustomerSummary or a (frequency,
+    recency, T) tuple of arrays"``); ``fixes`` is as for :func:`refuse_frame`.
+    """
+    refuse_frame(data, expected, fixes)
+    if not isinstance(data, tuple | list) or len(data) != columns:
+        raise invalid("data", shown(data), f"must be {expected}", fixes[""])
+    if all(is_scalar(column) for column in data):
+        raise invalid(
+            "data",
+            f"<{type(data).__name__} of {columns} scalars>",
+            f"must be {expected}, each with one value per customer",
+            fixes[""],
+        )
+    return tuple(data)
+
+
+def is_scalar(value: Any) -> bool:
+    """Whether numpy sees ``value`` as a scalar (``None``, a number, a str…)."""
+    try:
+        return bool(np.ndim(value) == 0)
+    except (TypeError, ValueError):  # ragged nested sequences
+        return False
 
 
 def compress(data: RFMArrays) -> RFMArrays:

@@ -17,11 +17,18 @@ from ecomstrat._kernels.bgbb import (
     bgbb_probability_of_purchases,
 )
 from ecomstrat._typing import AnyArray, FloatArray
-from ecomstrat._validation import check_positive, invalid
+from ecomstrat._validation import (
+    as_float_array,
+    check_number,
+    check_positive,
+    invalid,
+    number_or_raw,
+)
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.discrete import DiscretePatterns
-from ecomstrat.models._base import FitResult, coerce_initial
-from ecomstrat.models._fit import maximize_likelihood
+from ecomstrat.models._base import FitResult, coerce_initial, warn_boundary
+from ecomstrat.models._data import check_data
+from ecomstrat.models._fit import Mixing, maximize_likelihood
 from ecomstrat.models.sbg import discount_rate, whole_numbers
 
 __all__ = ["BGBB", "BGBBParams", "FittedBGBB"]
@@ -64,10 +71,10 @@ class BGBBParams:
     {'alpha': 1.204, 'beta': 0.75, 'gamma': 0.657, 'delta': 2.783}
     """
 
-    alpha: float = attrs.field(converter=float, validator=_positive)
-    beta: float = attrs.field(converter=float, validator=_positive)
-    gamma: float = attrs.field(converter=float, validator=_positive)
-    delta: float = attrs.field(converter=float, validator=_positive)
+    alpha: float = attrs.field(converter=number_or_raw, validator=_positive)
+    beta: float = attrs.field(converter=number_or_raw, validator=_positive)
+    gamma: float = attrs.field(converter=number_or_raw, validator=_positive)
+    delta: float = attrs.field(converter=number_or_raw, validator=_positive)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""
@@ -137,7 +144,7 @@ class FittedBGBB:
         ndarray of float64
             One probability per row of ``data``.
         """
-        ahead = float(whole_numbers("periods_ahead", periods_ahead))
+        ahead = float(whole_numbers("periods_ahead", check_number("periods_ahead", periods_ahead)))
         return _per_pattern(
             data, lambda x, t_x, n: bgbb_probability_alive(*self._values(), x, t_x, n, ahead)
         )
@@ -333,7 +340,13 @@ class BGBB:
             (or with a purchase at every opportunity): the maximum then lies on the
             boundary (``p = 0`` or ``p = 1``) and no positive (α, β) attains it.
         ConvergenceError
-            When the optimiser fails (the message carries its diagnostics).
+            When the optimiser's end point is not a maximum (the message says why).
+
+        Warns
+        -----
+        BoundaryEstimateWarning
+            When the purchase or dropout probabilities hardly vary across customers (a Beta
+            mixing distribution collapsed); the estimates are kept.
         """
         patterns = _as_patterns(data).compress()
         x, t_x, n = _arrays(patterns)
@@ -356,7 +369,13 @@ class BGBB:
             _NAMES,
             n_customers=round(patterns.n_customers),
             n_patterns=len(x),
+            mixing=(
+                Mixing("beta", "alpha", "beta", "purchase probabilities"),
+                Mixing("beta", "gamma", "delta", "dropout probabilities"),
+            ),
+            model="BG/BB",
         )
+        warn_boundary(estimate.boundary, stacklevel=2)
         params = BGBBParams(*map(float, estimate.params))
         return FittedBGBB(params, FitResult.from_estimate(estimate, _NAMES))
 
@@ -370,18 +389,28 @@ def _kernel(rows: int) -> _LoglikKernel:
     return bgbb_loglik_terms_parallel if rows >= PARALLEL_MIN_PATTERNS else bgbb_loglik_terms
 
 
+_PATTERNS_FIXES = {
+    "pandas": "Build DiscretePatterns(df['frequency'], df['recency'], df['periods'],"
+    " df['weights']) from its columns, or DiscretePatterns.from_histories(df.to_numpy()) from"
+    " 0/1 purchase histories.",
+    "polars": "Build DiscretePatterns(df['frequency'], df['recency'], df['periods'],"
+    " df['weights']) from its columns, or DiscretePatterns.from_histories(df.to_numpy()) from"
+    " 0/1 purchase histories.",
+    "": "Build DiscretePatterns.from_histories(...) from 0/1 purchase histories.",
+}
+
+
 def _as_patterns(data: PatternsLike) -> DiscretePatterns:
     if isinstance(data, DiscretePatterns):
         return data
-    if not isinstance(data, tuple) or len(data) != 3:
-        raise invalid(
-            "data",
-            type(data).__name__,
-            "must be DiscretePatterns or a (frequency, recency, periods) tuple",
-            "Build DiscretePatterns.from_histories(...) from 0/1 purchase histories.",
-        )
-    x, t_x, n = data
-    return DiscretePatterns(x, t_x, n, np.ones(np.shape(x)))
+    x, t_x, n = check_data(
+        data,
+        "DiscretePatterns or a (frequency, recency, periods) tuple",
+        _PATTERNS_FIXES,
+        columns=3,
+    )
+    frequency = as_float_array("frequency", x)
+    return DiscretePatterns(frequency, t_x, n, np.ones(frequency.shape))
 
 
 def _arrays(data: PatternsLike) -> tuple[FloatArray, FloatArray, FloatArray]:

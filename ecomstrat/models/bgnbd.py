@@ -18,19 +18,25 @@ import numpy as np
 from ecomstrat._kernels import bgnbd as _bgnbd
 from ecomstrat._kernels.bgnbd import PARALLEL_MIN_ROWS
 from ecomstrat._typing import AnyArray, FloatArray
-from ecomstrat._validation import check_non_negative, check_positive, invalid
+from ecomstrat._validation import (
+    as_float_array,
+    check_non_negative,
+    check_number,
+    check_positive,
+    invalid,
+    number_or_raw,
+)
 from ecomstrat.domain.time_unit import TimeUnit
-from ecomstrat.exceptions import ConvergenceError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._base import (
     COMPRESS_MAX_SHARE,
-    RUNAWAY_SHAPE,
     FitResult,
+    coerce_initial,
     fit_patterns,
-    runaway_hint,
     warn_boundary,
 )
 from ecomstrat.models._data import RFMArrays, as_rfm_arrays
+from ecomstrat.models._fit import Mixing
 from ecomstrat.models._protocols import RFMData, TimeLike, continuous_discount_rate
 
 __all__ = ["BGNBD", "BGNBDParams", "FittedBGNBD"]
@@ -69,14 +75,16 @@ def _run(kernels: KernelSet, name: str, size: int, *args: Any) -> Any:
 def _floats(values: AnyArray) -> FloatArray:
     """A writeable, C-contiguous float64 copy when needed (one compiled kernel signature)."""
     array = np.asarray(values, dtype=np.float64)
-    if array.flags.c_contiguous and array.flags.writeable:
+    # The buffer's read-only bit, not flags.writeable: numpy 1.26 warns when that is read on a
+    # view from np.broadcast_arrays (such a view counts as read-only here, so it is copied).
+    if array.flags.c_contiguous and not array.__array_interface__["data"][1]:
         return array
     return np.array(array, dtype=np.float64, order="C")
 
 
 def _times(name: str, values: TimeLike) -> FloatArray:
     """``values`` as a float64 array of finite times >= 0, naming the first bad one."""
-    array = np.asarray(values, dtype=np.float64)
+    array = as_float_array(name, values)
     bad = ~np.isfinite(array) | (array < 0)
     if bad.any():
         i = np.unravel_index(int(np.argmax(bad)), array.shape) if array.ndim else ()
@@ -87,7 +95,7 @@ def _times(name: str, values: TimeLike) -> FloatArray:
 
 def _counts(name: str, values: TimeLike) -> FloatArray:
     """``values`` as float64 whole numbers >= 0, naming the first bad one."""
-    array = np.asarray(values, dtype=np.float64)
+    array = as_float_array(name, values)
     bad = ~np.isfinite(array) | (array < 0) | (array != np.round(array))
     if bad.any():
         i = np.unravel_index(int(np.argmax(bad)), array.shape) if array.ndim else ()
@@ -123,10 +131,10 @@ def resolve_unit(data: object, time_unit: TimeUnit | str | None) -> TimeUnit:
 class _BetaGeometricParams:
     """``r, alpha`` (Gamma purchase rates) and ``a, b`` (Beta dropout probabilities)."""
 
-    r: float = attrs.field(converter=float, validator=_positive)
-    alpha: float = attrs.field(converter=float, validator=_positive)
-    a: float = attrs.field(converter=float, validator=_positive)
-    b: float = attrs.field(converter=float, validator=_positive)
+    r: float = attrs.field(converter=number_or_raw, validator=_positive)
+    alpha: float = attrs.field(converter=number_or_raw, validator=_positive)
+    a: float = attrs.field(converter=number_or_raw, validator=_positive)
+    b: float = attrs.field(converter=number_or_raw, validator=_positive)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""
@@ -319,7 +327,7 @@ class _FittedBetaGeometric(Generic[_P]):
         adaptive quadrature in mpmath); an infinite horizon is cut where the discount factor
         times the rate has fallen below ``e^-45``.
         """
-        H = float(horizon)
+        H = check_number("horizon", horizon)
         if not H > 0.0 or math.isnan(H):
             raise invalid("horizon", horizon, "must be > 0 (math.inf for the whole future)")
         delta = check_non_negative("discount_rate", discount_rate)
@@ -433,7 +441,7 @@ def fit_beta_geometric(
     kernels: KernelSet,
     data: RFMData,
     time_unit: TimeUnit | str | None,
-    initial: _BetaGeometricParams | Sequence[float] | None,
+    initial: _BetaGeometricParams | Mapping[str, float] | Sequence[float] | None,
     compress: bool | None,
 ) -> tuple[tuple[float, float, float, float], TimeUnit, FitResult]:
     """Maximum likelihood for the BG/NBD family: ``(params, time_unit, fit result)``."""
@@ -449,23 +457,12 @@ def fit_beta_geometric(
         )
     if initial is None:
         start: Sequence[float] = initial_guess(rfm)
-    elif isinstance(initial, _BetaGeometricParams):
+    elif isinstance(initial, _BetaGeometricParams):  # BG/NBD and MBG/NBD estimates alike
         start = initial.to_tuple()
     else:
-        start = tuple(float(v) for v in initial)
-        if len(start) != len(PARAMETER_NAMES):
-            raise invalid(
-                "initial",
-                tuple(start),
-                f"must hold {len(PARAMETER_NAMES)} values ({', '.join(PARAMETER_NAMES)})",
-            )
-        for name, value in zip(PARAMETER_NAMES, start, strict=True):
-            check_positive(f"initial {name}", value)
-
-    visited: list[FloatArray] = []
+        start = coerce_initial(initial, BGNBDParams, PARAMETER_NAMES).to_tuple()
 
     def objective(theta: FloatArray, patterns: RFMArrays) -> tuple[float, FloatArray]:
-        visited[:] = [theta]
         value, gradient = _run(
             kernels,
             "loglik",
@@ -488,38 +485,21 @@ def fit_beta_geometric(
         if compress or len(merged) <= COMPRESS_MAX_SHARE * len(rfm):
             patterns = merged
     # Compressed here in O(n) (a hash table) rather than by fit_patterns' row sort.
-    try:
-        estimate = fit_patterns(
-            patterns, objective, start, PARAMETER_NAMES, compress_patterns=False
-        )
-    except ConvergenceError as error:
-        hint = _runaway_hint(kernels, visited[0], unit) if visited else ""
-        if hint:
-            raise ConvergenceError(f"{error} {hint}") from error
-        raise
-    warn_boundary(_runaway_hint(kernels, estimate.params, unit), stacklevel=3)
+    estimate = fit_patterns(
+        patterns,
+        objective,
+        start,
+        PARAMETER_NAMES,
+        compress_patterns=False,
+        mixing=(
+            Mixing("gamma", "r", "alpha", "purchase rates", f"per {unit.value}"),
+            Mixing("beta", "a", "b", "dropout probabilities"),
+        ),
+        model="MBG/NBD" if kernels is not _BGNBD_KERNELS else "BG/NBD",
+    )
+    warn_boundary(estimate.boundary, stacklevel=3)
     r, alpha, a, b = (float(v) for v in estimate.params)
     return (r, alpha, a, b), unit, FitResult.from_estimate(estimate, PARAMETER_NAMES)
-
-
-def _runaway_hint(kernels: KernelSet, theta: FloatArray, unit: TimeUnit) -> str:
-    """Explain a failed fit whose Gamma or Beta mixing distribution was collapsing."""
-    r, alpha, a, b = map(float, theta)
-    collapsing = []
-    if r > RUNAWAY_SHAPE:
-        collapsing.append(
-            (
-                f"r={r:.3g} and alpha={alpha:.3g}",
-                "purchase rates",
-                f"r/alpha={r / alpha:.3g} per {unit.value}",
-            )
-        )
-    if a + b > RUNAWAY_SHAPE:
-        collapsing.append(
-            (f"a={a:.3g} and b={b:.3g}", "dropout probabilities", f"a/(a+b)={a / (a + b):.3g}")
-        )
-    model = "MBG/NBD" if kernels is not _BGNBD_KERNELS else "BG/NBD"
-    return runaway_hint(model, collapsing)
 
 
 @attrs.frozen
@@ -555,7 +535,7 @@ class BGNBD:
         data: RFMData,
         *,
         time_unit: TimeUnit | str | None = None,
-        initial: BGNBDParams | Sequence[float] | None = None,
+        initial: BGNBDParams | Mapping[str, float] | Sequence[float] | None = None,
         compress: bool | None = None,
     ) -> FittedBGNBD:
         """Estimate ``r, alpha, a, b`` by maximum likelihood.
@@ -567,7 +547,7 @@ class BGNBD:
         time_unit : TimeUnit or str, optional
             Unit to fit in: a summary is converted to it; for arrays it is their unit
             (default ``"day"``).
-        initial : BGNBDParams or sequence of 4 floats, optional
+        initial : BGNBDParams, mapping or sequence of 4 floats, optional
             Starting values (default: see :func:`initial_guess`).
         compress : bool, optional
             Evaluate the likelihood on distinct ``(x, t_x, T)`` patterns with weights:
@@ -583,7 +563,13 @@ class BGNBD:
             If the data break a rule (negative or fractional frequency, recency > T…) or
             nobody made a repeat purchase.
         ConvergenceError
-            If the optimiser fails; the message carries its diagnostics.
+            If the optimiser's end point is not a maximum; the message says why.
+
+        Warns
+        -----
+        BoundaryEstimateWarning
+            When the purchase rates or dropout probabilities hardly vary across customers (a
+            mixing distribution collapsed); the estimates are kept.
         """
         params, unit, result = fit_beta_geometric(
             _BGNBD_KERNELS, data, time_unit, initial, compress

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
 import attrs
@@ -18,11 +18,19 @@ import numpy as np
 from ecomstrat._kernels import gamma_gamma as _kernels
 from ecomstrat._kernels.bgnbd import compress_patterns
 from ecomstrat._typing import AnyArray, FloatArray
-from ecomstrat._validation import check_positive, check_same_length, invalid, plain
+from ecomstrat._validation import (
+    as_float_array,
+    check_positive,
+    check_same_length,
+    invalid,
+    number_or_raw,
+    plain,
+)
 from ecomstrat.exceptions import EcomstratWarning, EmptyInputError
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.models._base import COMPRESS_MAX_SHARE, FitResult
-from ecomstrat.models._fit import maximize_likelihood
+from ecomstrat.models._base import COMPRESS_MAX_SHARE, FitResult, coerce_initial, warn_boundary
+from ecomstrat.models._data import check_data
+from ecomstrat.models._fit import Mixing, maximize_likelihood
 
 __all__ = [
     "CORRELATION_WARNING_THRESHOLD",
@@ -75,9 +83,9 @@ class GammaGammaParams:
     {'p': 6.25, 'q': 3.74, 'gamma': 15.44}
     """
 
-    p: float = attrs.field(converter=float, validator=_positive)
-    q: float = attrs.field(converter=float, validator=_positive)
-    gamma: float = attrs.field(converter=float, validator=_positive)
+    p: float = attrs.field(converter=number_or_raw, validator=_positive)
+    q: float = attrs.field(converter=number_or_raw, validator=_positive)
+    gamma: float = attrs.field(converter=number_or_raw, validator=_positive)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""
@@ -89,6 +97,15 @@ class GammaGammaParams:
         return self.p * self.gamma / (self.q - 1.0) if self.q > 1.0 else math.inf
 
 
+_FIXES = {
+    "pandas": "Convert it with ecomstrat.summary_from_pandas(df, frequency=..., recency=...,"
+    " T=..., monetary=...), or pass (df['frequency'].to_numpy(), df['monetary'].to_numpy()).",
+    "polars": "Pass its columns, (df['frequency'].to_numpy(), df['monetary'].to_numpy()), or"
+    " summarise an order table with ecomstrat.rfm_summary(ecomstrat.log_from_polars(df)).",
+    "": "Pass a CustomerSummary (e.g. ecomstrat.rfm_summary(log)) or (frequency, monetary).",
+}
+
+
 def _spend_arrays(data: SpendData) -> tuple[FloatArray, FloatArray, AnyArray | None]:
     """Validated ``(frequency, monetary, customer ids)``, errors naming the customer."""
     ids: AnyArray | None
@@ -97,16 +114,12 @@ def _spend_arrays(data: SpendData) -> tuple[FloatArray, FloatArray, AnyArray | N
         money: Any = data.monetary
         ids = data.customer_ids
     else:
-        if not isinstance(data, tuple) or len(data) != 2:
-            raise invalid(
-                "data",
-                type(data).__name__,
-                "must be a CustomerSummary or a tuple (frequency, monetary)",
-            )
-        freq, money = data
+        freq, money = check_data(
+            data, "a CustomerSummary or a (frequency, monetary) tuple of arrays", _FIXES, columns=2
+        )
         ids = None
-    x = np.asarray(freq, dtype=np.float64)
-    m = np.asarray(money, dtype=np.float64)
+    x = as_float_array("frequency", freq, ndim=1)
+    m = as_float_array("monetary", money, ndim=1)
     n = check_same_length(frequency=x, monetary=m)
     if n == 0:
         raise EmptyInputError("no customers: frequency and monetary are empty.")
@@ -282,7 +295,7 @@ class GammaGamma:
         self,
         data: SpendData,
         *,
-        initial: GammaGammaParams | Sequence[float] | None = None,
+        initial: GammaGammaParams | Mapping[str, float] | Sequence[float] | None = None,
         compress: bool | None = None,
     ) -> FittedGammaGamma:
         """Estimate ``p, q, gamma`` by maximum likelihood on the repeat buyers.
@@ -291,7 +304,7 @@ class GammaGamma:
         ----------
         data : CustomerSummary or tuple of arrays
             ``(frequency, monetary)``; customers with ``frequency == 0`` are left out.
-        initial : GammaGammaParams or sequence of 3 floats, optional
+        initial : GammaGammaParams, mapping or sequence of 3 floats, optional
             Starting values (default ``p = 1, q = 2`` and ``gamma`` = the mean of
             ``monetary``, which matches the population mean spend).
         compress : bool, optional
@@ -310,10 +323,13 @@ class GammaGamma:
         EmptyInputError
             If no customer has a repeat transaction.
         ConvergenceError
-            If the optimiser fails; the message carries its diagnostics.
+            If the optimiser's end point is not a maximum; the message says why.
 
         Warns
         -----
+        BoundaryEstimateWarning
+            When the customers' spend scales hardly vary (``q`` and ``gamma`` run off to
+            infinity together); the estimates are kept.
         FrequencyMonetaryCorrelationWarning
             When the magnitude of the correlation of frequency and monetary value among
             repeat buyers exceeds 0.3.
@@ -345,21 +361,20 @@ class GammaGamma:
                 xs, ms, weights = px, pm, counts
         if initial is None:
             start: Sequence[float] = (1.0, 2.0, float(np.mean(m[repeat])))
-        elif isinstance(initial, GammaGammaParams):
-            start = (initial.p, initial.q, initial.gamma)
         else:
-            start = tuple(float(v) for v in initial)
-            if len(start) != len(PARAMETER_NAMES):
-                raise invalid("initial", tuple(start), "must hold 3 values (p, q, gamma)")
-            for name, value in zip(PARAMETER_NAMES, start, strict=True):
-                check_positive(f"initial {name}", value)
+            given = coerce_initial(initial, GammaGammaParams, PARAMETER_NAMES)
+            start = (given.p, given.q, given.gamma)
         estimate = maximize_likelihood(
             lambda theta: _loglik(theta, xs, ms, weights),
             start,
             PARAMETER_NAMES,
             n_customers=int(repeat.sum()),
             n_patterns=int(xs.size),
+            # nu ~ Gamma(q, gamma): a customer's mean transaction value is p / nu
+            mixing=(Mixing("gamma", "q", "gamma", "spend scales"),),
+            model="Gamma-Gamma",
         )
+        warn_boundary(estimate.boundary, stacklevel=2)
         p, q, g = (float(v) for v in estimate.params)
         return FittedGammaGamma(
             GammaGammaParams(p, q, g),

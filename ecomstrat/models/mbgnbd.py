@@ -8,7 +8,7 @@ share the BG/NBD machinery (:mod:`ecomstrat.models.bgnbd`) with their own kernel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 import attrs
@@ -126,7 +126,7 @@ class MBGNBD:
         data: RFMData,
         *,
         time_unit: TimeUnit | str | None = None,
-        initial: MBGNBDParams | Sequence[float] | None = None,
+        initial: MBGNBDParams | Mapping[str, float] | Sequence[float] | None = None,
         compress: bool | None = None,
     ) -> FittedMBGNBD:
         """Estimate ``r, alpha, a, b`` by maximum likelihood.
@@ -138,7 +138,7 @@ class MBGNBD:
         time_unit : TimeUnit or str, optional
             Unit to fit in: a summary is converted to it; for arrays it is their unit
             (default ``"day"``).
-        initial : MBGNBDParams or sequence of 4 floats, optional
+        initial : MBGNBDParams, mapping or sequence of 4 floats, optional
             Starting values (default: as for :meth:`BGNBD.fit`).
         compress : bool, optional
             Evaluate the likelihood on distinct ``(x, t_x, T)`` patterns with weights:
@@ -153,7 +153,13 @@ class MBGNBD:
         InvalidInputError
             If the data break a rule (negative or fractional frequency, recency > T…).
         ConvergenceError
-            If the optimiser fails; the message carries its diagnostics.
+            If the optimiser's end point is not a maximum; the message says why.
+
+        Warns
+        -----
+        BoundaryEstimateWarning
+            When the purchase rates or dropout probabilities hardly vary across customers (a
+            mixing distribution collapsed); the estimates are kept.
         """
         params, unit, result = fit_beta_geometric(
             _MBGNBD_KERNELS, data, time_unit, initial, compress

@@ -21,21 +21,26 @@ from ecomstrat._kernels.paretonbd import (
     unique_rows,
 )
 from ecomstrat._typing import AnyArray, FloatArray, IntArray
-from ecomstrat._validation import check_non_negative, check_positive, invalid
+from ecomstrat._validation import (
+    as_float_array,
+    check_non_negative,
+    check_number,
+    check_positive,
+    invalid,
+    number_or_raw,
+)
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import ConvergenceError, InvalidInputError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._base import (
     COMPRESS_MAX_SHARE,
-    RUNAWAY_SHAPE,
     FitResult,
     coerce_initial,
     fit_patterns,
-    runaway_hint,
     warn_boundary,
 )
 from ecomstrat.models._data import RFMArrays, as_rfm_arrays
-from ecomstrat.models._fit import MaximumLikelihood, maximize_likelihood
+from ecomstrat.models._fit import MaximumLikelihood, Mixing, maximize_likelihood
 
 __all__ = ["FittedParetoNBD", "ParetoNBD", "ParetoNBDParams"]
 
@@ -86,10 +91,10 @@ class ParetoNBDParams:
     {'r': 0.553, 'alpha': 10.578, 's': 0.606, 'beta': 11.669}
     """
 
-    r: float = attrs.field(converter=float, validator=_positive)
-    alpha: float = attrs.field(converter=float, validator=_positive)
-    s: float = attrs.field(converter=float, validator=_positive)
-    beta: float = attrs.field(converter=float, validator=_positive)
+    r: float = attrs.field(converter=number_or_raw, validator=_positive)
+    alpha: float = attrs.field(converter=number_or_raw, validator=_positive)
+    s: float = attrs.field(converter=number_or_raw, validator=_positive)
+    beta: float = attrs.field(converter=number_or_raw, validator=_positive)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""
@@ -228,8 +233,9 @@ class FittedParetoNBD:
                 "t", f"<shape {horizon.shape}>", f"must broadcast against n of shape {counts.shape}"
             ) from None
         r, alpha, s, beta = self.params._values()
-        flat_n = np.ascontiguousarray(counts_b, dtype=np.float64).reshape(-1)
-        flat_t = np.ascontiguousarray(horizon_b, dtype=np.float64).reshape(-1)
+        # copies: a broadcast view stays read-only even when contiguous (e.g. empty)
+        flat_n = np.array(counts_b, dtype=np.float64).reshape(-1)
+        flat_t = np.array(horizon_b, dtype=np.float64).reshape(-1)
         return pmf_new(r, alpha, s, beta, flat_n, flat_t).reshape(counts_b.shape)
 
     def probability_alive(self, data: DataLike) -> FloatArray:
@@ -290,7 +296,7 @@ class FittedParetoNBD:
             ) from None
         r, alpha, s, beta = self.params._values()
         x, _, T = _columns(rfm)
-        horizons = np.ascontiguousarray(per_customer, dtype=np.float64)
+        horizons = np.array(per_customer, dtype=np.float64)  # (a read-only view)
         return expected_given_history(r, alpha, s, beta, x, T, horizons, self._alive(rfm))
 
     def expected_residual_purchases(
@@ -465,7 +471,13 @@ class ParetoNBD:
             For invalid data or starting values, or data without a single repeat purchase
             (the likelihood then grows without bound as ``r / α → 0``).
         ConvergenceError
-            When the optimiser fails (the message carries its diagnostics).
+            When the optimiser's end point is not a maximum (the message says why and
+            carries the diagnostics).
+
+        Warns
+        -----
+        BoundaryEstimateWarning
+            When a mixing distribution collapsed (the maximum lies at infinite parameters).
 
         Notes
         -----
@@ -473,10 +485,12 @@ class ParetoNBD:
         purchase rate and ``β`` from the mean age. Above 20,000 customers the model is first
         fitted on a random subsample of 5,000 (fixed seed) from that point; quasi-Newton steps
         on all the data, starting from the subsample's curvature, then bring the gradient
-        below a tenth of the optimiser's tolerance, and L-BFGS-B certifies the maximum. This
+        below a tenth of the optimiser's tolerance before L-BFGS-B runs; the maximum is then
+        judged at the point (see :func:`~ecomstrat.models._fit.maximize_likelihood`). This
         only changes the path, not the maximum. When the estimates of a shape and its rate
         run off together (no heterogeneity in purchase or dropout rates: the maximum lies at
-        infinity), the :class:`ConvergenceError` says so.
+        infinity), the estimates are kept and a
+        :class:`~ecomstrat.BoundaryEstimateWarning` says so.
         """
         unit = _fit_unit(data, time_unit)
         rfm = as_rfm_arrays(data, unit)
@@ -487,22 +501,16 @@ class ParetoNBD:
             if initial is not None
             else _starting_values(rfm, patterns)
         )
-        visited: list[FloatArray] = []
-
-        def loglik(theta: FloatArray, data: RFMArrays) -> tuple[float, FloatArray]:
-            visited[:] = [theta]
-            return patterns.loglik(theta, data)
-
-        try:
-            estimate = fit_patterns(
-                patterns.rfm, loglik, start._values(), _NAMES, compress_patterns=False
-            )
-        except ConvergenceError as error:
-            hint = _runaway_hint(visited[0], unit) if visited else ""
-            if hint:
-                raise ConvergenceError(f"{error} {hint}") from error
-            raise
-        warn_boundary(_runaway_hint(estimate.params, unit), stacklevel=2)
+        estimate = fit_patterns(
+            patterns.rfm,
+            patterns.loglik,
+            start._values(),
+            _NAMES,
+            compress_patterns=False,
+            mixing=_mixing(unit),
+            model="Pareto/NBD",
+        )
+        warn_boundary(estimate.boundary, stacklevel=2)
         params = ParetoNBDParams(*map(float, estimate.params))
         return FittedParetoNBD(params, unit, FitResult.from_estimate(estimate, _NAMES))
 
@@ -636,21 +644,12 @@ def _check_identified(rfm: RFMArrays) -> None:
         )
 
 
-def _runaway_hint(theta: FloatArray, unit: TimeUnit) -> str:
-    """Explain a failed fit whose shape and rate ran off together (a boundary maximum)."""
-    r, alpha, s, beta = map(float, theta)
-    pairs = ((s, beta, "s", "beta", "dropout"), (r, alpha, "r", "alpha", "purchase"))
-    return runaway_hint(
-        "Pareto/NBD",
-        [
-            (
-                f"{name}={shape:.3g} and {rate_name}={rate:.3g}",
-                f"{what} rates",
-                f"{name}/{rate_name}={shape / rate:.3g} per {unit.value}",
-            )
-            for shape, rate, name, rate_name, what in pairs
-            if shape > RUNAWAY_SHAPE
-        ],
+def _mixing(unit: TimeUnit) -> tuple[Mixing, Mixing]:
+    """The Gamma mixing distributions of the purchase and dropout rates."""
+    per = f"per {unit.value}"
+    return (
+        Mixing("gamma", "r", "alpha", "purchase rates", per),
+        Mixing("gamma", "s", "beta", "dropout rates", per),
     )
 
 
@@ -689,10 +688,7 @@ def _newton_polish(
     which starts without curvature, needs ten or more evaluations from the same point). A
     step that leaves the positive orthant or lowers the likelihood is halved; polishing stops
     when the gradient is below :data:`_POLISH_GTOL` per customer or after
-    :data:`_POLISH_STEPS` steps, and ``maximize_likelihood`` then certifies the maximum.
-    (Stopping just above its tolerance would not do: on a flat ridge L-BFGS-B's line search
-    cannot improve a log-likelihood that is already maximal to rounding, and it reports
-    failure.)
+    :data:`_POLISH_STEPS` steps, and ``maximize_likelihood`` then judges the maximum.
     """
     inverse = np.array(inverse_information, dtype=np.float64)
     if not np.all(np.isfinite(inverse)):
@@ -732,6 +728,7 @@ def _maximize(patterns: _Patterns, start: ParetoNBDParams) -> MaximumLikelihood:
         _NAMES,
         n_customers=round(float(np.sum(patterns.rfm.weights))),
         n_patterns=len(patterns),
+        model="Pareto/NBD",
     )
 
 
@@ -741,14 +738,14 @@ def _maximize(patterns: _Patterns, start: ParetoNBDParams) -> MaximumLikelihood:
 
 def _positive_or_inf(name: str, value: float) -> float:
     """``value`` as a float if it is > 0 (``math.inf`` allowed), else raise."""
-    number = float(value)
+    number = check_number(name, value)
     if not number > 0.0:
         raise invalid(name, value, "must be > 0 (math.inf for no limit)")
     return number
 
 
 def _horizons(name: str, values: ArrayLike) -> FloatArray:
-    array = np.array(values, dtype=np.float64)
+    array = np.array(as_float_array(name, values))
     flat = array.reshape(-1)
     bad = ~np.isfinite(flat) | (flat < 0)
     if bad.any():
@@ -764,7 +761,7 @@ def _horizons(name: str, values: ArrayLike) -> FloatArray:
 
 
 def _whole_numbers(name: str, values: ArrayLike) -> FloatArray:
-    array = np.array(values, dtype=np.float64)
+    array = np.array(as_float_array(name, values))
     flat = array.reshape(-1)
     for bad, rule in (
         (~np.isfinite(flat) | (flat != np.round(flat)), "must be a finite whole number"),

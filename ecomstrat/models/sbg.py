@@ -10,11 +10,19 @@ import numpy as np
 
 from ecomstrat._kernels.sbg import sbg_churn_probability, sbg_derl, sbg_loglik_terms, sbg_survival
 from ecomstrat._typing import AnyArray, FloatArray
-from ecomstrat._validation import check_finite, check_positive, invalid
+from ecomstrat._validation import (
+    check_finite,
+    check_positive,
+    check_whole_numbers,
+    invalid,
+    number_or_raw,
+    shown,
+)
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.discrete import SurvivorCounts
-from ecomstrat.models._base import FitResult, coerce_initial
-from ecomstrat.models._fit import maximize_likelihood
+from ecomstrat.models._base import FitResult, coerce_initial, warn_boundary
+from ecomstrat.models._data import is_scalar, refuse_frame
+from ecomstrat.models._fit import Mixing, maximize_likelihood
 
 __all__ = ["SBG", "FittedSBG", "SBGParams"]
 
@@ -34,20 +42,10 @@ def _positive(_instance: object, attribute: attrs.Attribute[float], value: float
 def whole_numbers(name: str, values: ArrayLike, *, minimum: int = 0) -> FloatArray:
     """``values`` as float64 (any shape) after checking they are whole numbers >= ``minimum``.
 
-    The error names the first offending element, ``name[i]`` (``name`` for a scalar).
+    The error names the first offending element, ``name[i]`` (``name`` for a scalar). The
+    array is a new one (writeable, for the kernels).
     """
-    array = np.array(values, dtype=np.float64)
-    flat = array.reshape(-1)
-    rules = (
-        (~np.isfinite(flat) | (flat != np.round(flat)), "must be a finite whole number"),
-        (flat < minimum, f"must be >= {minimum}"),
-    )
-    for bad, rule in rules:
-        if bad.any():
-            i = int(np.argmax(bad))
-            label = name if array.ndim == 0 else f"{name}[{i}]"
-            raise invalid(label, float(flat[i]), rule)
-    return array
+    return np.array(check_whole_numbers(name, values, minimum=minimum))
 
 
 def discount_rate(value: float) -> float:
@@ -80,8 +78,8 @@ class SBGParams:
     {'alpha': 0.704, 'beta': 1.182}
     """
 
-    alpha: float = attrs.field(converter=float, validator=_positive)
-    beta: float = attrs.field(converter=float, validator=_positive)
+    alpha: float = attrs.field(converter=number_or_raw, validator=_positive)
+    beta: float = attrs.field(converter=number_or_raw, validator=_positive)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""
@@ -308,7 +306,13 @@ class SBG:
             For invalid counts or starting values, or counts where nobody churned (or
             everybody churned in period 1): the maximum then lies on the boundary.
         ConvergenceError
-            When the optimiser fails (the message carries its diagnostics).
+            When the optimiser's end point is not a maximum (the message says why).
+
+        Warns
+        -----
+        BoundaryEstimateWarning
+            When the churn probability hardly varies across customers (``alpha + beta`` runs
+            off to infinity); the estimates are kept.
         """
         counts = _as_counts(data)
         periods, churned, weights = lifetime_patterns(counts)
@@ -327,7 +331,10 @@ class SBG:
             _NAMES,
             n_customers=round(float(counts.cohort_sizes.sum())),
             n_patterns=len(periods),
+            mixing=(Mixing("beta", "alpha", "beta", "churn probabilities"),),
+            model="sBG",
         )
+        warn_boundary(estimate.boundary, stacklevel=2)
         params = SBGParams(*map(float, estimate.params))
         return FittedSBG(params, FitResult.from_estimate(estimate, _NAMES))
 
@@ -337,8 +344,23 @@ class SBG:
         return FittedSBG(SBGParams(alpha, beta), None)
 
 
+_COUNTS = "SurvivorCounts or a sequence of survivor counts (the cohort size first)"
+_COUNTS_FIXES = {
+    "pandas": "Pass one cohort's column, SBG().fit(df['survivors'].to_numpy()), or several as"
+    " SurvivorCounts.from_cohorts([...]).",
+    "polars": "Pass one cohort's column, SBG().fit(df['survivors'].to_numpy()), or several as"
+    " SurvivorCounts.from_cohorts([...]).",
+    "": "E.g. [1000, 631, 468], or SurvivorCounts.from_cohorts([...]) for several cohorts.",
+}
+
+
 def _as_counts(data: SurvivorCounts | CountsLike) -> SurvivorCounts:
-    return data if isinstance(data, SurvivorCounts) else SurvivorCounts.from_counts(data)
+    if isinstance(data, SurvivorCounts):
+        return data
+    refuse_frame(data, _COUNTS, _COUNTS_FIXES)
+    if is_scalar(data):
+        raise invalid("data", shown(data), f"must be {_COUNTS}", _COUNTS_FIXES[""])
+    return SurvivorCounts.from_counts(data)
 
 
 def _check_identified(periods: FloatArray, churned: FloatArray) -> None:

@@ -23,14 +23,21 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
 from ecomstrat._typing import FloatArray
-from ecomstrat._validation import check_positive, invalid
+from ecomstrat._validation import (
+    check_positive,
+    check_unit_interval,
+    invalid,
+    number_or_raw,
+    shown,
+)
+from ecomstrat.domain._fields import count_at_least
 from ecomstrat.domain.campaign import Campaign
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
@@ -40,7 +47,7 @@ from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.metrics.acquisition import AcquisitionTable
 from ecomstrat.metrics.cohorts import CohortMatrix
 from ecomstrat.metrics.market_entry import MarketComparison
-from ecomstrat.metrics.value_tiers import TOP_SHARES, value_tiers
+from ecomstrat.metrics.value_tiers import TOP_SHARES, check_top_shares, value_tiers
 from ecomstrat.models.bgnbd import BGNBD, FittedBGNBD
 from ecomstrat.models.gamma_gamma import FittedGammaGamma, GammaGamma
 from ecomstrat.report.acquisition import acquisition_overview
@@ -124,8 +131,19 @@ def _optional_positive(_instance: object, attribute: attrs.Attribute[Any], value
 def _scorer_names(value: Sequence[str] | str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
-    names = [value] if isinstance(value, str) else list(value)
+    names: list[object] = [value]
+    if not isinstance(value, str | Mapping) and isinstance(value, Iterable):
+        names = list(value)
+    if not all(isinstance(n, str) for n in names):
+        raise invalid(
+            "scorers", shown(value), "must be a sequence of scorer names", "E.g. ('rfm', 'clv')."
+        )
     return tuple(dict.fromkeys(str(n).strip() for n in names if str(n).strip()))
+
+
+def _count(value: Any) -> Any:
+    """A numpy integer as an int (for the validator), anything else unchanged."""
+    return int(value) if isinstance(value, np.integer) else value
 
 
 @attrs.frozen
@@ -142,13 +160,13 @@ class ReportOptions:
         End of the calibration period of the holdout check.
     holdout_weeks : float, optional
         Instead of ``calibration_end``: the holdout is the last ``holdout_weeks`` weeks to
-        ``as_of``. Without either, there is no holdout check.
+        ``as_of`` (> 0). Without either, there is no holdout check.
     horizon : float, default 12
-        CLV horizon, in ``horizon_unit``.
+        CLV horizon, in ``horizon_unit`` (> 0).
     horizon_unit : TimeUnit or str, default "month"
         Unit of ``horizon``.
     annual_discount_rate : float, default 0.10
-        Discount rate of the CLV.
+        Discount rate of the CLV, a fraction in [0, 1].
     gross_margin : float, optional
         Margin as a share of revenue, for the CLV and the CAC payback. Default: the log's
         margins over its revenue when it has margins, else 1 for the CLV (revenue CLV) and no
@@ -156,9 +174,9 @@ class ReportOptions:
     scorers : sequence of str, optional
         Scorers to run (default: every available scorer the inputs allow).
     migration_weeks : int, default 13
-        Lifecycle migration is measured from this many weeks before ``as_of``.
+        Lifecycle migration is measured from this many weeks before ``as_of`` (>= 1).
     max_offset : int, default 6
-        Last month since acquisition of the text retention table.
+        Last month since acquisition of the text retention table (>= 0).
     top_shares : sequence of float, default (0.01, 0.10)
         Value tiers (see :func:`~ecomstrat.value_tiers`).
     """
@@ -167,14 +185,14 @@ class ReportOptions:
     as_of: object = None
     calibration_end: object = None
     holdout_weeks: float | None = attrs.field(default=None, validator=_optional_positive)
-    horizon: float = attrs.field(default=12.0, converter=float)
+    horizon: float = attrs.field(default=12.0, converter=number_or_raw)
     horizon_unit: TimeUnit = attrs.field(default=TimeUnit.MONTH, converter=_time_unit)
-    annual_discount_rate: float = 0.10
+    annual_discount_rate: float = attrs.field(default=0.10, converter=number_or_raw)
     gross_margin: float | None = attrs.field(default=None, validator=_optional_positive)
     scorers: tuple[str, ...] | None = attrs.field(default=None, converter=_scorer_names)
-    migration_weeks: int = 13
-    max_offset: int = 6
-    top_shares: tuple[float, ...] = attrs.field(default=TOP_SHARES, converter=tuple)
+    migration_weeks: int = attrs.field(default=13, converter=_count, validator=count_at_least(1))
+    max_offset: int = attrs.field(default=6, converter=_count, validator=count_at_least(0))
+    top_shares: tuple[float, ...] = attrs.field(default=TOP_SHARES, converter=check_top_shares)
 
     def __attrs_post_init__(self) -> None:
         if self.calibration_end is not None and self.holdout_weeks is not None:
@@ -185,6 +203,7 @@ class ReportOptions:
                 "Give one of them.",
             )
         check_positive("horizon", self.horizon)
+        check_unit_interval("annual_discount_rate", self.annual_discount_rate)
         if self.gross_margin is not None and self.gross_margin > 1:
             raise invalid("gross_margin", self.gross_margin, "must lie in (0, 1]", "40% is 0.4.")
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import ecomstrat
-from ecomstrat.cli import main
+from ecomstrat.cli import COMPILE_NOTICE, _compile_notice, main
 
 SMALL = ["demo", "--customers", "300", "--seed", "3"]
 
@@ -43,7 +43,8 @@ def test_demo_prints_every_section(capsys):
         "Which market next? (USD)",
     ):
         assert f"\n{title}\n{'=' * len(title)}\n" in out
-    assert err == ""  # stderr is not a terminal: no progress line
+    # stderr is not a terminal: no progress line, only the notice when kernels compile
+    assert err in ("", f"{COMPILE_NOTICE}\n")
     assert "Traceback" not in out
 
 
@@ -201,3 +202,19 @@ def test_runs_as_a_module():
         check=True,
     )
     assert done.stdout.strip() == f"ecomstrat {ecomstrat.__version__}"
+
+
+def test_the_compile_notice_is_said_once_and_only_when_numba_compiles() -> None:
+    import numba
+
+    stream = io.StringIO()
+    with _compile_notice(stream):
+        numba.njit(lambda x: x + 1)(1)  # a new function: compiled here
+        numba.njit(lambda x: x + 2)(1)
+    assert stream.getvalue() == f"{COMPILE_NOTICE}\n"
+    quiet = io.StringIO()
+    compiled = numba.njit(lambda x: x + 3)
+    compiled(1)
+    with _compile_notice(quiet):
+        assert compiled(2) == 5  # compiled before: nothing to compile
+    assert quiet.getvalue() == ""

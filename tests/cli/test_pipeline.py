@@ -103,3 +103,43 @@ def test_customers_acquired_on_the_report_date(sim):
     assert report.parts["clv"].n_customers == 501
     assert any("age T = 0" in note for note in report.notes)
     assert report.sections()[-1].title == "Notes"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_offset": -3}, "max_offset=-3 is invalid: must be >= 0."),
+        ({"max_offset": 2.5}, "max_offset=2.5 is invalid: must be an int."),
+        ({"migration_weeks": 0}, "migration_weeks=0 is invalid: must be >= 1."),
+        ({"horizon": -1}, "horizon=-1.0 is invalid: must be > 0."),
+        (
+            {"horizon": "12"},
+            "horizon='12' is invalid: must be a number, not str. Convert text to numbers first,"
+            " e.g. float(value).",
+        ),
+        ({"holdout_weeks": 0}, "holdout_weeks=0 is invalid: must be > 0."),
+        ({"holdout_weeks": True}, "holdout_weeks=True is invalid: must be a number, not bool."),
+        (
+            {"annual_discount_rate": 10},
+            "annual_discount_rate=10.0 is invalid: must lie in [0, 1]. Give rates as fractions"
+            " (0.2, not 20).",
+        ),
+        ({"gross_margin": -0.2}, "gross_margin=-0.2 is invalid: must be > 0."),
+        ({"gross_margin": 40}, "gross_margin=40 is invalid: must lie in (0, 1]. 40% is 0.4."),
+        ({"top_shares": (0.5, 0.1)}, "top_shares=(0.5, 0.1) is invalid: must be strictly"),
+        ({"top_shares": (0.1, 1.5)}, "top_shares[1]=1.5 is invalid: must lie in (0, 1)."),
+        ({"top_shares": None}, "top_shares=None is invalid: must be a sequence of shares."),
+        ({"top_shares": ["a"]}, "top_shares[0]='a' is invalid: must be a number, not str."),
+        ({"scorers": 5}, "scorers=5 is invalid: must be a sequence of scorer names."),
+    ],
+)
+def test_report_options_check_every_number(kwargs, message):
+    with pytest.raises(InvalidInputError) as caught:
+        ReportOptions(**kwargs)
+    assert str(caught.value).startswith(message)
+
+
+def test_report_options_take_numpy_numbers():
+    options = ReportOptions(max_offset=np.int64(3), horizon=np.float32(6), top_shares=[0.05])
+    assert (options.max_offset, options.horizon, options.top_shares) == (3, 6.0, (0.05,))
+    assert type(options.max_offset) is int

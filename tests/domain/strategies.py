@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import babel
 import iso3166
 import iso4217
 from hypothesis import strategies as st
@@ -37,7 +38,17 @@ aware_datetimes = st.datetimes(
     timezones=timezones,
 )
 dates = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 1, 1))
-language_tags = st.from_regex(r"[a-z]{2,3}(-[A-Z]{2}|-[A-Za-z0-9]{5,8})?", fullmatch=True)
+#: ISO 639 language codes CLDR knows (Market checks the language and region subtags).
+LANGUAGES = sorted(c for c in map(str, babel.Locale("en").languages) if c.isalpha() and len(c) <= 3)
+language_tags = st.builds(
+    lambda language, suffix: language + suffix,
+    st.sampled_from(LANGUAGES),
+    st.one_of(
+        st.just(""),
+        countries.map("-{}".format),
+        st.from_regex(r"-[A-Za-z0-9]{5,8}", fullmatch=True),  # a variant (not checked)
+    ),
+)
 
 
 def moneys(currency: str | None = None, *, non_negative: bool = False) -> st.SearchStrategy[Money]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import iso4217
 import pytest
 
-from ecomstrat.domain import check_country, check_currency, country_name, minor_units
+from ecomstrat.domain import TimeUnit, check_country, check_currency, country_name, minor_units
 from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
 
 
@@ -78,3 +78,22 @@ def test_non_string_country_is_rejected() -> None:
 def test_country_name() -> None:
     assert country_name("ch") == "Switzerland"
     assert country_name("DEU") == "Germany"
+
+
+@pytest.mark.parametrize("make", [TimeUnit, TimeUnit.parse])
+def test_unknown_time_unit_lists_the_units(make: object) -> None:
+    units = "valid values are 'day', 'month', 'week', 'year'."
+    with pytest.raises(UnknownCodeError) as info:
+        make("fortnight")  # type: ignore[operator]
+    assert str(info.value) == f"time_unit='fortnight' is not known: {units}"
+    assert isinstance(info.value, ValueError)  # what Enum lookups raise
+    with pytest.raises(UnknownCodeError, match=r"^time_unit='monht' .* Did you mean 'month'\?$"):
+        make("monht")  # type: ignore[operator]
+    with pytest.raises(UnknownCodeError, match=f"^time_unit=None is not known: {units}$"):
+        make(None)  # type: ignore[operator]
+
+
+def test_time_unit_takes_values_and_aliases() -> None:
+    assert TimeUnit("week") is TimeUnit.WEEK
+    assert TimeUnit("Weeks") is TimeUnit.WEEK  # through _missing_ and TimeUnit.parse
+    assert TimeUnit(TimeUnit.DAY) is TimeUnit.DAY

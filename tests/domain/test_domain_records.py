@@ -273,12 +273,47 @@ def test_market_normalises_codes() -> None:
         ({"languages": ("de", "german!")}, InvalidInputError, "'german!' is not a BCP 47"),
         ({"languages": ("de_DE",)}, InvalidInputError, "'de_DE' is not a BCP 47"),
         ({"languages": (1,)}, InvalidInputError, "1 is not a BCP 47"),
+        (
+            {"languages": 5},
+            InvalidInputError,
+            r"^languages=5 is invalid: must be a sequence of tags",
+        ),
+        (
+            {"languages": ["zz-bogus"]},
+            UnknownCodeError,
+            r"^languages\[0\]='zz-bogus' is not known: valid values are the \d+ ISO 639 language"
+            r" codes\.",
+        ),
+        (
+            {"languages": ["de", "ger"]},
+            UnknownCodeError,
+            r"^languages\[1\]='ger' is not known: .* ISO 639 language codes\. Did you mean",
+        ),
+        (
+            {"languages": ["de-XX"]},
+            UnknownCodeError,
+            r"^languages\[0\]='de-XX' is not known: valid values are the \d+ ISO 3166-1 and UN M49"
+            r" region codes\.",
+        ),
+        (
+            {"languages": ["sr-Latx"]},
+            UnknownCodeError,
+            r"^languages\[0\]='sr-Latx' is not known: .* ISO 15924 script codes\. Did you mean"
+            r" 'Latn'",
+        ),
     ],
 )
 def test_market_checks(changes: dict[str, Any], error: type[Exception], pattern: str) -> None:
     fields: dict[str, Any] = {"country": "DE", "currency": "EUR", "languages": ("de",)} | changes
     with pytest.raises(error, match=pattern):
         Market(**fields)
+
+
+@pytest.mark.parametrize(
+    "tag", ["de", "fr-CH", "zh-Hant-TW", "es-419", "sr-Latn", "de-CH-1996", "gsw", "EN-us"]
+)
+def test_market_accepts_real_language_tags(tag: str) -> None:
+    assert Market("CH", "CHF", [tag]).languages == (tag,)
 
 
 def test_market_to_dict() -> None:

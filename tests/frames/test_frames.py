@@ -162,3 +162,111 @@ def test_from_orders() -> None:
     with pytest.raises(EmptyInputError):
         TransactionLog.from_orders([])
     assert Decimal("15.00") == orders[0].net_amount.amount
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        # numpy reads ["a", nan] as the strings ["a", "nan"]: the NaN must not become a customer
+        (
+            {"customer_ids": ["a", float("nan"), "c"]},
+            r"^customer_ids\[1\]=nan is invalid: is missing. Drop rows without a customer id.$",
+        ),
+        (
+            {"customer_ids": [True, False, True]},
+            r"^customer_ids='<array of bool>' is invalid: customer ids must be integers or strings",
+        ),
+        (
+            {"amounts": [True, False, True]},
+            r"^amounts\[0\]=True is invalid: must be a number, not bool \(3 such value\(s\)\).$",
+        ),
+        (
+            {"amounts": [1.0, "2", 3.0]},
+            r"^amounts\[1\]='2' is invalid: must be a number, not str \(1 such value\(s\)\). Conv",
+        ),
+        ({"amounts": [[1.0, 2.0, 3.0]]}, r"^amounts='<an array of shape \(1, 3\)>' is invalid"),
+        ({"customer_ids": None}, r"^customer_ids=None is invalid: must be a sequence of ids"),
+        ({"times": None}, r"^times=None is invalid: must be a sequence of times"),
+        ({"amounts": None}, r"^amounts=None is invalid: must be numbers, not None.$"),
+    ],
+)
+def test_junk_logs_are_refused(kwargs: dict, match: str) -> None:
+    args = {"customer_ids": ["a", "b", "c"], "times": TIMES, "amounts": [1.0, 2.0, 3.0]}
+    args.update(kwargs)
+    with pytest.raises(InvalidInputError, match=match):
+        TransactionLog.from_arrays(**args)
+
+
+def test_a_customer_named_nan_is_kept() -> None:
+    log = TransactionLog.from_arrays(["a", "nan", "a"], TIMES, [1.0, 2.0, 3.0])
+    assert log.customer_ids.tolist() == ["a", "nan"]
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (
+            ([[1, 0]], [[1.0, 0.0]], [[2.0, 2.0]]),
+            r"^frequency='<an array of shape \(1, 2\)>' is invalid: must be one-dimensional",
+        ),
+        (
+            ([1, 0], [1.0, 0.0], [2.0, 2.0], [-5.0, 0.0]),
+            r"^monetary\[0\]=-5.0 \(customer 0\) is invalid: must be >= 0 \(1 such value\(s\) in"
+            r" all\). monetary is the mean value of the repeat purchases; for margins, which may"
+            r" be negative, summarise the log with rfm_summary\(log, value='margin'\).$",
+        ),
+        (
+            (["a"], [1.0], [2.0]),
+            r"^frequency\[0\]='a' is invalid: must be a number, not str \(1 such value\(s\)\).",
+        ),
+        (([1], ["1.0"], [2.0]), r"^recency\[0\]='1.0' is invalid: must be a number, not str"),
+        ((None, [1.0], [2.0]), r"^frequency=None is invalid: must be numbers, not None.$"),
+    ],
+)
+def test_junk_summaries_are_refused(args: tuple, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        CustomerSummary.from_arrays(*args)
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        ([99], r"^rows\[0\]=99 is invalid: must lie in \[-2, 2\) \(there are 2 rows\).$"),
+        ([0, -3], r"^rows\[1\]=-3 is invalid: must lie in \[-2, 2\)"),
+        ([0.5], r"^rows\[0\]=0.5 is invalid: must be a whole-number position or a boolean."),
+        (["a"], r"^rows\[0\]='a' is invalid: must be a whole-number position"),
+        ([True], r"^rows='<boolean mask of length 1>' is invalid: must have one entry per row"),
+        (1, r"^rows='<int>' is invalid: must be a one-dimensional array of positions"),
+        ([[0]], r"^rows='<array of shape \(1, 1\)>' is invalid: must be a one-dimensional"),
+    ],
+)
+def test_take_refuses_bad_rows(rows: object, match: str) -> None:
+    s = CustomerSummary.from_arrays([1, 0], [1.0, 0.0], [2.0, 2.0], customer_ids=["p", "q"])
+    with pytest.raises(InvalidInputError, match=match):
+        s.take(rows)  # type: ignore[arg-type]
+    assert s.take([-1]).customer_ids.tolist() == ["q"]
+    assert s.take(np.array([False, True])).customer_ids.tolist() == ["q"]
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        ["2024-01-01", "9999-01-01", "2024-01-03"],  # numpy would wrap it to 1815-03-31
+        ["2024-01-01", dt.datetime(9999, 1, 1), "2024-01-03"],
+        np.array(["2024-01-01", "9999-01-01", "2024-01-03"], dtype="datetime64[D]"),
+    ],
+)
+def test_times_outside_the_nanosecond_range_are_refused(times: object) -> None:
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^times\[1\]='9999-01-01.*' is invalid: is outside the datetime64\[ns\] range"
+        r" \(1677-09-21 to 2262-04-11\)\. Drop or correct that row\.$",
+    ):
+        TransactionLog.from_arrays(["a", "b", "c"], times, [1.0, 2.0, 3.0])  # type: ignore[arg-type]
+
+
+def test_frequencies_too_large_for_int64_are_refused() -> None:
+    with pytest.raises(
+        InvalidInputError, match=r"^frequency\[0\]=1e\+20 is invalid: must be a whole number"
+    ):
+        CustomerSummary.from_arrays([1e20], [1.0], [2.0])

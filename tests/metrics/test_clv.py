@@ -209,6 +209,36 @@ def test_invalid_inputs(summary, kwargs, match) -> None:
         customer_lifetime_value(BGNBD_WEEKS, SPEND, summary, **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        (
+            (None, SPEND),
+            {"horizon": 12},
+            r"^transactions=None is invalid: must be a fitted purchase model \(with time_unit,"
+            r" conditional_expected_purchases and probability_alive\). E\.g\. BGNBD\(\)\.fit",
+        ),
+        ((SPEND, SPEND), {"horizon": 12}, r"^transactions='<FittedGammaGamma>' is invalid"),
+        ((BGNBD_WEEKS, SPEND), {"horizon": "12"}, r"^horizon='12' is invalid: must be a number"),
+        ((BGNBD_WEEKS, SPEND), {"horizon": None}, r"^horizon=None is invalid: must be a number"),
+        ((BGNBD_WEEKS, "5"), {"horizon": 12}, r"^spend='5' is invalid: must be numbers, not str"),
+        (
+            (BGNBD_WEEKS, SPEND),
+            {"horizon": 12, "margin": "0.3"},
+            r"^margin='0.3' is invalid: must be numbers, not str",
+        ),
+        (
+            (BGNBD_WEEKS, SPEND),
+            {"horizon": 12, "annual_discount_rate": True},
+            r"^annual_discount_rate=True is invalid: must be a number, not bool",
+        ),
+    ],
+)
+def test_junk_arguments_are_refused(summary, args, kwargs, match) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        customer_lifetime_value(*args, summary, **kwargs)
+
+
 def test_invalid_spend(summary) -> None:
     with pytest.raises(InvalidInputError, match=r"expected_spend\[1\]=0.0 \(customer 'b'\)"):
         customer_lifetime_value(BGNBD_WEEKS, [5.0, 0.0, 1, 1, 1, 1], summary, horizon=12)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ecomstrat.datasets import SimulationParameters, simulate_transactions
-from ecomstrat.exceptions import ConvergenceError, InvalidInputError
+from ecomstrat.exceptions import BoundaryEstimateWarning, InvalidInputError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._protocols import DiscountedTransactionModel, TransactionModel
 from ecomstrat.models.bgnbd import BGNBD, BGNBDParams, FittedBGNBD
@@ -179,14 +179,22 @@ def test_fit_from_arrays_defaults_to_days() -> None:
     assert again.params.r == pytest.approx(fitted.params.r, rel=1e-5)
 
 
-def test_fit_reports_convergence_failure_with_diagnostics() -> None:
-    # One repeat buyer among 51: the optimiser runs a and b off towards 0 and infinity.
+def test_a_boundary_maximum_keeps_its_estimates_and_says_why() -> None:
+    # One repeat buyer among 51: the likelihood keeps rising as the dropout probability
+    # after a repeat purchase tends to 1 for everybody (a + b -> infinity, a/(a+b) -> 1).
     x = np.r_[np.zeros(50), 1.0]
     T = np.r_[np.linspace(1.0, 30.0, 50), 30.0]
-    with pytest.raises(ConvergenceError, match="did not converge") as error:
-        BGNBD().fit((x, np.r_[np.zeros(50), 1.0], T), time_unit="week")
-    assert "n_customers=51" in str(error.value)
-    assert "Stopped at r=" in str(error.value)
+    data = (x, np.r_[np.zeros(50), 1.0], T)
+    with pytest.warns(BoundaryEstimateWarning, match="a \\+ b grew without bound") as caught:
+        fitted = BGNBD().fit(data, time_unit="week")
+    assert caught[0].filename == __file__
+    assert "the dropout probabilities hardly vary" in str(caught[0].message)
+    assert fitted.fit is not None
+    assert fitted.fit.diagnostics.at_boundary
+    assert fitted.fit.diagnostics.converged
+    p = fitted.params.a / (fitted.params.a + fitted.params.b)
+    assert p == pytest.approx(1.0, abs=1e-6)
+    assert np.all(np.isfinite(fitted.conditional_expected_purchases(10.0, data)))
 
 
 def test_fit_without_repeat_purchases_is_rejected() -> None:

@@ -9,7 +9,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from ecomstrat.exceptions import ConvergenceError
-from ecomstrat.models._fit import maximize_likelihood
+from ecomstrat.models._fit import Mixing, maximize_likelihood
 
 
 def _blas_threads() -> list[int]:
@@ -69,3 +69,83 @@ def test_unbounded_likelihood_raises_convergence_error_naming_the_parameter() ->
 
     with pytest.raises(ConvergenceError, match="a ran to exp"):
         maximize_likelihood(objective, [1.0], ("a",), n_customers=1, n_patterns=1)
+
+
+def test_the_point_is_judged_not_the_optimisers_message() -> None:
+    # Two iterations are not enough for L-BFGS-B ("ITERATIONS REACHED LIMIT"), but Newton
+    # steps with the analytic gradient finish the job and the point is a maximum.
+    sample = np.random.default_rng(3).gamma(shape=2.5, scale=1 / 0.5, size=20_000)
+    objective = _gamma_sample_loglik(sample.sum(), np.log(sample).sum(), sample.size)
+    estimate = maximize_likelihood(
+        objective,
+        [1.0, 1.0],
+        ("k", "rate"),
+        n_customers=sample.size,
+        n_patterns=sample.size,
+        max_iterations=2,
+    )
+    diagnostics = estimate.diagnostics
+    assert not diagnostics.optimizer_success
+    assert "LIMIT" in diagnostics.message
+    assert diagnostics.converged
+    assert diagnostics.newton_steps >= 1
+    assert diagnostics.min_curvature > 0.0
+    k, rate = estimate.params
+    assert rate == pytest.approx(k / sample.mean(), rel=1e-10)
+
+
+def test_a_saddle_point_is_not_a_maximum() -> None:
+    def saddle(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        # -u0^2 + u1^2 in log-parameters: stationary at theta = (1, 1), rising along u1
+        u = np.log(theta)
+        return float(-(u[0] ** 2) + u[1] ** 2), np.array([-2.0 * u[0], 2.0 * u[1]]) / theta
+
+    with pytest.raises(ConvergenceError, match="not negative definite") as caught:
+        maximize_likelihood(saddle, [1.0, 1.0], ("a", "b"), n_customers=1, n_patterns=1)
+    assert "smallest curvature -2 per customer" in str(caught.value)
+    assert "converged=False" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("mixing", "values", "expected"),
+    [
+        (
+            Mixing("gamma", "r", "alpha", "purchase rates", "per week"),
+            {"r": 2e5, "alpha": 4e6},
+            "r=2e+05 and alpha=4e+06 grew together: the purchase rates hardly vary across"
+            " customers, and the likelihood keeps rising towards a single value r/alpha=0.05"
+            " per week, a limit the M reaches only at infinite parameters.",
+        ),
+        (
+            Mixing("beta", "a", "b", "dropout probabilities"),
+            {"a": 3e4, "b": 1e4},
+            "a + b grew without bound (a=3e+04 and b=1e+04): the dropout probabilities hardly"
+            " vary across customers, and the likelihood keeps rising towards a single value"
+            " a/(a+b)=0.75, a limit the M reaches only at infinite parameters.",
+        ),
+        (Mixing("gamma", "r", "alpha", "purchase rates"), {"r": 9e3, "alpha": 1e9}, ""),
+        (Mixing("beta", "a", "b", "dropout probabilities"), {"a": 5e3, "b": 4e3}, ""),
+    ],
+)
+def test_collapsed_mixing_is_explained(mixing: Mixing, values: dict, expected: str) -> None:  # type: ignore[type-arg]
+    assert mixing.explain("M", values) == expected
+
+
+def test_a_collapsed_mixing_distribution_is_a_boundary_maximum() -> None:
+    # l = -(u0 - 1)^2 - exp(-u1): rises towards u1 -> infinity (shape "s" collapsing)
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        u = np.log(theta)
+        value = -((u[0] - 1.0) ** 2) - np.exp(-u[1])
+        return float(value), np.array([-2.0 * (u[0] - 1.0), np.exp(-u[1])]) / theta
+
+    mixing = (Mixing("gamma", "s", "beta", "dropout rates"),)
+    # theta = (beta, s): the names are matched, not the positions
+    estimate = maximize_likelihood(
+        objective, [1.0, 1.0], ("beta", "s"), n_customers=1, n_patterns=1, mixing=mixing
+    )
+    assert estimate.diagnostics.at_boundary
+    assert estimate.diagnostics.converged
+    assert estimate.params[1] > 1e4
+    assert estimate.params[0] == pytest.approx(np.e, rel=1e-9)  # the free parameter is exact
+    assert "s=" in estimate.boundary
+    assert "the dropout rates hardly vary" in estimate.boundary

@@ -240,3 +240,55 @@ def test_a_failure_does_not_poison_later_calls(
         registry.score(["wrong_shape", "orders"], context)
     assert "es_faulty_plugin" in sys.modules
     assert registry.score(["orders"], context)["orders"].tolist() == [1, 2, 3, 5, 1]
+
+
+EXITS_ON_IMPORT = (
+    "scorer 'exits_on_import' (entry point 'exits_on_import = es_exiting_plugin:exits_on_import'"
+    " of distribution 'ecomstrat-exiting-plugin 0.3.0') could not be loaded: importing it raised"
+    " SystemExit: es_exiting_plugin is a command-line tool. Fix or uninstall the distribution"
+    " 'ecomstrat-exiting-plugin 0.3.0', or set ECOMSTRAT_DISABLE_PLUGINS=1 to use only the"
+    " built-in scorers."
+)
+
+
+def test_a_plugin_that_exits_on_import_is_a_load_error(
+    install: Install, registry: ScorerRegistry
+) -> None:
+    install("exiting_plugin")
+    with pytest.raises(PluginLoadError) as caught:
+        registry.get("exits_on_import")
+    assert str(caught.value) == EXITS_ON_IMPORT
+    assert isinstance(caught.value.__cause__, SystemExit)
+
+
+def test_score_all_survives_plugins_that_exit(
+    install: Install, registry: ScorerRegistry, context: ScoringContext
+) -> None:
+    install("good_plugin", "exiting_plugin")
+    with pytest.warns(PluginWarning) as record:
+        scores = registry.score_all(context)
+    assert [str(w.message) for w in record] == [
+        f"{EXITS_ON_IMPORT} The scorer was skipped.",
+        "scorer 'exits_on_score' (entry point 'exits_on_score = es_exiting_scorer:exits_on_score'"
+        " of distribution 'ecomstrat-exiting-plugin 0.3.0') raised SystemExit: 3. The scorer was"
+        " skipped.",
+    ]
+    assert list(scores) == ["lead", "orders", "rfm", "spend_per_week"]
+    with pytest.raises(SystemExit):  # asked to be strict, the scorer's own exception
+        registry.score(["exits_on_score"], context, errors="raise")
+
+
+def test_keyboard_interrupt_is_never_swallowed(
+    registry: ScorerRegistry, context: ScoringContext
+) -> None:
+    class Interrupted:
+        name = "interrupted"
+        description = "Stands for a user pressing Ctrl-C while it scores."
+        requires = frozenset({"summary"})
+
+        def score(self, context: ScoringContext, /) -> np.ndarray:
+            raise KeyboardInterrupt
+
+    registry.register(Interrupted())
+    with pytest.raises(KeyboardInterrupt):
+        registry.score(["interrupted"], context)

@@ -247,3 +247,51 @@ def test_service_cost_errors() -> None:
         self_service_saving(cost, 1.5, self_service_cost_per_contact=0.1)
     with pytest.raises(UnknownCodeError, match="'fax'"):
         self_service_saving(cost, {"fax": 0.5}, self_service_cost_per_contact=0.1)
+
+
+@pytest.mark.parametrize(
+    ("successes", "n", "match"),
+    [
+        (5, 3, r"^successes=5.0 is invalid: must be <= n=3.0. There cannot be more successes"),
+        ([1, 4], [2, 3], r"^successes\[1\]=4.0 is invalid: must be <= n\[1\]=3.0"),
+        (-1, 3, r"^successes=-1.0 is invalid: must be >= 0"),
+        (1.5, 3, r"^successes=1.5 is invalid: must be a finite whole number"),
+        (float("nan"), 3, r"^successes=nan is invalid: must be a finite whole number"),
+        (1, [2, float("inf")], r"^n\[1\]=inf is invalid: must be a finite whole number"),
+        ("1", 3, r"^successes='1' is invalid: must be numbers, not str"),
+        (1, None, r"^n=None is invalid: must be numbers, not None"),
+        ([1, 2], [3, 4, 5], r"^successes='<array of shape \(2,\)>' is invalid: must broadcast"),
+    ],
+)
+def test_wilson_rejects_impossible_counts(successes: object, n: object, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        wilson_interval(successes, n)  # type: ignore[arg-type]
+
+
+def test_wilson_interval_holds_the_share_exactly() -> None:
+    # 0 of 10: centre - half = 2.78e-17 in floating point, not 0; the ends are now exact.
+    low, high = wilson_interval(np.array([0, 10, 3, 0]), np.array([10, 10, 7, 0]))
+    assert low[0] == 0.0
+    assert high[1] == 1.0
+    assert low[2] <= 3 / 7 <= high[2]
+    assert np.isnan(low[3])
+    assert np.isnan(high[3])
+    none = csat([1] * 10)  # the case hypothesis found
+    assert (none.low, none.estimate) == (0.0, 0.0)
+    assert csat([5] * 10).high == 1.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"seed": -1}, r"^seed=-1 is invalid: must be None or a whole number >= 0"),
+        ({"seed": 1.5}, r"^seed=1.5 is invalid: must be None or a whole number >= 0"),
+        ({"seed": "1"}, r"^seed='1' is invalid"),
+        ({"n_resamples": 0}, r"^n_resamples=0 is invalid: must be a whole number >= 1"),
+        ({"confidence": "0.9"}, r"^confidence='0.9' is invalid: must be a number, not str"),
+    ],
+)
+def test_nps_rejects_bad_options(kwargs: dict[str, object], match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        nps(SCORES, method="bootstrap", **kwargs)  # type: ignore[arg-type]
+    assert nps(SCORES, method="bootstrap", seed=np.int64(3)).n == 10  # numpy integers are seeds
