@@ -261,9 +261,12 @@ class _Judge:
         if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
             self.fail(u, value, gradient, base, "the likelihood is not finite there")
         theta = np.exp(u)
-        collapsed = [m for m in self.mixing if m.explain(self.model, self.values(theta))]
-        boundary = " ".join(m.explain(self.model, self.values(theta)) for m in collapsed)
-        explained = {name for m in collapsed for name in (m.first, m.second)}
+        values = self.values(theta)
+        explanations = {m: m.explain(self.model, values) for m in self.mixing}
+        boundary = " ".join(text for text in explanations.values() if text)
+        explained = {
+            name for m, text in explanations.items() if text for name in (m.first, m.second)
+        }
         at_bound = [
             name
             for name, x in zip(self.names, u, strict=True)

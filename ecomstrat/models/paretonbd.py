@@ -26,6 +26,7 @@ from ecomstrat._validation import (
     check_non_negative,
     check_number,
     check_positive,
+    check_whole_numbers,
     invalid,
     number_or_raw,
 )
@@ -224,7 +225,7 @@ class FittedParetoNBD:
         >>> m.probability_of_purchases([0, 1, 2], 39).round(4).tolist()
         [0.5936, 0.1656, 0.0825]
         """
-        counts = _whole_numbers("n", n)
+        counts = check_whole_numbers("n", n)
         horizon = _horizons("t", t)
         try:
             counts_b, horizon_b = np.broadcast_arrays(counts, horizon)
@@ -757,17 +758,4 @@ def _horizons(name: str, values: ArrayLike) -> FloatArray:
             "must be a finite time >= 0",
             "Horizons are in the model's time_unit.",
         )
-    return array
-
-
-def _whole_numbers(name: str, values: ArrayLike) -> FloatArray:
-    array = np.array(as_float_array(name, values))
-    flat = array.reshape(-1)
-    for bad, rule in (
-        (~np.isfinite(flat) | (flat != np.round(flat)), "must be a finite whole number"),
-        (flat < 0, "must be >= 0"),
-    ):
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise invalid(name if array.ndim == 0 else f"{name}[{i}]", float(flat[i]), rule)
     return array
