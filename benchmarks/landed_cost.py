@@ -10,12 +10,12 @@ Every implementation costs the same synthetic orders with the same resolved prof
 array of ``ecomstrat._kernels.landed_cost.COLUMNS``):
 
 ``numba`` / ``numba-serial``
-    The kernel behind :func:`ecomstrat.metrics.landed_cost.landed_cost_batch_of`, parallel
+    The kernel behind :func:`ecomstrat.localization.landed_cost.landed_cost_batch_of`, parallel
     and serial.
 ``numpy``
     The same arithmetic vectorised with numpy (``landed_cost_numpy``).
 ``python``
-    :func:`ecomstrat.metrics.landed_cost.landed_cost`, exact decimals, one order at a time
+    :func:`ecomstrat.localization.landed_cost.landed_cost`, exact decimals, one order at a time
     (run on at most ``--python-max`` orders; its time per order is reported).
 
 Before timing, all implementations are run on the smallest size and compared with the exact
@@ -78,8 +78,8 @@ def make_orders(n: int, seed: int = 7) -> dict[str, Floats]:
 
 def prepare(market: str, n: int, as_of: str = "2026-03-01", seed: int = 7) -> Prepared:
     """Resolve ``market`` and build the kernel inputs for ``n`` orders (untimed)."""
-    from ecomstrat.datasets.markets import market_profile
-    from ecomstrat.metrics.landed_cost import _params, _plan
+    from ecomstrat.localization.landed_cost import _params, _plan
+    from ecomstrat.localization.markets import market_profile
 
     profile = market_profile(market, as_of=as_of)
     plan = _plan(profile, "DDP", None, _FX.get(market), "buyer")
@@ -370,7 +370,7 @@ def run_python(p: Prepared) -> Floats:
     """Exact per-order costing with :func:`landed_cost`, one order at a time."""
     from ecomstrat._kernels.landed_cost import COLUMNS
     from ecomstrat.domain.money import Money
-    from ecomstrat.metrics.landed_cost import KINDS, landed_cost
+    from ecomstrat.localization.landed_cost import KINDS, landed_cost
 
     profile = p.profile
     cur = profile.currency.code

@@ -44,7 +44,7 @@ import time
 start = time.perf_counter()
 import numpy as np
 from ecomstrat import TransactionLog
-from ecomstrat.metrics.lifecycle import stage_customers, stage_migration
+from ecomstrat.lifecycle.stages import stage_customers, stage_migration
 imported = time.perf_counter()
 log = TransactionLog.from_arrays([1, 2], ["2024-01-01", "2024-02-01"], [1.0, 2.0])
 stage_customers(log, "2024-03-01")
@@ -93,8 +93,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from ecomstrat.domain.time_unit import TimeUnit
     from ecomstrat.frames._time import period_index
     from ecomstrat.frames.transaction_log import TransactionLog
-    from ecomstrat.metrics.lifecycle import RuleBasedPolicy, stage_customers, stage_migration
-    from tests.reference_lifecycle import COMPARISONS
+    from ecomstrat.lifecycle.stages import RuleBasedPolicy, stage_customers, stage_migration
+    from tests.reference.lifecycle import COMPARISONS
 
     report: dict[str, Any] = {
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},

@@ -28,11 +28,6 @@ if TYPE_CHECKING:
     from ecomstrat.datasets.campaigns import (
         simulate_campaigns as simulate_campaigns,
     )
-    from ecomstrat.datasets.markets import (
-        MarketTable as MarketTable,
-        load_market_profiles as load_market_profiles,
-        market_profile as market_profile,
-    )
     from ecomstrat.domain import (
         Campaign as Campaign,
         Customer as Customer,
@@ -40,11 +35,6 @@ if TYPE_CHECKING:
         Money as Money,
         Order as Order,
         TimeUnit as TimeUnit,
-    )
-    from ecomstrat.domain.costing import (
-        MarketDataWarning as MarketDataWarning,
-        MarketProfile as MarketProfile,
-        OrderLine as OrderLine,
     )
     from ecomstrat.exceptions import (
         BoundaryEstimateWarning as BoundaryEstimateWarning,
@@ -78,6 +68,50 @@ if TYPE_CHECKING:
         read_csv as read_csv,
         read_parquet as read_parquet,
         summary_from_pandas as summary_from_pandas,
+    )
+    from ecomstrat.lifecycle.playbook import (
+        Play as Play,
+        Playbook as Playbook,
+        Recommendations as Recommendations,
+    )
+    from ecomstrat.lifecycle.policy import (
+        Duration as Duration,
+        ModelBasedPolicy as ModelBasedPolicy,
+        RelationshipPhase as RelationshipPhase,
+        RuleBasedPolicy as RuleBasedPolicy,
+        Stage as Stage,
+    )
+    from ecomstrat.lifecycle.stages import (
+        LifecycleStages as LifecycleStages,
+        StageCountsOverTime as StageCountsOverTime,
+        StageMigration as StageMigration,
+        recommend_actions as recommend_actions,
+        stage_counts_over_time as stage_counts_over_time,
+        stage_customers as stage_customers,
+        stage_migration as stage_migration,
+    )
+    from ecomstrat.localization.landed_cost import (
+        CostLine as CostLine,
+        LandedCost as LandedCost,
+        LandedCostBatch as LandedCostBatch,
+        landed_cost as landed_cost,
+        landed_cost_batch_of as landed_cost_batch_of,
+    )
+    from ecomstrat.localization.market_entry import (
+        MarketComparison as MarketComparison,
+        MarketEntry as MarketEntry,
+        compare_markets as compare_markets,
+        market_entry as market_entry,
+    )
+    from ecomstrat.localization.markets import (
+        MarketTable as MarketTable,
+        load_market_profiles as load_market_profiles,
+        market_profile as market_profile,
+    )
+    from ecomstrat.localization.profiles import (
+        MarketDataWarning as MarketDataWarning,
+        MarketProfile as MarketProfile,
+        OrderLine as OrderLine,
     )
     from ecomstrat.metrics.acquisition import (
         AcquisitionTable as AcquisitionTable,
@@ -114,40 +148,6 @@ if TYPE_CHECKING:
     from ecomstrat.metrics.funnel import (
         Funnel as Funnel,
         funnel as funnel,
-    )
-    from ecomstrat.metrics.landed_cost import (
-        CostLine as CostLine,
-        LandedCost as LandedCost,
-        LandedCostBatch as LandedCostBatch,
-        landed_cost as landed_cost,
-        landed_cost_batch_of as landed_cost_batch_of,
-    )
-    from ecomstrat.metrics.lifecycle import (
-        LifecycleStages as LifecycleStages,
-        StageCountsOverTime as StageCountsOverTime,
-        StageMigration as StageMigration,
-        recommend_actions as recommend_actions,
-        stage_counts_over_time as stage_counts_over_time,
-        stage_customers as stage_customers,
-        stage_migration as stage_migration,
-    )
-    from ecomstrat.metrics.lifecycle_playbook import (
-        Play as Play,
-        Playbook as Playbook,
-        Recommendations as Recommendations,
-    )
-    from ecomstrat.metrics.lifecycle_policy import (
-        Duration as Duration,
-        ModelBasedPolicy as ModelBasedPolicy,
-        RelationshipPhase as RelationshipPhase,
-        RuleBasedPolicy as RuleBasedPolicy,
-        Stage as Stage,
-    )
-    from ecomstrat.metrics.market_entry import (
-        MarketComparison as MarketComparison,
-        MarketEntry as MarketEntry,
-        compare_markets as compare_markets,
-        market_entry as market_entry,
     )
     from ecomstrat.metrics.rfm_segments import (
         RFMScores as RFMScores,
@@ -205,15 +205,15 @@ if TYPE_CHECKING:
         FittedSBG as FittedSBG,
         SBGParams as SBGParams,
     )
-    from ecomstrat.registry import (
-        Scorer as Scorer,
-        ScorerRegistry as ScorerRegistry,
-        ScoringContext as ScoringContext,
-    )
     from ecomstrat.report.pipeline import (
         ReportOptions as ReportOptions,
         StrategyReport as StrategyReport,
         build_report as build_report,
+    )
+    from ecomstrat.scoring.registry import (
+        Scorer as Scorer,
+        ScorerRegistry as ScorerRegistry,
+        ScoringContext as ScoringContext,
     )
 
 #: public name -> module that defines it (imported on first access)
@@ -229,12 +229,12 @@ _LOCATIONS: dict[str, str] = {
     "Campaign": "ecomstrat.domain",
     "CohortMatrix": "ecomstrat.metrics.cohorts",
     "ConvergenceError": "ecomstrat.exceptions",
-    "CostLine": "ecomstrat.metrics.landed_cost",
+    "CostLine": "ecomstrat.localization.landed_cost",
     "CurrencyMismatchError": "ecomstrat.exceptions",
     "Customer": "ecomstrat.domain",
     "CustomerSummary": "ecomstrat.frames.summary",
     "DiscretePatterns": "ecomstrat.frames.discrete",
-    "Duration": "ecomstrat.metrics.lifecycle_policy",
+    "Duration": "ecomstrat.lifecycle.policy",
     "EcomstratError": "ecomstrat.exceptions",
     "EcomstratWarning": "ecomstrat.exceptions",
     "EmptyInputError": "ecomstrat.exceptions",
@@ -251,51 +251,51 @@ _LOCATIONS: dict[str, str] = {
     "GammaGamma": "ecomstrat.models.gamma_gamma",
     "GammaGammaParams": "ecomstrat.models.gamma_gamma",
     "InvalidInputError": "ecomstrat.exceptions",
-    "LandedCost": "ecomstrat.metrics.landed_cost",
-    "LandedCostBatch": "ecomstrat.metrics.landed_cost",
-    "LifecycleStages": "ecomstrat.metrics.lifecycle",
+    "LandedCost": "ecomstrat.localization.landed_cost",
+    "LandedCostBatch": "ecomstrat.localization.landed_cost",
+    "LifecycleStages": "ecomstrat.lifecycle.stages",
     "MBGNBD": "ecomstrat.models.mbgnbd",
     "MBGNBDParams": "ecomstrat.models.mbgnbd",
     "Market": "ecomstrat.domain",
-    "MarketComparison": "ecomstrat.metrics.market_entry",
-    "MarketDataWarning": "ecomstrat.domain.costing",
-    "MarketEntry": "ecomstrat.metrics.market_entry",
-    "MarketProfile": "ecomstrat.domain.costing",
-    "MarketTable": "ecomstrat.datasets.markets",
+    "MarketComparison": "ecomstrat.localization.market_entry",
+    "MarketDataWarning": "ecomstrat.localization.profiles",
+    "MarketEntry": "ecomstrat.localization.market_entry",
+    "MarketProfile": "ecomstrat.localization.profiles",
+    "MarketTable": "ecomstrat.localization.markets",
     "MissingDependencyError": "ecomstrat.exceptions",
-    "ModelBasedPolicy": "ecomstrat.metrics.lifecycle_policy",
+    "ModelBasedPolicy": "ecomstrat.lifecycle.policy",
     "Money": "ecomstrat.domain",
     "NPSResult": "ecomstrat.metrics.engagement",
     "Order": "ecomstrat.domain",
-    "OrderLine": "ecomstrat.domain.costing",
+    "OrderLine": "ecomstrat.localization.profiles",
     "ParetoNBD": "ecomstrat.models.paretonbd",
     "ParetoNBDParams": "ecomstrat.models.paretonbd",
-    "Play": "ecomstrat.metrics.lifecycle_playbook",
-    "Playbook": "ecomstrat.metrics.lifecycle_playbook",
+    "Play": "ecomstrat.lifecycle.playbook",
+    "Playbook": "ecomstrat.lifecycle.playbook",
     "PluginLoadError": "ecomstrat.exceptions",
     "PluginWarning": "ecomstrat.exceptions",
     "Proportion": "ecomstrat.metrics.engagement",
     "RFMScores": "ecomstrat.metrics.rfm_segments",
     "RFMSegments": "ecomstrat.metrics.rfm_segments",
-    "Recommendations": "ecomstrat.metrics.lifecycle_playbook",
-    "RelationshipPhase": "ecomstrat.metrics.lifecycle_policy",
+    "Recommendations": "ecomstrat.lifecycle.playbook",
+    "RelationshipPhase": "ecomstrat.lifecycle.policy",
     "ReportOptions": "ecomstrat.report.pipeline",
     "RetentionRates": "ecomstrat.metrics.engagement",
-    "RuleBasedPolicy": "ecomstrat.metrics.lifecycle_policy",
+    "RuleBasedPolicy": "ecomstrat.lifecycle.policy",
     "SBG": "ecomstrat.models.sbg",
     "SBGParams": "ecomstrat.models.sbg",
-    "Scorer": "ecomstrat.registry",
+    "Scorer": "ecomstrat.scoring.registry",
     "ScorerOutputError": "ecomstrat.exceptions",
-    "ScorerRegistry": "ecomstrat.registry",
-    "ScoringContext": "ecomstrat.registry",
+    "ScorerRegistry": "ecomstrat.scoring.registry",
+    "ScoringContext": "ecomstrat.scoring.registry",
     "SegmentRule": "ecomstrat.metrics.rfm_segments",
     "SelfServiceShift": "ecomstrat.metrics.engagement",
     "ServiceCost": "ecomstrat.metrics.engagement",
     "Simulation": "ecomstrat.datasets",
     "SimulationParameters": "ecomstrat.datasets",
-    "Stage": "ecomstrat.metrics.lifecycle_policy",
-    "StageCountsOverTime": "ecomstrat.metrics.lifecycle",
-    "StageMigration": "ecomstrat.metrics.lifecycle",
+    "Stage": "ecomstrat.lifecycle.policy",
+    "StageCountsOverTime": "ecomstrat.lifecycle.stages",
+    "StageMigration": "ecomstrat.lifecycle.stages",
     "StrategyReport": "ecomstrat.report.pipeline",
     "SurvivorCounts": "ecomstrat.frames.discrete",
     "TimeUnit": "ecomstrat.domain",
@@ -312,24 +312,24 @@ _LOCATIONS: dict[str, str] = {
     "cohort_margin": "ecomstrat.metrics.cohorts",
     "cohort_retention": "ecomstrat.metrics.cohorts",
     "cohort_revenue": "ecomstrat.metrics.cohorts",
-    "compare_markets": "ecomstrat.metrics.market_entry",
+    "compare_markets": "ecomstrat.localization.market_entry",
     "csat": "ecomstrat.metrics.engagement",
     "customer_lifetime_value": "ecomstrat.metrics.clv",
     "funnel": "ecomstrat.metrics.funnel",
-    "landed_cost": "ecomstrat.metrics.landed_cost",
-    "landed_cost_batch_of": "ecomstrat.metrics.landed_cost",
-    "load_market_profiles": "ecomstrat.datasets.markets",
+    "landed_cost": "ecomstrat.localization.landed_cost",
+    "landed_cost_batch_of": "ecomstrat.localization.landed_cost",
+    "load_market_profiles": "ecomstrat.localization.markets",
     "log_from_arrow": "ecomstrat.io",
     "log_from_pandas": "ecomstrat.io",
     "log_from_polars": "ecomstrat.io",
-    "market_entry": "ecomstrat.metrics.market_entry",
-    "market_profile": "ecomstrat.datasets.markets",
+    "market_entry": "ecomstrat.localization.market_entry",
+    "market_profile": "ecomstrat.localization.markets",
     "nps": "ecomstrat.metrics.engagement",
     "period_retention": "ecomstrat.metrics.engagement",
     "purchase_frequency": "ecomstrat.metrics.engagement",
     "read_csv": "ecomstrat.io",
     "read_parquet": "ecomstrat.io",
-    "recommend_actions": "ecomstrat.metrics.lifecycle",
+    "recommend_actions": "ecomstrat.lifecycle.stages",
     "repeat_purchase_rate": "ecomstrat.metrics.engagement",
     "rfm_scores": "ecomstrat.metrics.rfm_segments",
     "rfm_segments": "ecomstrat.metrics.rfm_segments",
@@ -338,9 +338,9 @@ _LOCATIONS: dict[str, str] = {
     "service_cost": "ecomstrat.metrics.engagement",
     "simulate_campaigns": "ecomstrat.datasets.campaigns",
     "simulate_transactions": "ecomstrat.datasets",
-    "stage_counts_over_time": "ecomstrat.metrics.lifecycle",
-    "stage_customers": "ecomstrat.metrics.lifecycle",
-    "stage_migration": "ecomstrat.metrics.lifecycle",
+    "stage_counts_over_time": "ecomstrat.lifecycle.stages",
+    "stage_customers": "ecomstrat.lifecycle.stages",
+    "stage_migration": "ecomstrat.lifecycle.stages",
     "summary_from_pandas": "ecomstrat.io",
     "value_tiers": "ecomstrat.metrics.value_tiers",
     "value_tiers_by_threshold": "ecomstrat.metrics.value_tiers",

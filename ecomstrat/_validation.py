@@ -34,6 +34,7 @@ __all__ = [
     "invalid",
     "number_or_raw",
     "plain",
+    "positive_field",
     "shown",
     "unknown_code",
 ]
@@ -206,6 +207,11 @@ def check_positive(name: str, value: float) -> float:
     if number <= 0:
         raise invalid(name, value, "must be > 0")
     return number
+
+
+def positive_field(_instance: object, attribute: Any, value: float) -> None:
+    """Attrs validator: the field must be a finite number > 0 (see :func:`check_positive`)."""
+    check_positive(attribute.name, value)
 
 
 def check_non_negative(name: str, value: float) -> float:

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 import ecomstrat as es
 from ecomstrat.models.bgnbd import BGNBD
-from ecomstrat.registry import ScoringContext, default_registry, register, score_all
+from ecomstrat.scoring.registry import ScoringContext, default_registry, register, score_all
 
 
 class AverageOrderValue:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 import ecomstrat as es
-from ecomstrat.metrics.lifecycle import (
+from ecomstrat.lifecycle.stages import (
     STAGE_NAMES,
     Duration,
     RuleBasedPolicy,

@@ -9,11 +9,11 @@ overridden here with the shop's own figures where it has them.
 
 from __future__ import annotations
 
-from ecomstrat.datasets.markets import market_profile
-from ecomstrat.domain.costing import OrderLine
 from ecomstrat.domain.money import Money
-from ecomstrat.metrics.landed_cost import landed_cost
-from ecomstrat.metrics.market_entry import compare_markets, market_entry
+from ecomstrat.localization.landed_cost import landed_cost
+from ecomstrat.localization.market_entry import compare_markets, market_entry
+from ecomstrat.localization.markets import market_profile
+from ecomstrat.localization.profiles import OrderLine
 from ecomstrat.report.markets import market_section
 from ecomstrat.report.text import render
 

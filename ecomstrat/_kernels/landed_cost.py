@@ -1,6 +1,6 @@
 """Landed cost of many single-line orders: float64 arrays in, one column per cost kind out.
 
-The arithmetic mirrors :func:`ecomstrat.metrics.landed_cost.landed_cost` step for step, in
+The arithmetic mirrors :func:`ecomstrat.localization.landed_cost.landed_cost` step for step, in
 float64 and in minor units (cents): every amount is rounded to a whole number of minor units
 with the market's rounding mode, treating fractions within 1e-6 of a minor unit of an integer
 or a half as exact (so 0.19 × 1,050 cents = 199.5 is the tie the decimal calculation sees,
@@ -114,7 +114,7 @@ class _Rows(NamedTuple):
 T = _Rows()
 
 
-#: Rounding modes, in the order of ``ecomstrat.domain.costing_rules.ROUNDINGS``.
+#: Rounding modes, in the order of ``ecomstrat.localization.rules.ROUNDINGS``.
 HALF_EVEN, HALF_UP, HALF_DOWN, DOWN, UP, FLOOR, CEILING = range(7)
 
 

@@ -5,7 +5,7 @@ customer's days are sorted once, then walked once per as-of day; :func:`stage_co
 walks blocks of customers on several threads. Every customer writes only its own column of the
 output: there is no shared accumulator.
 
-Stage codes and the decision rules are documented in :mod:`ecomstrat.metrics.lifecycle`; the
+Stage codes and the decision rules are documented in :mod:`ecomstrat.lifecycle.stages`; the
 plain-Python reference is ``tests/reference_lifecycle.py``.
 """
 
@@ -22,7 +22,7 @@ _Ints: TypeAlias = NDArray[np.int64]
 _Bools: TypeAlias = NDArray[np.bool_]
 _Codes: TypeAlias = NDArray[np.int8]
 
-#: Stage codes, in the order of ``ecomstrat.metrics.lifecycle_policy.Stage``.
+#: Stage codes, in the order of ``ecomstrat.lifecycle.policy.Stage``.
 PROSPECT = 0
 NEW = 1
 GROWING = 2

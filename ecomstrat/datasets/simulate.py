@@ -8,8 +8,8 @@ import attrs
 import numpy as np
 
 from ecomstrat._typing import BoolArray, DatetimeArray, FloatArray, IntArray
-from ecomstrat._validation import check_non_negative, check_positive, invalid
-from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat._validation import check_non_negative, check_positive, invalid, positive_field
+from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.frames._arrays import frozen_view
 from ecomstrat.frames._time import NS, to_instant
 from ecomstrat.frames.summary import CustomerSummary
@@ -19,14 +19,6 @@ from ecomstrat.metrics.summary import rfm_summary
 __all__ = ["Simulation", "SimulationParameters", "simulate_transactions"]
 
 _SECONDS_PER_DAY = 86_400
-
-
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    check_positive(attribute.name, value)
-
-
-def _time_unit(value: TimeUnit | str) -> TimeUnit:
-    return TimeUnit.parse(value)
 
 
 @attrs.frozen
@@ -67,14 +59,14 @@ class SimulationParameters:
     0.5
     """
 
-    r: float = attrs.field(default=0.243, validator=_positive)
-    alpha: float = attrs.field(default=4.414, validator=_positive)
-    a: float = attrs.field(default=0.793, validator=_positive)
-    b: float = attrs.field(default=2.426, validator=_positive)
-    p: float = attrs.field(default=6.25, validator=_positive)
-    q: float = attrs.field(default=3.74, validator=_positive)
-    gamma: float = attrs.field(default=15.44, validator=_positive)
-    time_unit: TimeUnit = attrs.field(default=TimeUnit.WEEK, converter=_time_unit)
+    r: float = attrs.field(default=0.243, validator=positive_field)
+    alpha: float = attrs.field(default=4.414, validator=positive_field)
+    a: float = attrs.field(default=0.793, validator=positive_field)
+    b: float = attrs.field(default=2.426, validator=positive_field)
+    p: float = attrs.field(default=6.25, validator=positive_field)
+    q: float = attrs.field(default=3.74, validator=positive_field)
+    gamma: float = attrs.field(default=15.44, validator=positive_field)
+    time_unit: TimeUnit = attrs.field(default=TimeUnit.WEEK, converter=to_time_unit)
 
 
 @attrs.frozen(eq=False, repr=False)

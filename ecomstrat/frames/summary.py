@@ -17,7 +17,7 @@ from ecomstrat._validation import (
     invalid,
     plain,
 )
-from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import as_ids, as_rows, frozen_view, unique_ids
 from ecomstrat.frames._export import Tabular
@@ -33,10 +33,6 @@ _ARRAY_FIELDS = (
     "first_purchase",
     "total_value",
 )
-
-
-def _time_unit(value: TimeUnit | str) -> TimeUnit:
-    return TimeUnit.parse(value)
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -87,8 +83,8 @@ class CustomerSummary(Tabular):
     monetary: FloatArray
     first_purchase: DatetimeArray | None = None
     total_value: FloatArray | None = None
-    time_unit: TimeUnit = attrs.field(default=TimeUnit.DAY, converter=_time_unit)
-    period: TimeUnit = attrs.field(default=TimeUnit.DAY, converter=_time_unit)
+    time_unit: TimeUnit = attrs.field(default=TimeUnit.DAY, converter=to_time_unit)
+    period: TimeUnit = attrs.field(default=TimeUnit.DAY, converter=to_time_unit)
     observation_end: np.datetime64 | None = None
 
     _pandas_index = "customer_id"

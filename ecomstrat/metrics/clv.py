@@ -18,7 +18,7 @@ import numpy as np
 
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import as_float_array, check_finite, invalid, plain, shown
-from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._protocols import (
     DiscountedTransactionModel,
@@ -35,10 +35,6 @@ __all__ = ["CLVResult", "customer_lifetime_value", "discounted_purchases_by_quad
 #: Geometric panels of the generic quadrature: [0, H/2^K], ..., [H/4, H/2], [H/2, H].
 _GENERIC_PANELS = 12
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(10)
-
-
-def _time_unit(value: TimeUnit | str) -> TimeUnit:
-    return TimeUnit.parse(value)
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -80,10 +76,10 @@ class CLVResult:
     expected_spend: FloatArray
     margin: FloatArray
     horizon: float
-    horizon_unit: TimeUnit = attrs.field(converter=_time_unit)
+    horizon_unit: TimeUnit = attrs.field(converter=to_time_unit)
     annual_discount_rate: float
     discount_rate: float
-    time_unit: TimeUnit = attrs.field(converter=_time_unit)
+    time_unit: TimeUnit = attrs.field(converter=to_time_unit)
     method: str
 
     def __len__(self) -> int:

@@ -17,7 +17,7 @@ import numpy as np
 from ecomstrat._kernels.cohorts import cohort_cells
 from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import check_choice, invalid
-from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
 from ecomstrat.frames._arrays import frozen_view
 from ecomstrat.frames._time import NS, period_index, period_start, to_datetime64, to_instant
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["CohortMatrix", "cohort_margin", "cohort_retention", "cohort_revenue"]
 
 _NO_PERIOD = np.iinfo(np.int64).max
-
-
-def _time_unit(value: TimeUnit | str) -> TimeUnit:
-    return TimeUnit.parse(value)
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -72,7 +68,7 @@ class CohortMatrix:
     offsets: IntArray
     values: FloatArray
     sizes: IntArray
-    period: TimeUnit = attrs.field(converter=_time_unit)
+    period: TimeUnit = attrs.field(converter=to_time_unit)
     observation_end: np.datetime64
     timezone: str | None = None
 

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from ecomstrat._typing import AnyArray, FloatArray, IntArray
 from ecomstrat._validation import check_choice, check_same_length, invalid, plain
-from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import frozen_view
 from ecomstrat.frames._time import period_index, to_instant
@@ -91,10 +91,6 @@ def quintile_scores(values: FloatArray, *, high_is_best: bool = True) -> Scores:
     return (1 + (N_SCORES * below) // n).astype(np.int8)
 
 
-def _time_unit(value: TimeUnit | str) -> TimeUnit:
-    return TimeUnit.parse(value)
-
-
 def _check_scores(name: str, scores: AnyArray, ids: AnyArray) -> Scores:
     values = np.asarray(scores)
     if values.ndim != 1:
@@ -144,7 +140,7 @@ class RFMScores:
     since_last: FloatArray | None = None
     purchases: IntArray | None = None
     spend: FloatArray | None = None
-    time_unit: TimeUnit = attrs.field(default=TimeUnit.DAY, converter=_time_unit)
+    time_unit: TimeUnit = attrs.field(default=TimeUnit.DAY, converter=to_time_unit)
 
     def __attrs_post_init__(self) -> None:
         n = check_same_length(

@@ -20,9 +20,9 @@ from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import (
     as_float_array,
     check_number,
-    check_positive,
     invalid,
     number_or_raw,
+    positive_field,
 )
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.discrete import DiscretePatterns
@@ -48,10 +48,6 @@ _LoglikKernel = Callable[
 ]
 
 
-def _positive(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    check_positive(attribute.name, value)
-
-
 @attrs.frozen
 class BGBBParams:
     """Parameters of the BG/BB model.
@@ -71,10 +67,10 @@ class BGBBParams:
     {'alpha': 1.204, 'beta': 0.75, 'gamma': 0.657, 'delta': 2.783}
     """
 
-    alpha: float = attrs.field(converter=number_or_raw, validator=_positive)
-    beta: float = attrs.field(converter=number_or_raw, validator=_positive)
-    gamma: float = attrs.field(converter=number_or_raw, validator=_positive)
-    delta: float = attrs.field(converter=number_or_raw, validator=_positive)
+    alpha: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    beta: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    gamma: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    delta: float = attrs.field(converter=number_or_raw, validator=positive_field)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""

@@ -25,8 +25,9 @@ from ecomstrat._validation import (
     check_positive,
     invalid,
     number_or_raw,
+    positive_field,
 )
-from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._base import (
     COMPRESS_MAX_SHARE,
@@ -56,14 +57,6 @@ _BGNBD_KERNELS: KernelSet = {
     "pmf": (_bgnbd.pmf, _bgnbd.pmf_parallel),
     "discounted": (_bgnbd.discounted, _bgnbd.discounted_parallel),
 }
-
-
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    check_positive(attribute.name, value)
-
-
-def _time_unit(value: TimeUnit | str) -> TimeUnit:
-    return TimeUnit.parse(value)
 
 
 def _run(kernels: KernelSet, name: str, size: int, *args: Any) -> Any:
@@ -131,10 +124,10 @@ def resolve_unit(data: object, time_unit: TimeUnit | str | None) -> TimeUnit:
 class _BetaGeometricParams:
     """``r, alpha`` (Gamma purchase rates) and ``a, b`` (Beta dropout probabilities)."""
 
-    r: float = attrs.field(converter=number_or_raw, validator=_positive)
-    alpha: float = attrs.field(converter=number_or_raw, validator=_positive)
-    a: float = attrs.field(converter=number_or_raw, validator=_positive)
-    b: float = attrs.field(converter=number_or_raw, validator=_positive)
+    r: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    alpha: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    a: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    b: float = attrs.field(converter=number_or_raw, validator=positive_field)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""
@@ -178,7 +171,7 @@ class _FittedBetaGeometric(Generic[_P]):
     """Predictions shared by the BG/NBD and MBG/NBD models (kernels chosen by subclasses)."""
 
     params: _P
-    time_unit: TimeUnit = attrs.field(converter=_time_unit)
+    time_unit: TimeUnit = attrs.field(converter=to_time_unit)
     fit: FitResult | None = None
 
     _kernels: ClassVar[KernelSet] = _BGNBD_KERNELS

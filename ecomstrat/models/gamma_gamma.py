@@ -20,11 +20,11 @@ from ecomstrat._kernels.bgnbd import compress_patterns
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import (
     as_float_array,
-    check_positive,
     check_same_length,
     invalid,
     number_or_raw,
     plain,
+    positive_field,
 )
 from ecomstrat.exceptions import EcomstratWarning, EmptyInputError
 from ecomstrat.frames.summary import CustomerSummary
@@ -56,10 +56,6 @@ class FrequencyMonetaryCorrelationWarning(EcomstratWarning):
     """Frequency and monetary value are correlated, which the Gamma-Gamma model rules out."""
 
 
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    check_positive(attribute.name, value)
-
-
 @attrs.frozen
 class GammaGammaParams:
     """Parameters of the Gamma-Gamma spend model.
@@ -83,9 +79,9 @@ class GammaGammaParams:
     {'p': 6.25, 'q': 3.74, 'gamma': 15.44}
     """
 
-    p: float = attrs.field(converter=number_or_raw, validator=_positive)
-    q: float = attrs.field(converter=number_or_raw, validator=_positive)
-    gamma: float = attrs.field(converter=number_or_raw, validator=_positive)
+    p: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    q: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    gamma: float = attrs.field(converter=number_or_raw, validator=positive_field)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""

@@ -29,8 +29,9 @@ from ecomstrat._validation import (
     check_whole_numbers,
     invalid,
     number_or_raw,
+    positive_field,
 )
-from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import ConvergenceError, InvalidInputError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._base import (
@@ -64,10 +65,6 @@ _POLISH_STEPS = 20
 _POLISH_GTOL = 1e-10
 
 
-def _positive(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    check_positive(attribute.name, value)
-
-
 @attrs.frozen
 class ParetoNBDParams:
     """Parameters of the Pareto/NBD model.
@@ -92,10 +89,10 @@ class ParetoNBDParams:
     {'r': 0.553, 'alpha': 10.578, 's': 0.606, 'beta': 11.669}
     """
 
-    r: float = attrs.field(converter=number_or_raw, validator=_positive)
-    alpha: float = attrs.field(converter=number_or_raw, validator=_positive)
-    s: float = attrs.field(converter=number_or_raw, validator=_positive)
-    beta: float = attrs.field(converter=number_or_raw, validator=_positive)
+    r: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    alpha: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    s: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    beta: float = attrs.field(converter=number_or_raw, validator=positive_field)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""
@@ -103,10 +100,6 @@ class ParetoNBDParams:
 
     def _values(self) -> tuple[float, float, float, float]:
         return self.r, self.alpha, self.s, self.beta
-
-
-def _time_unit(value: TimeUnit | str) -> TimeUnit:
-    return TimeUnit.parse(value)
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -152,7 +145,7 @@ class FittedParetoNBD:
     """
 
     params: ParetoNBDParams
-    time_unit: TimeUnit = attrs.field(converter=_time_unit)
+    time_unit: TimeUnit = attrs.field(converter=to_time_unit)
     fit: FitResult | None = None
 
     def __repr__(self) -> str:

@@ -16,6 +16,7 @@ from ecomstrat._validation import (
     check_whole_numbers,
     invalid,
     number_or_raw,
+    positive_field,
     shown,
 )
 from ecomstrat.exceptions import InvalidInputError
@@ -33,10 +34,6 @@ CountsLike = Sequence[float] | AnyArray
 MIN_DISCOUNT_RATE = 1e-6
 
 _NAMES = ("alpha", "beta")
-
-
-def _positive(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    check_positive(attribute.name, value)
 
 
 def whole_numbers(name: str, values: ArrayLike, *, minimum: int = 0) -> FloatArray:
@@ -78,8 +75,8 @@ class SBGParams:
     {'alpha': 0.704, 'beta': 1.182}
     """
 
-    alpha: float = attrs.field(converter=number_or_raw, validator=_positive)
-    beta: float = attrs.field(converter=number_or_raw, validator=_positive)
+    alpha: float = attrs.field(converter=number_or_raw, validator=positive_field)
+    beta: float = attrs.field(converter=number_or_raw, validator=positive_field)
 
     def to_dict(self) -> dict[str, float]:
         """The parameters by name."""

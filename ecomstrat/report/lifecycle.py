@@ -30,7 +30,7 @@ from ecomstrat._validation import check_same_length, invalid
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.frames._time import period_index
 from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.metrics.lifecycle import (
+from ecomstrat.lifecycle.stages import (
     PHASE_NAMES,
     STAGE_NAMES,
     LifecyclePolicy,

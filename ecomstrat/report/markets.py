@@ -26,14 +26,14 @@ from typing import Any
 import attrs
 
 from ecomstrat._validation import invalid
-from ecomstrat.datasets.markets import market_profile
 from ecomstrat.domain.money import Money
-from ecomstrat.metrics.market_entry import (
+from ecomstrat.localization.market_entry import (
     MarketComparison,
     MarketEntry,
     compare_markets,
     market_entry,
 )
+from ecomstrat.localization.markets import market_profile
 from ecomstrat.report import _format as fmt
 from ecomstrat.report.section import Section
 

@@ -39,14 +39,14 @@ from ecomstrat._validation import (
 )
 from ecomstrat.domain._fields import count_at_least
 from ecomstrat.domain.campaign import Campaign
-from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._time import period_index, to_instant
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
+from ecomstrat.localization.market_entry import MarketComparison
 from ecomstrat.metrics.acquisition import AcquisitionTable
 from ecomstrat.metrics.cohorts import CohortMatrix
-from ecomstrat.metrics.market_entry import MarketComparison
 from ecomstrat.metrics.value_tiers import TOP_SHARES, check_top_shares, value_tiers
 from ecomstrat.models.bgnbd import BGNBD, FittedBGNBD
 from ecomstrat.models.gamma_gamma import FittedGammaGamma, GammaGamma
@@ -119,10 +119,6 @@ FIGURE_AFTER: Mapping[str, str] = {
 }
 
 
-def _time_unit(value: TimeUnit | str) -> TimeUnit:
-    return TimeUnit.parse(value)
-
-
 def _optional_positive(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None:
         check_positive(attribute.name, value)
@@ -181,12 +177,12 @@ class ReportOptions:
         Value tiers (see :func:`~ecomstrat.value_tiers`).
     """
 
-    time_unit: TimeUnit = attrs.field(default=TimeUnit.WEEK, converter=_time_unit)
+    time_unit: TimeUnit = attrs.field(default=TimeUnit.WEEK, converter=to_time_unit)
     as_of: object = None
     calibration_end: object = None
     holdout_weeks: float | None = attrs.field(default=None, validator=_optional_positive)
     horizon: float = attrs.field(default=12.0, converter=number_or_raw)
-    horizon_unit: TimeUnit = attrs.field(default=TimeUnit.MONTH, converter=_time_unit)
+    horizon_unit: TimeUnit = attrs.field(default=TimeUnit.MONTH, converter=to_time_unit)
     annual_discount_rate: float = attrs.field(default=0.10, converter=number_or_raw)
     gross_margin: float | None = attrs.field(default=None, validator=_optional_positive)
     scorers: tuple[str, ...] | None = attrs.field(default=None, converter=_scorer_names)
@@ -399,7 +395,7 @@ def _scores(
     model: FittedBGNBD,
     names: tuple[str, ...] | None,
 ) -> tuple[dict[str, FloatArray], dict[str, str], dict[str, str]]:
-    from ecomstrat import registry
+    from ecomstrat.scoring import registry
 
     context = registry.ScoringContext(summary, log=log, model=model)
     skipped: dict[str, str] = {}

@@ -93,7 +93,9 @@ def scores_overview(
     *,
     skipped: Mapping[str, str] | None = None,
 ) -> ScoresOverview:
-    """Summarise per-customer scores by scorer (``scores`` from :func:`ecomstrat.registry.score`).
+    """Summarise per-customer scores by scorer.
+
+    ``scores`` is the output of :func:`ecomstrat.scoring.registry.score`.
 
     Parameters
     ----------

@@ -17,12 +17,12 @@ from hypothesis import given, strategies as st
 
 from benchmarks.landed_cost import COMPARISONS, prepare
 from ecomstrat._kernels.landed_cost import COLUMNS, round_minor
-from ecomstrat.datasets.markets import market_profile
-from ecomstrat.domain.costing import MarketProfile
 from ecomstrat.domain.currency import minor_units
 from ecomstrat.domain.money import Money
 from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
-from ecomstrat.metrics.landed_cost import KINDS, landed_cost, landed_cost_batch_of
+from ecomstrat.localization.landed_cost import KINDS, landed_cost, landed_cost_batch_of
+from ecomstrat.localization.markets import market_profile
+from ecomstrat.localization.profiles import MarketProfile
 
 MARKETS: dict[tuple[str, str], dict[str, str]] = {
     ("DE", "2026-03-01"): {},

@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from ecomstrat.datasets.markets import market_profile
-from ecomstrat.domain.costing import MarketProfile
 from ecomstrat.domain.money import Money
 from ecomstrat.exceptions import CurrencyMismatchError, EmptyInputError, InvalidInputError
-from ecomstrat.metrics.market_entry import MarketEntry, compare_markets, market_entry
+from ecomstrat.localization.market_entry import MarketEntry, compare_markets, market_entry
+from ecomstrat.localization.markets import market_profile
+from ecomstrat.localization.profiles import MarketProfile
 from ecomstrat.report import render
 from ecomstrat.report.markets import demo_market_entries, market_section
 

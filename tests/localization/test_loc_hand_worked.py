@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from ecomstrat.datasets.markets import market_profile
-from ecomstrat.domain.costing import MarketDataWarning, MarketProfile, OrderLine
 from ecomstrat.domain.money import Money
 from ecomstrat.exceptions import CurrencyMismatchError
-from ecomstrat.metrics.landed_cost import LandedCost, landed_cost
+from ecomstrat.localization.landed_cost import LandedCost, landed_cost
+from ecomstrat.localization.markets import market_profile
+from ecomstrat.localization.profiles import MarketDataWarning, MarketProfile, OrderLine
 
 SIMPLE: dict[str, Any] = {
     "payments": {"methods": [{"name": "card", "share": 1, "rate": "0.02", "fixed": "0.30"}]},

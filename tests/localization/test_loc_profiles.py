@@ -11,9 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from ecomstrat.datasets.markets import load_market_profiles, market_profile
-from ecomstrat.domain.costing import BLOCKS, MarketDataWarning, MarketProfile, OrderLine
-from ecomstrat.domain.costing_rules import PaymentMix, Provenance, Threshold
 from ecomstrat.domain.market import Market
 from ecomstrat.domain.money import Money
 from ecomstrat.exceptions import (
@@ -22,7 +19,10 @@ from ecomstrat.exceptions import (
     InvalidInputError,
     UnknownCodeError,
 )
-from ecomstrat.metrics.landed_cost import landed_cost
+from ecomstrat.localization.landed_cost import landed_cost
+from ecomstrat.localization.markets import load_market_profiles, market_profile
+from ecomstrat.localization.profiles import BLOCKS, MarketDataWarning, MarketProfile, OrderLine
+from ecomstrat.localization.rules import PaymentMix, Provenance, Threshold
 
 EXPECTED = {
     # EU member states (rates per country) and the other markets of the issue.

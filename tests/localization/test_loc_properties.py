@@ -8,12 +8,12 @@ from typing import TypeAlias
 
 from hypothesis import assume, given, strategies as st
 
-from ecomstrat.datasets.markets import market_profile
-from ecomstrat.domain.costing import MarketProfile, OrderLine, Presentation
-from ecomstrat.domain.costing_rules import FxTerms
 from ecomstrat.domain.currency import minor_units
 from ecomstrat.domain.money import Money
-from ecomstrat.metrics.landed_cost import landed_cost
+from ecomstrat.localization.landed_cost import landed_cost
+from ecomstrat.localization.markets import market_profile
+from ecomstrat.localization.profiles import MarketProfile, OrderLine, Presentation
+from ecomstrat.localization.rules import FxTerms
 
 #: Markets with the FX rates their thresholds need (market currency per unit).
 MARKETS = {

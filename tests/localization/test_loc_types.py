@@ -6,23 +6,23 @@ import datetime
 from decimal import Decimal
 from typing import assert_type
 
-from ecomstrat.datasets.markets import MarketTable, load_market_profiles, market_profile
-from ecomstrat.domain.costing import MarketProfile
-from ecomstrat.domain.costing_rules import Threshold
 from ecomstrat.domain.money import Money
-from ecomstrat.metrics.landed_cost import (
+from ecomstrat.localization.landed_cost import (
     CostLine,
     LandedCost,
     LandedCostBatch,
     landed_cost,
     landed_cost_batch_of,
 )
-from ecomstrat.metrics.market_entry import (
+from ecomstrat.localization.market_entry import (
     MarketComparison,
     MarketEntry,
     compare_markets,
     market_entry,
 )
+from ecomstrat.localization.markets import MarketTable, load_market_profiles, market_profile
+from ecomstrat.localization.profiles import MarketProfile
+from ecomstrat.localization.rules import Threshold
 from ecomstrat.report.markets import market_section
 from ecomstrat.report.section import Section
 

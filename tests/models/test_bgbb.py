@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
 from ecomstrat.frames.discrete import DiscretePatterns
 from ecomstrat.models.bgbb import BGBB, BGBBParams, FittedBGBB
-from tests.reference_discrete import (
+from tests.reference.discrete import (
     COMPARISONS,
     bgbb_loglik_python,
 )
@@ -236,7 +236,7 @@ def test_kernels_run_as_plain_python() -> None:
         """
         import numpy as np
         from ecomstrat._kernels import bgbb, sbg
-        from tests.reference_discrete import bgbb_loglik_python, sbg_loglik_python
+        from tests.reference.discrete import bgbb_loglik_python, sbg_loglik_python
         x, t, n = np.array([0.0, 2.0, 3.0]), np.array([0.0, 4.0, 3.0]), np.array([6.0, 6.0, 6.0])
         for kernel in (bgbb.bgbb_loglik_terms, bgbb.bgbb_loglik_terms_parallel):
             for a, b in zip(kernel(1.2, 0.7, 0.6, 2.8, x, t, n),

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ecomstrat._kernels import bgnbd as kb
-from tests.reference_bgnbd import COMPARISONS
+from tests.reference.bgnbd import COMPARISONS
 
 MODELS = ("bgnbd", "mbgnbd")
 RTOL = 1e-9

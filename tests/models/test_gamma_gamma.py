@@ -19,7 +19,7 @@ from ecomstrat.models.gamma_gamma import (
     GammaGammaParams,
     frequency_monetary_correlation,
 )
-from tests.reference_bgnbd import COMPARISONS
+from tests.reference.bgnbd import COMPARISONS
 
 PUBLISHED = {"p": 6.25, "q": 3.74, "gamma": 15.44}
 

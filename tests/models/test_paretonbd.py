@@ -21,7 +21,7 @@ from ecomstrat.models.paretonbd import (
     ParetoNBDParams,
     _moment_start,
 )
-from tests import reference_paretonbd as ref
+from tests.reference import paretonbd as ref
 
 #: Fader, Hardie & Lee (2005), "A Note on Implementing the Pareto/NBD Model in MATLAB".
 PUBLISHED = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}

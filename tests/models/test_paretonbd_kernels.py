@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 from ecomstrat._kernels import paretonbd as kernels
 from ecomstrat.models._data import RFMArrays
 from ecomstrat.models.paretonbd import _Patterns
-from tests import reference_paretonbd as ref
+from tests.reference import paretonbd as ref
 
 # --------------------------------------------------------------------------------------------
 # Inputs spanning the regions: α ≫ β, α ≪ β, α ≈ β, w = |α−β|/(max+t_x) → 1, x up to 10^4,
@@ -341,7 +341,7 @@ def test_kernels_run_as_plain_python_without_jit():
 def test_alive_probability_parallel_equals_serial_and_reference() -> None:
     """The per-customer P(alive) kernel: both variants agree, and match mpmath on a sample."""
     from ecomstrat._kernels import paretonbd as kernels
-    from tests.reference_paretonbd import probability_alive
+    from tests.reference.paretonbd import probability_alive
 
     rng = np.random.default_rng(5)
     n = 25_000

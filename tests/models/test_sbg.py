@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
 from ecomstrat.frames.discrete import SurvivorCounts
 from ecomstrat.models.sbg import SBG, FittedSBG, SBGParams, lifetime_patterns
-from tests.reference_discrete import COMPARISONS, sbg_loglik_python
+from tests.reference.discrete import COMPARISONS, sbg_loglik_python
 
 # Fader & Hardie (2007), "How to Project Customer Retention", J. Interactive Marketing 21(1),
 # Table 1: customers of a 1,000-strong cohort still active at the start of years 0..12.

@@ -7,7 +7,7 @@ import pytest
 from ecomstrat_scorer_template import repeat_rate
 
 from ecomstrat import CustomerSummary
-from ecomstrat.registry import PluginLoadError, ScorerRegistry, ScoringContext
+from ecomstrat.scoring.registry import PluginLoadError, ScorerRegistry, ScoringContext
 
 
 def small_base() -> ScoringContext:

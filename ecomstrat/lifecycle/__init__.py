@@ -1,0 +1,1 @@
+"""Customer lifecycle: stages, the policies that assign them, migration and the action playbook."""

@@ -1,0 +1,244 @@
+"""The playbook: recommended actions for each lifecycle stage and value tier, as one table.
+
+Import these names from :mod:`ecomstrat.lifecycle.stages`. A :class:`Playbook` is a tuple of
+:class:`Play` rows ``(stage, tier, action)``; a customer gets the action of every row whose
+stage and tier match theirs, in table order. Override it by building your own table, e.g.
+from ``DEFAULT_PLAYBOOK.plays``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from ecomstrat._typing import AnyArray
+from ecomstrat._validation import check_choice, invalid
+from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.lifecycle.policy import STAGE_NAMES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ecomstrat.lifecycle.stages import LifecycleStages
+    from ecomstrat.metrics.value_tiers import ValueTiers
+
+__all__ = ["DEFAULT_PLAYBOOK", "Play", "Playbook", "Recommendations", "recommend_actions"]
+
+
+def _stage(instance: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None:
+        check_choice("stage", value, STAGE_NAMES)
+
+
+def _tier(instance: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise invalid(
+            "tier", value, "must be None (any tier) or a tier code >= 0 (0: the top tier)"
+        )
+
+
+def _action(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise invalid("action", value, "must be a non-empty string")
+
+
+@attrs.frozen
+class Play:
+    """One row of a playbook: for customers in ``stage`` and ``tier``, do ``action``.
+
+    Parameters
+    ----------
+    stage : str or None
+        A stage label (``"new"``, ``"mature"``…), or None for any stage.
+    tier : int or None
+        A value-tier code (0 is the most valuable tier), or None for any tier.
+    action : str
+        What to do.
+    """
+
+    stage: str | None = attrs.field(validator=_stage)
+    tier: int | None = attrs.field(validator=_tier)
+    action: str = attrs.field(validator=_action)
+
+    def matches(self, stage: int, tier: int | None) -> bool:
+        """Whether this play applies to stage code ``stage`` and tier code ``tier``."""
+        stage_ok = self.stage is None or STAGE_NAMES[stage] == self.stage
+        tier_ok = self.tier is None or (tier is not None and tier == self.tier)
+        return stage_ok and tier_ok
+
+
+def _plays(rows: Iterable[Play]) -> tuple[Play, ...]:
+    plays = tuple(rows)
+    for i, play in enumerate(plays):
+        if not isinstance(play, Play):
+            raise invalid(
+                f"plays[{i}]", f"<{type(play).__name__}>", "must be a Play(stage, tier, action)"
+            )
+    return plays
+
+
+@attrs.frozen
+class Playbook:
+    """Recommended actions by lifecycle stage and value tier, in one overridable table.
+
+    Examples
+    --------
+    >>> mine = Playbook([*DEFAULT_PLAYBOOK.plays, Play("new", 0, "personal welcome call")])
+    >>> mine.actions_for("new", 0)
+    ('onboarding offer', 'VIP loyalty programme', 'personal welcome call')
+    >>> DEFAULT_PLAYBOOK.actions_for("declining")
+    ('feedback survey', 'win-back offer')
+    """
+
+    plays: tuple[Play, ...] = attrs.field(converter=_plays)
+
+    def actions_for(self, stage: str, tier: int | None = None) -> tuple[str, ...]:
+        """The actions for customers in ``stage`` (a label) and ``tier`` (a code, or None)."""
+        code = STAGE_NAMES.index(check_choice("stage", stage, STAGE_NAMES))
+        return self._actions(code, tier)
+
+    def _actions(self, stage: int, tier: int | None) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.action for p in self.plays if p.matches(stage, tier)))
+
+    def columns(self) -> dict[str, AnyArray]:
+        """The table as columns ``stage``, ``tier`` (-1: any) and ``action``."""
+        return {
+            "stage": np.array(["*" if p.stage is None else p.stage for p in self.plays]),
+            "tier": np.array([-1 if p.tier is None else p.tier for p in self.plays]),
+            "action": np.array([p.action for p in self.plays]),
+        }
+
+
+#: The default playbook: one action per stage, two for declining customers, and VIP
+#: treatment for the top value tier whatever the stage.
+DEFAULT_PLAYBOOK = Playbook(
+    [
+        Play("prospect", None, "first-purchase incentive"),
+        Play("new", None, "onboarding offer"),
+        Play("growing", None, "loyalty programme invitation"),
+        Play("mature", None, "cross-sell"),
+        Play("declining", None, "feedback survey"),
+        Play("declining", None, "win-back offer"),
+        Play("churned", None, "reactivation campaign"),
+        Play("reactivated", None, "welcome-back series"),
+        Play(None, 0, "VIP loyalty programme"),
+    ]
+)
+
+
+@attrs.frozen(eq=False, repr=False)
+class Recommendations:
+    """The actions recommended for each customer.
+
+    Parameters
+    ----------
+    customer_ids : ndarray
+        The customers, as staged.
+    plan_codes : ndarray of int16
+        Index of each customer's plan in ``plans``.
+    plans : tuple of tuple of str
+        The distinct lists of actions.
+    """
+
+    customer_ids: AnyArray
+    plan_codes: NDArray[np.int16]
+    plans: tuple[tuple[str, ...], ...]
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "customer_ids", frozen_view(self.customer_ids))
+        object.__setattr__(self, "plan_codes", frozen_view(self.plan_codes))
+
+    def __len__(self) -> int:
+        return int(self.plan_codes.shape[0])
+
+    def __repr__(self) -> str:
+        return f"Recommendations({len(self)} customers, {len(self.plans)} distinct plans)"
+
+    def actions_of(self, position: int) -> tuple[str, ...]:
+        """The actions for the customer at ``position``."""
+        return self.plans[int(self.plan_codes[position])]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Customers to whom each action is recommended (a customer can get several).
+
+        Every action some stage and tier would get is listed, with 0 when nobody got it.
+        """
+        per_plan = np.bincount(self.plan_codes, minlength=len(self.plans))
+        out: dict[str, int] = {}
+        for plan, count in zip(self.plans, per_plan, strict=True):
+            for action in plan:
+                out[action] = out.get(action, 0) + int(count)
+        return out
+
+    def columns(self) -> dict[str, AnyArray]:
+        """``customer_id`` and ``actions`` (joined with ``"; "``) as named columns."""
+        joined = np.array(["; ".join(plan) for plan in self.plans])
+        return {"customer_id": self.customer_ids, "actions": joined[self.plan_codes]}
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The recommendations as a pandas DataFrame indexed by customer id (needs pandas)."""
+        from ecomstrat.io.pandas import columns_to_pandas
+
+        return columns_to_pandas(self.columns(), index="customer_id")
+
+
+def recommend_actions(
+    stages: LifecycleStages,
+    tiers: ValueTiers | None = None,
+    playbook: Playbook = DEFAULT_PLAYBOOK,
+) -> Recommendations:
+    """Look up each customer's actions in ``playbook`` by stage and (optional) value tier.
+
+    Parameters
+    ----------
+    stages : LifecycleStages
+        The customers' lifecycle stages.
+    tiers : ValueTiers, optional
+        Their value tiers, aligned with ``stages`` (same customers, same order). Without
+        tiers, plays that name a tier never apply.
+    playbook : Playbook, default DEFAULT_PLAYBOOK
+        The table of plays.
+
+    Returns
+    -------
+    Recommendations
+
+    Examples
+    --------
+    >>> from ecomstrat import TransactionLog
+    >>> from ecomstrat.lifecycle.stages import stage_customers
+    >>> from ecomstrat.metrics.value_tiers import value_tiers
+    >>> log = TransactionLog.from_arrays(["a", "b"], ["2023-01-01", "2024-06-01"], [900.0, 20.0])
+    >>> stages = stage_customers(log, "2024-06-30")
+    >>> tiers = value_tiers([900.0, 20.0], top_shares=(0.5,), customer_ids=["a", "b"])
+    >>> r = recommend_actions(stages, tiers)
+    >>> r.actions_of(0), r.actions_of(1)
+    (('reactivation campaign', 'VIP loyalty programme'), ('onboarding offer',))
+    """
+    n_tiers = 0
+    tier_index = np.full(stages.n_customers, 0, dtype=np.intp)
+    if tiers is not None:
+        if tiers.n_customers != stages.n_customers or not np.array_equal(
+            tiers.customer_ids, stages.customer_ids
+        ):
+            raise invalid(
+                "tiers",
+                repr(tiers),
+                "must hold the customers of stages, in the same order",
+                "Build the tiers from values aligned with stages.customer_ids.",
+            )
+        n_tiers = len(tiers.names)
+        tier_index = tiers.codes.astype(np.intp)
+    plans: dict[tuple[str, ...], int] = {}
+    lookup = np.empty((len(STAGE_NAMES), max(n_tiers, 1)), dtype=np.int16)
+    for stage in range(len(STAGE_NAMES)):
+        for tier in range(max(n_tiers, 1)):
+            actions = playbook._actions(stage, tier if n_tiers else None)
+            lookup[stage, tier] = plans.setdefault(actions, len(plans))
+    codes = lookup[stages.codes.astype(np.intp), tier_index]
+    return Recommendations(stages.customer_ids, codes, tuple(plans))

@@ -1,0 +1,1 @@
+"""Localization: market profiles, dated rules, landed cost (exact and batch), market entry."""

@@ -1,0 +1,532 @@
+"""Reference data of market costing profiles: a dated, sourced table shipped with the package.
+
+``markets.toml`` (read with :mod:`tomllib`) holds, for the EU member states, the UK, US, Canada,
+Australia, New Zealand, Japan, South Korea, China (cross-border e-commerce channel), Brazil,
+India, Mexico, Switzerland, Norway and Singapore, the rules and costs a
+:class:`~ecomstrat.localization.profiles.MarketProfile` is made of. Every value has a ``source``, an
+``evidence`` label, a ``verified_on`` date and the dates it is in force, so the table can hold
+a rule's history and its announced changes; :func:`market_profile` resolves it for one date.
+
+.. warning::
+   Rates and thresholds change often and some rows rest on secondary sources. They are
+   reference data to verify, not tax advice; commercial values (shipping, payment and service
+   costs, carrier fees, return rates, entry costs) are illustrative defaults.
+
+Your own data goes in a TOML file of the same shape (see ``docs/howto-override-market.md``):
+``load_market_profiles(path)`` merges it over the built-in table, block by block.
+
+Examples
+--------
+>>> table = load_market_profiles()
+>>> len(table.countries) >= 41, "DE" in table.countries
+(True, True)
+>>> market_profile("FI", as_of="2024-08-31").tax.standard_rate
+Decimal('0.24')
+>>> market_profile("FI", as_of="2024-09-01").tax.standard_rate
+Decimal('0.255')
+>>> [market_profile("EE", as_of=day).tax.standard_rate for day in ("2024-06-30", "2025-07-01")]
+[Decimal('0.22'), Decimal('0.24')]
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import importlib.resources
+import itertools
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from ecomstrat._validation import invalid
+from ecomstrat.domain.country import check_country
+from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
+from ecomstrat.localization.profiles import BLOCKS, MarketProfile
+from ecomstrat.localization.rules import Provenance, ScheduledChange, build, to_date
+
+__all__ = ["MarketTable", "Source", "load_market_profiles", "market_profile"]
+
+#: Keys of a block entry that describe its provenance rather than the rule.
+_PROVENANCE_KEYS: Final = frozenset(
+    {
+        "source",
+        "url",
+        "effective_from",
+        "effective_to",
+        "verified_on",
+        "evidence",
+        "illustrative",
+        "note",
+    }
+)
+_MARKET_KEYS: Final = frozenset({"name", "languages", "groups", "changes", "covers_from", *BLOCKS})
+SCHEMA: Final = 1
+
+
+@attrs.frozen
+class Source:
+    """A cited source: title, address and the evidence level of what was read there."""
+
+    key: str
+    title: str
+    url: str = ""
+    evidence: str = "?"
+
+
+@attrs.frozen
+class _Entry:
+    """One dated version of a block (or one member of a many-valued block)."""
+
+    value: Any
+    provenance: Provenance
+    where: str
+
+
+@attrs.frozen
+class _Market:
+    code: str
+    name: str
+    languages: tuple[str, ...]
+    blocks: Mapping[str, tuple[_Entry, ...]]
+    changes: tuple[ScheduledChange, ...]
+    covers_from: datetime.date | None = None
+
+
+@attrs.frozen
+class MarketTable:
+    """A versioned table of dated market rules; :meth:`profile` resolves one market on a date.
+
+    Get it from :func:`load_market_profiles`.
+
+    Attributes
+    ----------
+    version : str
+        Version of the data (of the last file merged in).
+    compiled_on : datetime.date, optional
+        When the data was compiled.
+    disclaimer : str
+        What the data is and is not.
+    sources : mapping of str to Source
+        The cited sources by key.
+    """
+
+    version: str
+    compiled_on: datetime.date | None
+    disclaimer: str
+    sources: Mapping[str, Source]
+    _markets: Mapping[str, _Market] = attrs.field(alias="markets", repr=False)
+    _groups: Mapping[str, Any] = attrs.field(alias="groups", factory=dict, repr=False)
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """ISO 3166-1 alpha-2 codes of the markets in the table, sorted."""
+        return tuple(sorted(self._markets))
+
+    def names(self) -> dict[str, str]:
+        """Display name of each market."""
+        return {code: m.name for code, m in sorted(self._markets.items())}
+
+    def profile(
+        self,
+        country: str,
+        as_of: datetime.date | str | None = None,
+        *,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> MarketProfile:
+        """Resolve the rules of ``country`` in force on ``as_of`` (default: today).
+
+        Raises
+        ------
+        UnknownCodeError
+            If ``country`` is not an ISO 3166-1 code, or not in the table (the message lists
+            the covered markets and close matches).
+        InvalidInputError
+            If the data has no rule in force on ``as_of`` for a required part.
+        """
+        market = self._market(country)
+        day = datetime.date.today() if as_of is None else to_date("as_of", as_of)
+        if market.covers_from is not None and day < market.covers_from:
+            raise invalid(
+                "as_of",
+                day.isoformat(),
+                f"is before {market.covers_from.isoformat()}, where the reference data for"
+                f" {market.code} starts",
+                "Choose a later date or supply the earlier rules in your own TOML file.",
+            )
+        parts: dict[str, Any] = {}
+        for name, (_cls, kind) in BLOCKS.items():
+            entries = [e for e in market.blocks.get(name, ()) if e.provenance.in_force(day)]
+            if kind == "many":
+                parts[name] = tuple(e.value for e in entries)
+            elif entries:
+                parts[name] = entries[0].value
+            elif kind == "one" and name not in ("fx", "border_fees"):
+                covered = _coverage(market.blocks.get(name, ()))
+                raise invalid(
+                    "as_of",
+                    day.isoformat(),
+                    f"no {name!r} rule of {market.code} is in force on that date (the data"
+                    f" covers {covered})",
+                    "Choose a date in that range or add the rule with your own TOML file.",
+                )
+        changes = _all_changes(market)
+        before = [c.on for c in changes if c.on <= day]
+        if market.covers_from is not None:
+            before.append(market.covers_from)
+        after = [c.on for c in changes if c.on > day]
+        profile = MarketProfile(
+            country=market.code,
+            name=market.name,
+            languages=market.languages,
+            as_of=day,
+            valid_from=max(before) if before else None,
+            valid_until=min(after) if after else None,
+            changes=changes,
+            data_version=self.version,
+            **parts,
+        )
+        return profile.with_overrides(overrides) if overrides else profile
+
+    def profiles(
+        self, as_of: datetime.date | str | None = None, countries: Iterable[str] | None = None
+    ) -> dict[str, MarketProfile]:
+        """Profiles of ``countries`` (default: all) resolved on ``as_of``."""
+        codes = self.countries if countries is None else [self._market(c).code for c in countries]
+        return {code: self.profile(code, as_of) for code in codes}
+
+    def merged(self, other: MarketTable) -> MarketTable:
+        """A copy with the markets of ``other`` merged in, block by block (``other`` wins)."""
+        markets = dict(self._markets)
+        for code, market in other._markets.items():
+            base = markets.get(code)
+            if base is None:
+                markets[code] = market
+                continue
+            markets[code] = _Market(
+                code,
+                market.name or base.name,
+                market.languages or base.languages,
+                {**base.blocks, **market.blocks},
+                tuple(
+                    {(c.on, c.description): c for c in (*base.changes, *market.changes)}.values()
+                ),
+                market.covers_from or base.covers_from,
+            )
+        return MarketTable(
+            version=other.version or self.version,
+            compiled_on=other.compiled_on or self.compiled_on,
+            disclaimer=self.disclaimer,
+            sources={**self.sources, **other.sources},
+            markets=markets,
+            groups={**self._groups, **other._groups},
+        )
+
+    def _market(self, country: str) -> _Market:
+        code = check_country(country)
+        market = self._markets.get(code)
+        if market is None:
+            raise UnknownCodeError(
+                f"country={country!r} ({code}) is not in the market reference data: covered"
+                f" markets are {', '.join(self.countries)}. Build a MarketProfile yourself or"
+                " add the market in your own TOML file (load_market_profiles(path))."
+            )
+        return market
+
+
+def _coverage(entries: Iterable[_Entry]) -> str:
+    spans = [
+        f"{p.effective_from.isoformat() if p.effective_from else '...'} to"
+        f" {p.effective_to.isoformat() if p.effective_to else '...'}"
+        for p in (e.provenance for e in entries)
+    ]
+    return ", ".join(spans) if spans else "no dates"
+
+
+def _all_changes(market: _Market) -> tuple[ScheduledChange, ...]:
+    """Explicit changes plus every start and end date of a block version, merged by date.
+
+    The start of the data (``covers_from``) is not a change and is left out.
+    """
+    by_day: dict[datetime.date, list[str]] = {}
+    for change in market.changes:
+        by_day.setdefault(change.on, []).append(change.description)
+    for name, entries in market.blocks.items():
+        for entry in entries:
+            p = entry.provenance
+            label = f"{name} ({p.note})" if p.note else name
+            for day, verb in ((p.effective_from, "takes effect"), (p.effective_to, "ends")):
+                if day is not None and day != market.covers_from:
+                    text = f"{label} {verb}"
+                    if text not in by_day.get(day, []):
+                        by_day.setdefault(day, []).append(text)
+    return tuple(ScheduledChange(day, "; ".join(texts)) for day, texts in sorted(by_day.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading TOML.
+
+
+class _Reader:
+    """Turns the parsed TOML document into entries, naming the place of every error."""
+
+    def __init__(
+        self,
+        document: Mapping[str, Any],
+        origin: str,
+        sources: Mapping[str, Source],
+        groups: Mapping[str, Any] | None = None,
+    ):
+        self.document = document
+        self.origin = origin
+        self.groups = {**(groups or {}), **document.get("groups", {})}
+        meta = document.get("meta", {})
+        if not isinstance(meta, Mapping):
+            raise self.error("meta", "must be a table")
+        schema = meta.get("schema", SCHEMA)
+        if schema != SCHEMA:
+            raise self.error("meta.schema", f"is {schema!r}; this ecomstrat reads schema {SCHEMA}")
+        self.meta = meta
+        self.sources = dict(sources)
+        for key, data in document.get("sources", {}).items():
+            if not isinstance(data, Mapping) or "title" not in data:
+                raise self.error(f"sources.{key}", "must be a table with a 'title'")
+            self.sources[key] = Source(
+                key, str(data["title"]), str(data.get("url", "")), str(data.get("evidence", "?"))
+            )
+
+    def error(self, where: str, rule: str) -> InvalidInputError:
+        return InvalidInputError(f"{self.origin}: {where} {rule}.")
+
+    def table(self) -> MarketTable:
+        groups = self.groups
+        markets: dict[str, _Market] = {}
+        for key, data in self.document.get("markets", {}).items():
+            where = f"markets.{key}"
+            if not isinstance(data, Mapping):
+                raise self.error(where, "must be a table")
+            unknown = sorted(set(data) - _MARKET_KEYS)
+            if unknown:
+                raise UnknownCodeError(
+                    f"{self.origin}: {where} has unknown key(s) {', '.join(map(repr, unknown))};"
+                    f" valid keys are {', '.join(map(repr, sorted(_MARKET_KEYS)))}."
+                )
+            try:
+                code = check_country(key, where)
+            except InvalidInputError as error:
+                raise type(error)(f"{self.origin}: {error}") from None
+            blocks: dict[str, tuple[_Entry, ...]] = {}
+            changes: list[ScheduledChange] = []
+            for group in data.get("groups", []):
+                if group not in groups:
+                    raise UnknownCodeError(
+                        f"{self.origin}: {where}.groups names {group!r}, which is not defined;"
+                        f" groups are {', '.join(map(repr, sorted(groups)))}."
+                    )
+                blocks.update(self.blocks(groups[group], f"groups.{group}"))
+                changes += self.changes(groups[group], f"groups.{group}")
+            blocks.update(self.blocks(data, where))
+            changes += self.changes(data, where)
+            languages = tuple(data.get("languages", ()))
+            raw = data.get("covers_from")
+            covers = None if raw is None else to_date(f"{where}.covers_from", raw)
+            if covers is not None:
+                blocks = {name: _starting(entries, covers) for name, entries in blocks.items()}
+            markets[code] = _Market(
+                code, str(data.get("name", "")), languages, blocks, tuple(changes), covers
+            )
+        compiled = self.meta.get("compiled_on")
+        return MarketTable(
+            version=str(self.meta.get("version", "")),
+            compiled_on=None if compiled is None else to_date("meta.compiled_on", compiled),
+            disclaimer=str(self.meta.get("disclaimer", "")),
+            sources=self.sources,
+            markets=markets,
+            groups=groups,
+        )
+
+    def changes(self, data: Mapping[str, Any], where: str) -> list[ScheduledChange]:
+        out = []
+        for i, item in enumerate(data.get("changes", [])):
+            here = f"{where}.changes[{i}]"
+            source = self.cite(item.get("source", ""), here)[0] if item.get("source") else ""
+            try:
+                out.append(ScheduledChange(item["on"], str(item["description"]), source))
+            except (KeyError, TypeError) as error:
+                raise self.error(here, f"needs 'on' and 'description' ({error})") from None
+        return out
+
+    def blocks(self, data: Mapping[str, Any], where: str) -> dict[str, tuple[_Entry, ...]]:
+        out: dict[str, tuple[_Entry, ...]] = {}
+        for name, (cls, kind) in BLOCKS.items():
+            if name not in data:
+                continue
+            raw = data[name]
+            items = [raw] if isinstance(raw, Mapping) else list(raw)
+            entries = tuple(
+                self.entry(cls, item, f"{where}.{name}[{i}]") for i, item in enumerate(items)
+            )
+            if kind != "many":
+                _check_no_overlap(entries, f"{self.origin}: {where}.{name}")
+            out[name] = entries
+        return out
+
+    def cite(self, key: str, where: str) -> tuple[str, str, str]:
+        source = self.sources.get(key)
+        if source is None:
+            if key.startswith(("http://", "https://")):
+                return key, key, "?"
+            if not key:
+                raise self.error(where, "needs a 'source'")
+            return key, "", "?"
+        return source.title, source.url, source.evidence
+
+    def entry(self, cls: type[Any], item: Any, where: str) -> _Entry:
+        if not isinstance(item, Mapping):
+            raise self.error(where, "must be a table")
+        title, url, evidence = self.cite(str(item.get("source", "")), where)
+        if "verified_on" not in item:
+            raise self.error(where, "needs 'verified_on' (the date the value was last checked)")
+        try:
+            provenance = Provenance(
+                source=title,
+                url=str(item.get("url", url)),
+                effective_from=item.get("effective_from"),
+                effective_to=item.get("effective_to"),
+                verified_on=item.get("verified_on"),
+                evidence=item.get("evidence", evidence),
+                illustrative=bool(item.get("illustrative", False)),
+                note=str(item.get("note", "")),
+            )
+        except InvalidInputError as error:
+            raise type(error)(f"{self.origin}: {where}: {error}") from None
+        fields = {k: v for k, v in item.items() if k not in _PROVENANCE_KEYS}
+        fields["provenance"] = provenance
+        try:
+            value = build(cls, fields, f"{self.origin}: {where}")
+        except InvalidInputError as error:
+            raise type(error)(str(error)) from None
+        return _Entry(value, provenance, where)
+
+
+def _starting(entries: tuple[_Entry, ...], covers: datetime.date) -> tuple[_Entry, ...]:
+    """Entries without a start date start where the market's data starts (``covers_from``)."""
+    out = []
+    for entry in entries:
+        p = entry.provenance
+        if p.effective_from is None and (p.effective_to is None or p.effective_to > covers):
+            p = attrs.evolve(p, effective_from=covers)
+            entry = _Entry(attrs.evolve(entry.value, provenance=p), p, entry.where)
+        out.append(entry)
+    return tuple(out)
+
+
+def _check_no_overlap(entries: tuple[_Entry, ...], where: str) -> None:
+    spans = sorted(
+        (e.provenance.effective_from or datetime.date.min, e.provenance.effective_to, e.where)
+        for e in entries
+    )
+    for (_, end, first), (start, _, second) in itertools.pairwise(spans):
+        if end is None or end > start:
+            raise InvalidInputError(
+                f"{where}: versions {first} and {second} overlap; give each an effective_from"
+                " and effective_to so that one version is in force on any date."
+            )
+
+
+@functools.cache
+def _builtin() -> MarketTable:
+    text = (
+        importlib.resources.files("ecomstrat.localization")
+        .joinpath("markets.toml")
+        .read_text(encoding="utf-8")
+    )
+    return _Reader(tomllib.loads(text), "markets.toml (built-in)", {}).table()
+
+
+def load_market_profiles(
+    path: str | os.PathLike[str] | None = None, *, include_builtin: bool = True
+) -> MarketTable:
+    """Load the market reference table, optionally merged with your own TOML file.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A TOML file with the same layout as the built-in ``markets.toml``: ``[sources.*]``,
+        ``[groups.*]`` and ``[markets.<ISO code>]`` tables whose blocks (``tax``, ``duty``,
+        ``shipping``…) are lists of dated entries. Its markets are merged over the built-in
+        ones block by block: a block you give replaces the built-in block of that market.
+        Your file may cite the built-in sources and groups (``"EU"``, ``"EUR_DEFAULTS"``…).
+    include_builtin : bool, default True
+        Start from the built-in table (False: only your file).
+
+    Returns
+    -------
+    MarketTable
+
+    Raises
+    ------
+    InvalidInputError
+        For a malformed file, naming the file and the offending table.
+
+    Examples
+    --------
+    >>> table = load_market_profiles()
+    >>> table.version
+    '2026.11'
+    >>> table.profile("NO", as_of="2026-03-01").collection.scheme
+    'VOEC'
+    """
+    base = _builtin() if include_builtin else None
+    if path is None:
+        if base is None:
+            raise invalid("path", None, "is needed when include_builtin=False")
+        return base
+    file = Path(path)
+    try:
+        document = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise invalid("path", str(file), f"could not be read as TOML ({error})") from None
+    own = _Reader(
+        document,
+        str(file),
+        base.sources if base else {},
+        base._groups if base else None,
+    ).table()
+    return base.merged(own) if base is not None else own
+
+
+def market_profile(
+    country: str,
+    as_of: datetime.date | str | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    table: MarketTable | None = None,
+) -> MarketProfile:
+    """The costing profile of ``country`` under the rules in force on ``as_of``.
+
+    Parameters
+    ----------
+    country : str
+        ISO 3166-1 code (alpha-2 or alpha-3, any case).
+    as_of : datetime.date or str, optional
+        Date whose rules apply (default: today). Pass it explicitly for reproducible results.
+    overrides : mapping, optional
+        Partial replacements, as in :meth:`MarketProfile.with_overrides`.
+    table : MarketTable, optional
+        The table to read (default: the built-in one).
+
+    Examples
+    --------
+    >>> gb = market_profile("gbr", as_of="2026-03-01")
+    >>> gb.country, gb.currency.code, gb.tax.standard_rate, gb.collection.scheme
+    ('GB', 'GBP', Decimal('0.2'), 'UK low-value consignments')
+    >>> market_profile("ARG")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ecomstrat.exceptions.UnknownCodeError: country='ARG' (AR) is not in the market reference ...
+    """
+    return (table or _builtin()).profile(country, as_of, overrides=overrides)
