@@ -96,7 +96,7 @@ def _ecomstrat_end_to_end(dataset: Dataset) -> Any:
     from ecomstrat.metrics.summary import rfm_summary
 
     log = TransactionLog.from_arrays(dataset.customer_ids, dataset.times, dataset.amounts)
-    return rfm_summary(log, dataset.observation_end)
+    return rfm_summary(log, observation_end=dataset.observation_end)
 
 
 def _summarise_ecomstrat(_: Dataset, result: Any) -> Summary:

@@ -213,7 +213,7 @@ def measure_compile() -> dict[str, Any]:
     calls = []
     for _ in range(3):
         start = time.perf_counter()
-        summary.rfm_summary(log, "2024-01-31")
+        summary.rfm_summary(log, observation_end="2024-01-31")
         calls.append(time.perf_counter() - start)
     from ecomstrat._kernels._jit import threads
 
@@ -313,7 +313,7 @@ def _public_api(customers: int) -> None:
     profile = es.market_profile("DE", as_of="2026-03-01")
     for size in (1_000, customers):
         sim = es.simulate_transactions(size, seed=3)
-        summary = es.rfm_summary(sim.log, sim.observation_end)
+        summary = es.rfm_summary(sim.log, observation_end=sim.observation_end)
         start = sim.log.times.min()
         es.calibration_holdout_summary(
             sim.log, calibration_end=start + (sim.observation_end - start) // 2
@@ -324,30 +324,32 @@ def _public_api(customers: int) -> None:
             fitted.conditional_expected_purchases(10, summary)
             fitted.expected_purchases([1.0, 5.0])
             fitted.probability_of_purchases([0, 1, 2], 10)
-            fitted.discounted_expected_purchases(summary, horizon=52.0, discount_rate=0.002)
+            fitted.expected_residual_purchases(summary, annual_discount_rate=0.1, horizon=52.0)
         repeat = np.asarray(summary.frequency) > 0
         spend_data = (np.asarray(summary.frequency)[repeat], np.asarray(summary.monetary)[repeat])
         spend = es.GammaGamma().fit(spend_data)
         spend.conditional_expected_spend(spend_data)
-        es.customer_lifetime_value(es.BGNBD().fit(summary), spend, summary, horizon=12)
+        es.customer_lifetime_value(
+            summary, purchase_model=es.BGNBD().fit(summary), spend=spend, horizon=12
+        )
         es.cohort_retention(sim.log)
-        es.stage_customers(sim.log, sim.observation_end)
+        es.stage_customers(sim.log, observation_end=sim.observation_end)
         histories = np.random.default_rng(size).integers(0, 2, (size, 6))
         patterns = es.DiscretePatterns.from_histories(histories.tolist())
         donors = es.BGBB.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
         donors.log_likelihood(patterns)
         donors.probability_alive(patterns)
         donors.conditional_expected_purchases(5, patterns)
-        donors.discounted_expected_residual_transactions(patterns, discount_rate_per_period=0.1)
+        donors.expected_residual_purchases(patterns, discount_rate_per_period=0.1)
         donors.expected_purchases([1, 5])
         donors.probability_of_purchases([0, 1], [6, 6])
         cohort = es.SBG().fit([1000, 631, 468, 382, 326, 289, 262, 241])
         cohort.survival([1, 2])
         cohort.churn_probability([1, 2])
-        cohort.discounted_expected_residual_lifetime([1, 2], discount_rate_per_period=0.1)
+        cohort.expected_residual_lifetime([1, 2], discount_rate_per_period=0.1)
         goods = np.round(np.random.default_rng(size).lognormal(4.5, 0.8, size), 2)
         for parallel in (False, True):
-            es.landed_cost_batch_of(profile, goods, parallel=parallel)
+            es.landed_cost_batch(profile, goods, parallel=parallel)
 
 
 @contextlib.contextmanager

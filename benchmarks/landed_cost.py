@@ -7,15 +7,15 @@ Run from the project root::
 
 Every implementation costs the same synthetic orders with the same resolved profile
 (``COMPARISONS``: name -> function of the prepared inputs returning the ``(17, n)`` column
-array of ``ecomstrat._kernels.landed_cost.COLUMNS``):
+array of ``ecomstrat.localization.landed_cost.COLUMNS``):
 
 ``numba`` / ``numba-serial``
-    The kernel behind :func:`ecomstrat.localization.landed_cost.landed_cost_batch_of`, parallel
+    The kernel behind :func:`ecomstrat.landed_cost_batch`, parallel
     and serial.
 ``numpy``
     The same arithmetic vectorised with numpy (``landed_cost_numpy``).
 ``python``
-    :func:`ecomstrat.localization.landed_cost.landed_cost`, exact decimals, one order at a time
+    :func:`ecomstrat.landed_cost`, exact decimals, one order at a time
     (run on at most ``--python-max`` orders; its time per order is reported).
 
 Before timing, all implementations are run on the smallest size and compared with the exact
@@ -78,14 +78,14 @@ def make_orders(n: int, seed: int = 7) -> dict[str, Floats]:
 
 def prepare(market: str, n: int, as_of: str = "2026-03-01", seed: int = 7) -> Prepared:
     """Resolve ``market`` and build the kernel inputs for ``n`` orders (untimed)."""
+    from ecomstrat.localization import market_profile
     from ecomstrat.localization.landed_cost import _params, _plan
-    from ecomstrat.localization.markets import market_profile
 
     profile = market_profile(market, as_of=as_of)
     plan = _plan(profile, "DDP", None, _FX.get(market), "buyer")
     params, tests, fees, bands = _params(plan)
     orders = make_orders(n, seed)
-    # Constant parameters go in as one-element arrays, as landed_cost_batch_of passes them.
+    # Constant parameters go in as one-element arrays, as landed_cost_batch passes them.
     return Prepared(
         profile,
         as_of,
@@ -127,18 +127,18 @@ def _kernel_args(
 
 def run_numba(p: Prepared) -> Floats:
     """The parallel kernel."""
-    from ecomstrat._kernels.landed_cost import COLUMNS, landed_cost_batch_parallel
+    from ecomstrat._kernels.landed_cost import N_COLUMNS, landed_cost_batch
 
-    out = np.empty((len(COLUMNS), p.goods.shape[0]))
-    landed_cost_batch_parallel(*_kernel_args(p), out)
+    out = np.empty((N_COLUMNS, p.goods.shape[0]))
+    landed_cost_batch(*_kernel_args(p), out, parallel=True)
     return out
 
 
 def run_numba_serial(p: Prepared) -> Floats:
     """The serial kernel."""
-    from ecomstrat._kernels.landed_cost import COLUMNS, landed_cost_batch
+    from ecomstrat._kernels.landed_cost import N_COLUMNS, landed_cost_batch
 
-    out = np.empty((len(COLUMNS), p.goods.shape[0]))
+    out = np.empty((N_COLUMNS, p.goods.shape[0]))
     landed_cost_batch(*_kernel_args(p), out)
     return out
 
@@ -193,7 +193,7 @@ def landed_cost_numpy(
     bands: Floats,
 ) -> Floats:
     """The kernel's arithmetic, vectorised over orders with numpy."""
-    from ecomstrat._kernels.landed_cost import COLUMNS, P, T
+    from ecomstrat._kernels.landed_cost import N_COLUMNS, P, T
 
     n = goods.shape[0]
     scale = p[P.SCALE]
@@ -355,7 +355,7 @@ def landed_cost_numpy(
         merchant,
         checkout + delivery + merchant,
     ]
-    out = np.empty((len(COLUMNS), n))
+    out = np.empty((N_COLUMNS, n))
     for k, row in enumerate(rows):
         out[k] = row / scale
     return out
@@ -368,18 +368,19 @@ def run_numpy(p: Prepared) -> Floats:
 
 def run_python(p: Prepared) -> Floats:
     """Exact per-order costing with :func:`landed_cost`, one order at a time."""
-    from ecomstrat._kernels.landed_cost import COLUMNS
+    from ecomstrat._kernels.landed_cost import N_COLUMNS
     from ecomstrat.domain.money import Money
-    from ecomstrat.localization.landed_cost import KINDS, landed_cost
+    from ecomstrat.localization import landed_cost
+    from ecomstrat.localization.landed_cost import KINDS
 
     profile = p.profile
     cur = profile.currency.code
-    out = np.empty((len(COLUMNS), p.goods.shape[0]))
+    out = np.empty((N_COLUMNS, p.goods.shape[0]))
     fx = _FX.get(profile.country)
     for i in range(p.goods.shape[0]):
         cost = landed_cost(
-            Money(Decimal(repr(float(p.goods[i]))), cur),
             profile,
+            Money(Decimal(repr(float(p.goods[i]))), cur),
             shipping=Decimal(repr(float(p.shipping[i]))),
             quantity=int(p.quantity[i]),
             fx=fx,

@@ -8,7 +8,7 @@ parameters, seed 1) it measures, in this process and after a warm-up call:
   the two again on the same orders with the rows shuffled (the simulator writes them grouped
   by customer, a real log is usually in time order);
 * the kernel alone, staging both migration dates in one call, against the references of
-  ``tests/reference_lifecycle.py`` (``COMPARISONS["stage_codes"]``): numba serial, numba
+  ``tests/reference/lifecycle.py`` (``COMPARISONS["stage_codes"]``): numba serial, numba
   parallel, numpy (vectorised), pure Python (one call only: it is slow);
 
 and, in fresh processes, the first-call cost: compiling the kernels into an empty numba cache,
@@ -44,11 +44,11 @@ import time
 start = time.perf_counter()
 import numpy as np
 from ecomstrat import TransactionLog
-from ecomstrat.lifecycle.stages import stage_customers, stage_migration
+from ecomstrat.lifecycle import stage_customers, stage_migration
 imported = time.perf_counter()
 log = TransactionLog.from_arrays([1, 2], ["2024-01-01", "2024-02-01"], [1.0, 2.0])
-stage_customers(log, "2024-03-01")
-stage_migration(log, "2024-02-01", "2024-03-01")
+stage_customers(log, observation_end="2024-03-01")
+stage_migration(log, start="2024-02-01", end="2024-03-01")
 import json
 print(json.dumps({"import_s": imported - start, "first_call_s": time.perf_counter() - imported}))
 """
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from ecomstrat.domain.time_unit import TimeUnit
     from ecomstrat.frames._time import period_index
     from ecomstrat.frames.transaction_log import TransactionLog
-    from ecomstrat.lifecycle.stages import RuleBasedPolicy, stage_customers, stage_migration
+    from ecomstrat.lifecycle import RuleBasedPolicy, stage_customers, stage_migration
     from tests.reference.lifecycle import COMPARISONS
 
     report: dict[str, Any] = {
@@ -111,15 +111,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     sim = simulate_transactions(args.customers, seed=1)
     report["simulate_s"] = time.perf_counter() - started
     log = sim.log
-    as_of = sim.observation_end
-    previous = as_of - np.timedelta64(MIGRATION_WEEKS * 7, "D")
+    end = sim.observation_end
+    previous = end - np.timedelta64(MIGRATION_WEEKS * 7, "D")
     report["orders"] = log.n_transactions
 
     timings: dict[str, float] = {}
     _progress("end to end ...")
-    timings["stage_customers"], _ = _median_time(lambda: stage_customers(log, as_of), args.repeats)
+    timings["stage_customers"], _ = _median_time(
+        lambda: stage_customers(log, observation_end=end), args.repeats
+    )
     timings["stage_migration"], _ = _median_time(
-        lambda: stage_migration(log, previous, as_of), args.repeats
+        lambda: stage_migration(log, start=previous, end=end), args.repeats
     )
     timings["staging + migration"] = timings["stage_customers"] + timings["stage_migration"]
     # The simulated log is grouped by customer; a real one is usually in time order, which
@@ -129,13 +131,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log.customer_ids[log.customer_index[order]], log.times[order], log.amounts[order]
     )
     timings["both, rows shuffled"] = (
-        _median_time(lambda: stage_customers(shuffled, as_of), args.repeats)[0]
-        + _median_time(lambda: stage_migration(shuffled, previous, as_of), args.repeats)[0]
+        _median_time(lambda: stage_customers(shuffled, observation_end=end), args.repeats)[0]
+        + _median_time(lambda: stage_migration(shuffled, start=previous, end=end), args.repeats)[0]
     )
 
     # Kernel level: the migration's call, both dates at once, on precomputed day indices.
     days = period_index(log.times, TimeUnit.DAY)
-    as_of_days = period_index(np.array([previous, as_of]), TimeUnit.DAY)
+    as_of_days = period_index(np.array([previous, end]), TimeUnit.DAY)
     no_model = np.zeros((0, 0), dtype=bool)
     for array in (days, as_of_days, no_model):
         array.flags.writeable = False

@@ -45,11 +45,23 @@ def _every_kernel() -> None:
         landed_cost,
         lifecycle,
         paretonbd,
+        patterns,
         rfm,
         sbg,
     )
 
-    for module in (rfm, cohorts, lifecycle, landed_cost, bgnbd, gamma_gamma, paretonbd, bgbb, sbg):
+    for module in (
+        rfm,
+        cohorts,
+        lifecycle,
+        landed_cost,
+        patterns,
+        bgnbd,
+        gamma_gamma,
+        paretonbd,
+        bgbb,
+        sbg,
+    ):
         module.warm_up()
 
 
@@ -59,10 +71,10 @@ def warm_up_report() -> float:
     ``ecomstrat report`` and ``ecomstrat demo`` use RFM, cohorts, lifecycle stages, BG/NBD and
     Gamma-Gamma: on a first run this compiles about half of what :func:`warm_up` does.
     """
-    from ecomstrat._kernels import bgnbd, cohorts, gamma_gamma, lifecycle, rfm
+    from ecomstrat._kernels import bgnbd, cohorts, gamma_gamma, lifecycle, patterns, rfm
 
     start = time.perf_counter()
-    for module in (rfm, cohorts, lifecycle, gamma_gamma):
+    for module in (rfm, cohorts, lifecycle, patterns, gamma_gamma):
         module.warm_up()
     bgnbd.warm_up(with_pmf=False)
     return time.perf_counter() - start

@@ -176,7 +176,7 @@ def _report_parser(commands: Any) -> None:
     report.add_argument("--currency", help="ISO 4217 code of the amounts, e.g. USD")
     dates = report.add_argument_group("dates")
     dates.add_argument(
-        "--as-of",
+        "--observation-end",
         metavar="DATE",
         help="report date; later orders are ignored (default: last order)",
     )
@@ -206,7 +206,7 @@ def _report_parser(commands: Any) -> None:
         help="annual discount rate of the CLV (default: %(default)g)",
     )
     value.add_argument(
-        "--gross-margin",
+        "--gross-margin-rate",
         type=float,
         metavar="RATE",
         help="gross margin as a share of revenue, for CLV and CAC payback (default: from"
@@ -320,7 +320,7 @@ class _Progress:
 def _need_matplotlib(args: argparse.Namespace) -> None:
     """Fail before the work when --html is asked without matplotlib."""
     if args.html:
-        from ecomstrat.io._optional import import_optional
+        from ecomstrat._optional import import_optional
 
         import_optional("matplotlib", "plot")
 
@@ -472,14 +472,15 @@ def _markets(args: argparse.Namespace, log: TransactionLog, margin: float | None
         )
     if margin is None:
         raise UsageError(
-            "--markets needs a gross margin: pass --gross-margin (e.g. 0.4) or a --margin column."
+            "--markets needs a gross margin: pass --gross-margin-rate (e.g. 0.4) or a --margin"
+            " column."
         )
     basket = f"{float(log.amounts.mean()):.2f}"
     comparison = market_entries(
         codes,
         currency=log.currency,
         average_basket=basket,
-        gross_margin=margin,
+        gross_margin_rate=margin,
         monthly_orders=args.market_orders,
         weight_kg=args.market_weight_kg,
         fx=_pairs(args.fx, "--fx") if args.fx else None,
@@ -505,13 +506,13 @@ def _report(args: argparse.Namespace) -> int:
     scorers = [s.strip() for s in args.scorers.split(",")] if args.scorers else None
     options = ReportOptions(
         time_unit=args.time_unit,
-        as_of=args.as_of,
+        observation_end=args.observation_end,
         calibration_end=args.calibration_end,
         holdout_weeks=args.holdout_weeks,
         horizon=args.horizon_months,
         horizon_unit="month",
         annual_discount_rate=args.discount_rate,
-        gross_margin=args.gross_margin,
+        gross_margin_rate=args.gross_margin_rate,
         scorers=scorers,
         migration_weeks=MIGRATION_WEEKS,
     )
@@ -527,11 +528,12 @@ def _report(args: argparse.Namespace) -> int:
                 f"the campaigns are in {', '.join(currencies)} but the transactions have no"
                 f" currency: pass --currency {currencies[0]}."
             )
-        if log.margins is None and args.gross_margin is None:
+        if log.margins is None and args.gross_margin_rate is None:
             raise UsageError(
-                "CAC payback needs margins: pass --gross-margin (e.g. 0.4) or a --margin column."
+                "CAC payback needs margins: pass --gross-margin-rate (e.g. 0.4) or a --margin"
+                " column."
             )
-    margin = args.gross_margin
+    margin = args.gross_margin_rate
     if margin is None and log.margins is not None and log.amounts.sum() > 0:
         margin = float(log.margins.sum() / log.amounts.sum())
     markets = _markets(args, log, margin)
@@ -540,7 +542,7 @@ def _report(args: argparse.Namespace) -> int:
     report, warned = _run(
         lambda step: build_report(
             log,
-            options,
+            options=options,
             campaigns=campaigns,
             markets=markets,
             title=title,
@@ -554,12 +556,12 @@ def _report(args: argparse.Namespace) -> int:
         "columns": shown,
         "currency": log.currency,
         "time_unit": options.time_unit.value,
-        "as_of": args.as_of,
+        "observation_end": args.observation_end,
         "calibration_end": args.calibration_end,
         "holdout_weeks": args.holdout_weeks,
         "horizon_months": args.horizon_months,
         "annual_discount_rate": args.discount_rate,
-        "gross_margin": margin,
+        "gross_margin_rate": margin,
         "campaigns": args.campaigns,
         "markets": args.markets,
     }
@@ -597,9 +599,9 @@ def _demo(args: argparse.Namespace) -> int:
     campaigns = simulate_campaigns(simulation, seed=args.seed)
     options = ReportOptions(
         time_unit=unit,
-        as_of=simulation.observation_end,
+        observation_end=simulation.observation_end,
         calibration_end=calibration_end,
-        gross_margin=DEMO_GROSS_MARGIN,
+        gross_margin_rate=DEMO_GROSS_MARGIN,
         migration_weeks=MIGRATION_WEEKS,
     )
     title = (
@@ -609,7 +611,7 @@ def _demo(args: argparse.Namespace) -> int:
     report, warned = _run(
         lambda step: build_report(
             simulation.log,
-            options,
+            options=options,
             campaigns=campaigns,
             markets=demo_market_entries(),
             title=title,

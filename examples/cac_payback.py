@@ -26,10 +26,14 @@ def main() -> None:
     print(sim.log)
     print(f"{len(campaigns)} campaigns, {campaigns[0].start} to {campaigns[-1].end}\n")
 
-    print(render(acquisition_sections(sim.log, campaigns, gross_margin_rate=GROSS_MARGIN_RATE)))
+    print(
+        render(
+            acquisition_sections(sim.log, campaigns=campaigns, gross_margin_rate=GROSS_MARGIN_RATE)
+        )
+    )
 
     by_channel = acquisition_table(
-        sim.log, campaigns, by="channel", gross_margin_rate=GROSS_MARGIN_RATE
+        sim.log, campaigns=campaigns, by="channel", gross_margin_rate=GROSS_MARGIN_RATE
     )
     print("\nPayback curves by channel: cumulative margin per customer / CAC")
     months = [0, 1, 2, 3, 6, 9, 12]

@@ -33,7 +33,12 @@ def main() -> None:
     print(spend)
 
     clv = customer_lifetime_value(
-        purchases, spend, summary, horizon=12, horizon_unit="month", margin=GROSS_MARGIN
+        summary,
+        purchase_model=purchases,
+        spend=spend,
+        horizon=12,
+        horizon_unit="month",
+        gross_margin_rate=GROSS_MARGIN,
     )
     alive = purchases.probability_alive(summary)
     print(

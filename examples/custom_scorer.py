@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 import ecomstrat as es
 from ecomstrat.models.bgnbd import BGNBD
-from ecomstrat.scoring.registry import ScoringContext, default_registry, register, score_all
+from ecomstrat.scoring import ScoringContext, default_registry, register, score_all
 
 
 class AverageOrderValue:
@@ -38,7 +38,7 @@ def main() -> None:
 
     # 78 weeks of a 2,000-customer base (CDNOW-like parameters), summarised in weeks.
     sim = es.simulate_transactions(2_000, seed=3)
-    summary = es.rfm_summary(sim.log, sim.observation_end, time_unit="week")
+    summary = es.rfm_summary(sim.log, observation_end=sim.observation_end, time_unit="week")
     model = BGNBD().fit(summary)
     print(model)
 
@@ -59,7 +59,7 @@ def main() -> None:
         scorer = default_registry.get(entry.name)
         print(f"  {entry.name:<11} {entry.origin:<10} {scorer.description}")
 
-    scores = score_all(context)  # one vectorised call per scorer
+    scores = score_all(context)  # one vectorised call per scorer, gathered in a table
     names = list(scores)
     top = np.argsort(-scores["clv"], kind="stable")[:10]
     print("\nTop 10 customers by CLV (next 12 months, discounted at 10 % a year)")

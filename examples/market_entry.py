@@ -10,10 +10,13 @@ overridden here with the shop's own figures where it has them.
 from __future__ import annotations
 
 from ecomstrat.domain.money import Money
-from ecomstrat.localization.landed_cost import landed_cost
-from ecomstrat.localization.market_entry import compare_markets, market_entry
-from ecomstrat.localization.markets import market_profile
-from ecomstrat.localization.profiles import OrderLine
+from ecomstrat.localization import (
+    OrderLine,
+    compare_markets,
+    landed_cost,
+    market_entry,
+    market_profile,
+)
 from ecomstrat.report.markets import market_section
 from ecomstrat.report.text import render
 
@@ -30,7 +33,7 @@ OWN_DATA = {
 
 def main() -> None:
     profiles = {
-        code: market_profile(code, as_of=AS_OF, overrides=OWN_DATA[code]).with_fx("USD", rate)
+        code: market_profile(code, as_of=AS_OF, overrides=OWN_DATA[code]).with_fx("USD", rate=rate)
         for code, rate in USD_RATES.items()
     }
 
@@ -40,7 +43,7 @@ def main() -> None:
         OrderLine(Money("35.00", "USD"), category="64"),
     ]
     for profile in profiles.values():
-        cost = landed_cost(order, profile, weight_kg="1.4")
+        cost = landed_cost(profile, order, weight_kg="1.4")
         print(f"\n{profile.name}: one order, {cost.presentation}, rules of {cost.as_of}")
         for line in cost.lines:
             print(f"  {line.kind:13} {line.amount!s:>14}  {line.stage:9} {line.label}")
@@ -54,7 +57,7 @@ def main() -> None:
             profile,
             monthly_orders=80,
             average_basket=Money("95", "USD"),
-            gross_margin=0.58,
+            gross_margin_rate=0.58,
             weight_kg="1.4",
         )
         for profile in profiles.values()

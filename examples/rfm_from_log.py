@@ -20,7 +20,7 @@ def main() -> None:
     log = sim.log
     print(log)
 
-    summary = es.rfm_summary(log, sim.observation_end, time_unit="week")
+    summary = es.rfm_summary(log, observation_end=sim.observation_end, time_unit="week")
     assert summary.total_value is not None  # rfm_summary always fills it
     top = np.argsort(-summary.total_value, kind="stable")[:10]
     print("\nTop 10 customers by total value (USD), durations in weeks")
@@ -38,7 +38,7 @@ def main() -> None:
     # Calibration: the first 39 weeks; holdout: the 39 weeks after.
     calibration_end = np.datetime64(START) + np.timedelta64(39 * 7, "D")
     split = es.calibration_holdout_summary(
-        log, calibration_end, sim.observation_end, time_unit="week"
+        log, calibration_end=calibration_end, observation_end=sim.observation_end, time_unit="week"
     )
     print()
     print(render(holdout_overview(split).sections()))

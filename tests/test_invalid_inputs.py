@@ -172,8 +172,14 @@ def test_discrete_frames(
 # --------------------------------------------------------------------------------- models
 
 PARAMS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
-    "BGNBD": (BGNBD.from_params, {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}),
-    "MBGNBD": (MBGNBD.from_params, {"r": 0.52, "alpha": 6.2, "a": 0.89, "b": 1.6}),
+    "BGNBD": (
+        BGNBD.from_params,
+        {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4, "time_unit": "week"},
+    ),
+    "MBGNBD": (
+        MBGNBD.from_params,
+        {"r": 0.52, "alpha": 6.2, "a": 0.89, "b": 1.6, "time_unit": "week"},
+    ),
     "ParetoNBD": (
         ParetoNBD.from_params,
         {"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7, "time_unit": "week"},
@@ -198,19 +204,24 @@ PREDICTIONS: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
     ("BGNBD", "conditional_expected_purchases", (10.0, HISTORY), {}),
     ("BGNBD", "probability_alive", (SUMMARY,), {}),
     ("BGNBD", "probability_of_purchases", (1, 10.0), {}),
-    ("BGNBD", "discounted_expected_purchases", (HISTORY,), {"horizon": 10, "discount_rate": 0.01}),
+    (
+        "BGNBD",
+        "expected_residual_purchases",
+        (HISTORY,),
+        {"annual_discount_rate": 0.1, "horizon": 9},
+    ),
     ("MBGNBD", "expected_residual_purchases", (HISTORY,), {"annual_discount_rate": 0.1}),
     ("MBGNBD", "log_likelihood", (HISTORY,), {}),
     ("ParetoNBD", "expected_purchases", (10.0,), {}),
     ("ParetoNBD", "conditional_expected_purchases", (10.0, SUMMARY), {}),
     ("ParetoNBD", "probability_of_purchases", (1, 10.0), {}),
-    ("ParetoNBD", "discounted_expected_purchases", (HISTORY,), {"horizon": 10, "discount_rate": 0}),
+    ("ParetoNBD", "expected_residual_purchases", (HISTORY,), {"annual_discount_rate": 0.1}),
     ("BGBB", "probability_alive", (PATTERNS,), {"periods_ahead": 1}),
     ("BGBB", "conditional_expected_purchases", (3, PATTERNS), {}),
     ("BGBB", "probability_of_purchases", (1, 3), {}),
     (
         "BGBB",
-        "discounted_expected_residual_transactions",
+        "expected_residual_purchases",
         (PATTERNS,),
         {"discount_rate_per_period": 0.1},
     ),
@@ -219,7 +230,7 @@ PREDICTIONS: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
     ("SBG", "projected_survivors", (3,), {"cohort_size": 100}),
     (
         "SBG",
-        "discounted_expected_residual_lifetime",
+        "expected_residual_lifetime",
         ([0, 2],),
         {"discount_rate_per_period": 0.1},
     ),
@@ -297,7 +308,7 @@ def test_csat_and_wilson(
     only_typed_errors(
         csat, scores, scale=scale, satisfied_from=satisfied_from, confidence=confidence
     )
-    only_typed_errors(wilson_interval, successes, n, confidence)
+    only_typed_errors(wilson_interval, successes, n=n, confidence=confidence)
 
 
 # ------------------------------------------------------------------------------------ CLV
@@ -323,13 +334,13 @@ def test_customer_lifetime_value(
 ) -> None:
     only_typed_errors(
         customer_lifetime_value,
-        transactions,
-        spend,
         summary,
+        purchase_model=transactions,
+        spend=spend,
         horizon=horizon,
         horizon_unit=horizon_unit,
         annual_discount_rate=rate,
-        margin=margin,
+        gross_margin_rate=margin,
     )
 
 
@@ -361,7 +372,7 @@ REPORT_DEFAULTS: dict[str, Any] = {
     "horizon": 12,
     "horizon_unit": "month",
     "annual_discount_rate": 0.1,
-    "gross_margin": 0.4,
+    "gross_margin_rate": 0.4,
     "scorers": ("rfm",),
     "migration_weeks": 13,
     "max_offset": 6,

@@ -10,6 +10,8 @@ the last at opportunity ``t_x`` — has likelihood (Fader, Hardie & Shang 2010, 
 The first term is "alive through opportunity n", term ``i`` is "died at the start of
 opportunity t_x + i + 1". Every quantity is formed in log space; the terms of the sum shrink
 with ``i`` (both Beta ratios fall), so they are added relative to the first one.
+
+Every kernel takes the parameters as one tuple ``theta = (α, β, γ, δ)``.
 """
 
 from __future__ import annotations
@@ -25,13 +27,20 @@ from ecomstrat._kernels.sbg import log_discounted_survival, survival_sum
 from ecomstrat._kernels.special import digamma, log_add_exp, log_beta
 
 _Floats: TypeAlias = NDArray[np.float64]
+#: ``(α, β, γ, δ)``.
+Theta: TypeAlias = tuple[float, float, float, float]
+
+
+def _theta(theta: Theta) -> Theta:
+    """The parameters as four floats (one kernel specialisation whatever the caller passed)."""
+    alpha, beta, gamma, delta = theta
+    return float(alpha), float(beta), float(gamma), float(delta)
 
 
 @jit
-def log_likelihood_one(
-    alpha: float, beta: float, gamma: float, delta: float, x: float, t_x: float, n: float
-) -> float:
+def log_likelihood_one(theta: Theta, x: float, t_x: float, n: float) -> float:
     """``log L(α, β, γ, δ | x, t_x, n)`` of one customer."""
+    alpha, beta, gamma, delta = theta
     base_ab = log_beta(alpha, beta)
     base_gd = log_beta(gamma, delta)
     alive = log_beta(alpha + x, beta + n - x) - base_ab + log_beta(gamma, delta + n) - base_gd
@@ -52,19 +61,13 @@ def log_likelihood_one(
 
 
 def bgbb_loglik_terms(
-    alpha: float,
-    beta: float,
-    gamma: float,
-    delta: float,
-    x: _Floats,
-    t_x: _Floats,
-    n: _Floats,
+    theta: Theta, x: _Floats, t_x: _Floats, n: _Floats
 ) -> tuple[_Floats, _Floats]:
     """Log-likelihood of each pattern and its gradient with respect to (α, β, γ, δ).
 
     Parameters
     ----------
-    alpha, beta, gamma, delta : float
+    theta : (alpha, beta, gamma, delta)
         BG/BB parameters (> 0).
     x, t_x, n : float64[m]
         Frequency, recency and number of opportunities of each pattern (whole numbers,
@@ -78,33 +81,27 @@ def bgbb_loglik_terms(
         ``∂ log L / ∂(α, β, γ, δ)``: each term's digamma derivative weighted by its share
         of ``L``. The digammas along the sum follow ``ψ(z + 1) = ψ(z) + 1 / z``.
     """
-    return _loglik_terms((alpha, beta, gamma, delta), (x, t_x, n), False)
+    return _loglik_terms(theta, (x, t_x, n), False)
 
 
 def bgbb_loglik_terms_parallel(
-    alpha: float,
-    beta: float,
-    gamma: float,
-    delta: float,
-    x: _Floats,
-    t_x: _Floats,
-    n: _Floats,
+    theta: Theta, x: _Floats, t_x: _Floats, n: _Floats
 ) -> tuple[_Floats, _Floats]:
     """:func:`bgbb_loglik_terms` with the patterns split in blocks over the threads."""
-    return _loglik_terms((alpha, beta, gamma, delta), (x, t_x, n), True)
+    return _loglik_terms(theta, (x, t_x, n), True)
 
 
 def _loglik_terms(
-    params: tuple[float, float, float, float], patterns: tuple[_Floats, ...], parallel: bool
+    theta: Theta, patterns: tuple[_Floats, _Floats, _Floats], parallel: bool
 ) -> tuple[_Floats, _Floats]:
-    alpha, beta, gamma, delta = map(float, params)
+    params = _theta(theta)
     x, t_x, n = map(frozen, patterns)
     rows = x.shape[0]
     loglik = np.empty(rows)
     gradient = np.empty((rows, 4))
 
     def block(lo: int, hi: int) -> Any:
-        return _loglik_rows(alpha, beta, gamma, delta, x, t_x, n, loglik, gradient, lo, hi)
+        return _loglik_rows(params, x, t_x, n, loglik, gradient, lo, hi)
 
     over_range(block, rows, parallel)
     return loglik, gradient
@@ -112,10 +109,7 @@ def _loglik_terms(
 
 @jit
 def _loglik_rows(
-    alpha: float,
-    beta: float,
-    gamma: float,
-    delta: float,
+    theta: Theta,
     x: _Floats,
     t_x: _Floats,
     n: _Floats,
@@ -125,6 +119,7 @@ def _loglik_rows(
     hi: int,
 ) -> None:
     """Rows ``lo..hi-1`` of :func:`bgbb_loglik_terms`, into ``loglik`` and ``gradient``."""
+    alpha, beta, gamma, delta = theta
     base_ab = log_beta(alpha, beta)
     base_gd = log_beta(gamma, delta)
     psi_a = digamma(alpha)
@@ -200,119 +195,97 @@ def _loglik_rows(
 
 
 @jit
-def _probability_alive(
-    alpha: float,
-    beta: float,
-    gamma: float,
-    delta: float,
-    x: _Floats,
-    t_x: _Floats,
-    n: _Floats,
-    ahead: float,
-) -> _Floats:
-    """P(alive at opportunity ``n + ahead`` | history), eq. (11) for ``ahead = 1``.
+def _log_posterior(
+    theta: Theta, x: float, t_x: float, n: float, bought: float, ahead: float
+) -> float:
+    """``log[B(α + x + bought, β + n − x)/B(α, β) · B(γ, δ + n + ahead)/B(γ, δ) / L]``.
 
-    ``B(α + x, β + n − x)/B(α, β) · B(γ, δ + n + ahead)/B(γ, δ) / L``.
+    With ``bought = 0`` it is ``log P(alive at opportunity n + ahead | history)``; with
+    ``bought = 1`` that times the posterior mean purchase probability ``(α + x)/(α + β + n)``.
     """
+    alpha, beta, gamma, delta = theta
+    log_l = log_likelihood_one(theta, x, t_x, n)
+    num = log_beta(alpha + x + bought, beta + n - x) - log_beta(alpha, beta)
+    num += log_beta(gamma, delta + n + ahead) - log_beta(gamma, delta)
+    return num - log_l
+
+
+@jit
+def _probability_alive(theta: Theta, x: _Floats, t_x: _Floats, n: _Floats, ahead: float) -> _Floats:
+    """P(alive at opportunity ``n + ahead`` | history), eq. (11) for ``ahead = 1``."""
     out = np.empty(x.shape[0])
     for j in range(x.shape[0]):
-        log_l = log_likelihood_one(alpha, beta, gamma, delta, x[j], t_x[j], n[j])
-        num = log_beta(alpha + x[j], beta + n[j] - x[j]) - log_beta(alpha, beta)
-        num += log_beta(gamma, delta + n[j] + ahead) - log_beta(gamma, delta)
-        out[j] = min(math.exp(num - log_l), 1.0)
+        out[j] = min(math.exp(_log_posterior(theta, x[j], t_x[j], n[j], 0.0, ahead)), 1.0)
     return out
 
 
 @jit
 def _conditional_expected_purchases(
-    alpha: float,
-    beta: float,
-    gamma: float,
-    delta: float,
-    x: _Floats,
-    t_x: _Floats,
-    n: _Floats,
-    n_star: _Floats,
+    theta: Theta, x: _Floats, t_x: _Floats, n: _Floats, t: _Floats
 ) -> _Floats:
-    """E[X(n, n + n*) | history], eq. (13).
+    """E[X(n, n + t) | history], eq. (13).
 
-    ``B(α + x + 1, β + n − x)/B(α, β) · B(γ, δ + n)/B(γ, δ) / L · Σ_{i=1}^{n*} B(γ, δ + n + i) /
+    ``B(α + x + 1, β + n − x)/B(α, β) · B(γ, δ + n)/B(γ, δ) / L · Σ_{i=1}^{t} B(γ, δ + n + i) /
     B(γ, δ + n)``; the sum is the paper's ``δ/(γ − 1) · Γ(γ + δ)/Γ(1 + δ) · […]`` term, taken
     by :func:`survival_sum` (exact at ``γ = 1``).
     """
-    out = np.empty(x.shape[0])
+    gamma, delta = theta[2], theta[3]
+    out = np.zeros(x.shape[0])
     for j in range(x.shape[0]):
-        if n_star[j] <= 0.0:
-            out[j] = 0.0
-            continue
-        log_l = log_likelihood_one(alpha, beta, gamma, delta, x[j], t_x[j], n[j])
-        log_p = log_beta(alpha + x[j] + 1.0, beta + n[j] - x[j]) - log_beta(alpha, beta)
-        log_alive = log_beta(gamma, delta + n[j]) - log_beta(gamma, delta)
-        periods = survival_sum(gamma, delta + n[j], n_star[j])
-        out[j] = math.exp(log_p + log_alive - log_l) * periods
+        if t[j] > 0.0:
+            posterior = math.exp(_log_posterior(theta, x[j], t_x[j], n[j], 1.0, 0.0))
+            out[j] = posterior * survival_sum(gamma, delta + n[j], t[j])
     return out
 
 
 @jit
-def _dert(
-    alpha: float,
-    beta: float,
-    gamma: float,
-    delta: float,
-    x: _Floats,
-    t_x: _Floats,
-    n: _Floats,
-    discount_rate: float,
-) -> _Floats:
+def _dert(theta: Theta, x: _Floats, t_x: _Floats, n: _Floats, discount_rate: float) -> _Floats:
     """Discounted expected residual transactions, eq. (14).
 
     ``B(α + x + 1, β + n − x)/B(α, β) · B(γ, δ + n + 1)/(B(γ, δ)(1 + d)) ·
     ₂F₁(1, δ + n + 1; γ + δ + n + 1; 1/(1 + d)) / L``.
     """
+    gamma, delta = theta[2], theta[3]
     out = np.empty(x.shape[0])
     log_discount = math.log1p(discount_rate)
     for j in range(x.shape[0]):
-        log_l = log_likelihood_one(alpha, beta, gamma, delta, x[j], t_x[j], n[j])
-        log_p = log_beta(alpha + x[j] + 1.0, beta + n[j] - x[j]) - log_beta(alpha, beta)
-        log_alive = log_beta(gamma, delta + n[j] + 1.0) - log_beta(gamma, delta)
+        log_posterior = _log_posterior(theta, x[j], t_x[j], n[j], 1.0, 1.0)
         log_series = log_discounted_survival(gamma, delta + n[j] + 1.0, discount_rate)
-        out[j] = math.exp(log_p + log_alive - log_discount + log_series - log_l)
+        out[j] = math.exp(log_posterior - log_discount + log_series)
     return out
 
 
 @jit
-def _expected_purchases(
-    alpha: float, beta: float, gamma: float, delta: float, n: _Floats
-) -> _Floats:
-    """E[X(n)] for a new customer, eq. (7): ``α/(α + β) · Σ_{i=1}^{n} B(γ, δ + i)/B(γ, δ)``."""
-    out = np.empty(n.shape[0])
+def _expected_purchases(theta: Theta, t: _Floats) -> _Floats:
+    """E[X(t)] for a new customer, eq. (7): ``α/(α + β) · Σ_{i=1}^{t} B(γ, δ + i)/B(γ, δ)``."""
+    alpha, beta, gamma, delta = theta
+    out = np.empty(t.shape[0])
     mean_p = alpha / (alpha + beta)
-    for j in range(n.shape[0]):
-        out[j] = mean_p * survival_sum(gamma, delta, n[j])
+    for j in range(t.shape[0]):
+        out[j] = mean_p * survival_sum(gamma, delta, t[j])
     return out
 
 
 @jit
-def _probability_of_purchases(
-    alpha: float, beta: float, gamma: float, delta: float, x: _Floats, n: _Floats
-) -> _Floats:
-    """P(X(n) = x) for a new customer, eq. (8).
+def _probability_of_purchases(theta: Theta, n: _Floats, t: _Floats) -> _Floats:
+    """P(X(t) = n) for a new customer, eq. (8) (``n`` purchases in ``t`` opportunities).
 
-    ``C(n, x) B(α + x, β + n − x)/B(α, β) · B(γ, δ + n)/B(γ, δ)
-    + Σ_{i=x}^{n−1} C(i, x) B(α + x, β + i − x)/B(α, β) · B(γ + 1, δ + i)/B(γ, δ)``.
+    ``C(t, n) B(α + n, β + t − n)/B(α, β) · B(γ, δ + t)/B(γ, δ)
+    + Σ_{i=n}^{t−1} C(i, n) B(α + n, β + i − n)/B(α, β) · B(γ + 1, δ + i)/B(γ, δ)``.
     """
-    out = np.empty(x.shape[0])
+    alpha, beta, gamma, delta = theta
+    out = np.empty(n.shape[0])
     base = log_beta(alpha, beta) + log_beta(gamma, delta)
-    for j in range(x.shape[0]):
-        xj = x[j]
+    for j in range(n.shape[0]):
         nj = n[j]
-        log_choose = math.lgamma(nj + 1.0) - math.lgamma(xj + 1.0) - math.lgamma(nj - xj + 1.0)
-        total = log_choose + log_beta(alpha + xj, beta + nj - xj) + log_beta(gamma, delta + nj)
+        tj = t[j]
+        log_choose = math.lgamma(tj + 1.0) - math.lgamma(nj + 1.0) - math.lgamma(tj - nj + 1.0)
+        total = log_choose + log_beta(alpha + nj, beta + tj - nj) + log_beta(gamma, delta + tj)
         total -= base
-        i = xj
-        while i < nj:
-            log_choose = math.lgamma(i + 1.0) - math.lgamma(xj + 1.0) - math.lgamma(i - xj + 1.0)
-            term = log_choose + log_beta(alpha + xj, beta + i - xj)
+        i = nj
+        while i < tj:
+            log_choose = math.lgamma(i + 1.0) - math.lgamma(nj + 1.0) - math.lgamma(i - nj + 1.0)
+            term = log_choose + log_beta(alpha + nj, beta + i - nj)
             term += log_beta(gamma + 1.0, delta + i) - base
             total = log_add_exp(total, term)
             i += 1.0
@@ -320,85 +293,44 @@ def _probability_of_purchases(
     return out
 
 
-_Params: TypeAlias = tuple[float, float, float, float]
-
-
-def _params(alpha: float, beta: float, gamma: float, delta: float) -> _Params:
-    return float(alpha), float(beta), float(gamma), float(delta)
-
-
 def bgbb_probability_alive(
-    alpha: float,
-    beta: float,
-    gamma: float,
-    delta: float,
-    x: _Floats,
-    t_x: _Floats,
-    n: _Floats,
-    ahead: float,
+    theta: Theta, x: _Floats, t_x: _Floats, n: _Floats, ahead: float
 ) -> _Floats:
     """P(alive at opportunity ``n + ahead`` | history), eq. (11) for ``ahead = 1``."""
-    return _probability_alive(
-        *_params(alpha, beta, gamma, delta), frozen(x), frozen(t_x), frozen(n), float(ahead)
-    )
+    return _probability_alive(_theta(theta), frozen(x), frozen(t_x), frozen(n), float(ahead))
 
 
 def bgbb_conditional_expected_purchases(
-    alpha: float,
-    beta: float,
-    gamma: float,
-    delta: float,
-    x: _Floats,
-    t_x: _Floats,
-    n: _Floats,
-    n_star: _Floats,
+    theta: Theta, x: _Floats, t_x: _Floats, n: _Floats, t: _Floats
 ) -> _Floats:
-    """E[X(n, n + n*) | history], eq. (13)."""
+    """E[purchases in the next ``t`` opportunities | history], eq. (13)."""
     return _conditional_expected_purchases(
-        *_params(alpha, beta, gamma, delta), frozen(x), frozen(t_x), frozen(n), frozen(n_star)
+        _theta(theta), frozen(x), frozen(t_x), frozen(n), frozen(t)
     )
 
 
-def bgbb_dert(
-    alpha: float,
-    beta: float,
-    gamma: float,
-    delta: float,
-    x: _Floats,
-    t_x: _Floats,
-    n: _Floats,
-    discount_rate: float,
-) -> _Floats:
+def bgbb_dert(theta: Theta, x: _Floats, t_x: _Floats, n: _Floats, discount_rate: float) -> _Floats:
     """Discounted expected residual transactions, eq. (14)."""
-    return _dert(
-        *_params(alpha, beta, gamma, delta),
-        frozen(x),
-        frozen(t_x),
-        frozen(n),
-        float(discount_rate),
-    )
+    return _dert(_theta(theta), frozen(x), frozen(t_x), frozen(n), float(discount_rate))
 
 
-def bgbb_expected_purchases(
-    alpha: float, beta: float, gamma: float, delta: float, n: _Floats
-) -> _Floats:
-    """E[X(n)] for a new customer, eq. (7)."""
-    return _expected_purchases(*_params(alpha, beta, gamma, delta), frozen(n))
+def bgbb_expected_purchases(theta: Theta, t: _Floats) -> _Floats:
+    """E[purchases in the first ``t`` opportunities] of a new customer, eq. (7)."""
+    return _expected_purchases(_theta(theta), frozen(t))
 
 
-def bgbb_probability_of_purchases(
-    alpha: float, beta: float, gamma: float, delta: float, x: _Floats, n: _Floats
-) -> _Floats:
-    """P(X(n) = x) for a new customer, eq. (8)."""
-    return _probability_of_purchases(*_params(alpha, beta, gamma, delta), frozen(x), frozen(n))
+def bgbb_probability_of_purchases(theta: Theta, n: _Floats, t: _Floats) -> _Floats:
+    """P(a new customer makes ``n`` purchases in ``t`` opportunities), eq. (8)."""
+    return _probability_of_purchases(_theta(theta), frozen(n), frozen(t))
 
 
 def warm_up() -> None:
     """Compile (or load from the cache) every kernel of this module on tiny inputs."""
     one = np.ones(1)
-    bgbb_loglik_terms(1.0, 1.0, 1.0, 1.0, one, one, one)
-    bgbb_probability_alive(1.0, 1.0, 1.0, 1.0, one, one, one, 1.0)
-    bgbb_conditional_expected_purchases(1.0, 1.0, 1.0, 1.0, one, one, one, one)
-    bgbb_dert(1.0, 1.0, 1.0, 1.0, one, one, one, 0.1)
-    bgbb_expected_purchases(1.0, 1.0, 1.0, 1.0, one)
-    bgbb_probability_of_purchases(1.0, 1.0, 1.0, 1.0, one, one)
+    theta = (1.0, 1.0, 1.0, 1.0)
+    bgbb_loglik_terms(theta, one, one, one)
+    bgbb_probability_alive(theta, one, one, one, 1.0)
+    bgbb_conditional_expected_purchases(theta, one, one, one, one)
+    bgbb_dert(theta, one, one, one, 0.1)
+    bgbb_expected_purchases(theta, one)
+    bgbb_probability_of_purchases(theta, one, one)

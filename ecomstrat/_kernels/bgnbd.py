@@ -14,11 +14,16 @@ to 1 costs O(log(1 / (1 - z))) work instead of O(1 / (1 - z)) series terms.
 Per-customer predictions depend on the history through ``(x, T)`` (and ``t_x`` only via
 P(alive)); real customer bases repeat those pairs (``T`` in whole days), so each block of
 customers keeps a small cache of the posterior expectations (:func:`posterior`).
-:func:`compress_patterns` merges identical ``(x, t_x, T)`` rows for the likelihood in O(n).
+
+The MBG/NBD of Batislam, Denizel & Filiztekin (2007), "Empirical validation and comparison
+of models for customer base analysis", IJRM 24(3), lets a customer drop out at time 0 too:
+with ``p ~ Beta(a, b)`` there are ``x + 1`` dropout opportunities after ``x`` repeat
+purchases instead of ``x``. Every quantity is then a BG/NBD quantity with ``b`` shifted by
+one, so both models run the same kernels with ``shift = 0`` (BG/NBD) or ``shift = 1``
+(MBG/NBD).
 
 Each kernel takes a range of rows (or of fixed chunks, for the likelihood); the plain-Python
-wrappers below run it on all rows, or on blocks of rows on several threads (``_parallel``).
-The MBG/NBD wrappers (``ecomstrat._kernels.mbgnbd``) call the same kernels with ``shift = 1``.
+wrappers below run it on all rows, or on blocks of rows on several threads (``parallel``).
 """
 
 from __future__ import annotations
@@ -632,7 +637,7 @@ def family_loglik_chunks(
     that depend on ``x`` alone are tabulated once per distinct ``x`` (``0..max_x``, the
     largest ``x``) when that is cheaper. The rows are cut into :data:`N_CHUNKS` fixed chunks;
     chunks ``first_chunk..end_chunk-1`` write their weighted sums (value and gradient) to
-    their rows of ``partial`` (``float64[N_CHUNKS, 5]``), which :func:`family_loglik` adds up
+    their rows of ``partial`` (``float64[N_CHUNKS, 5]``), which :func:`loglik` adds up
     in chunk order (the result does not depend on the threads).
     """
     r = params[0]
@@ -695,18 +700,20 @@ def family_loglik_chunks(
         partial[chunk, 4] = acc4
 
 
-def family_loglik(
+def loglik(
     params: _Floats,
     x: _Floats,
     t_x: _Floats,
     T: _Floats,
     weights: _Floats,
+    *,
     shift: float,
     parallel: bool = False,
 ) -> tuple[float, _Floats]:
     """Weighted BG/NBD (``shift = 0``) or MBG/NBD (``shift = 1``) log-likelihood and gradient.
 
-    See :func:`family_loglik_chunks`; ``parallel`` spreads the chunks over the threads.
+    In ``(r, α, a, b)``; see :func:`family_loglik_chunks`. ``parallel`` spreads the chunks
+    over the threads.
     """
     arrays = (frozen(params), frozen(x), frozen(t_x), frozen(T), frozen(weights))
     max_x = int(arrays[1].max(initial=0.0))  # x: whole numbers >= 0
@@ -718,86 +725,6 @@ def family_loglik(
     over_range(chunks, N_CHUNKS, parallel)
     total = np.cumsum(partial, axis=0)[-1]  # chunk by chunk, in order
     return float(total[0]), total[1:].copy()
-
-
-def loglik(
-    params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
-) -> tuple[float, _Floats]:
-    """Weighted BG/NBD log-likelihood and its gradient in (r, α, a, b); see family_loglik."""
-    return family_loglik(params, x, t_x, T, weights, 0.0)
-
-
-def loglik_parallel(
-    params: _Floats, x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
-) -> tuple[float, _Floats]:
-    """Parallel version of :func:`loglik`."""
-    return family_loglik(params, x, t_x, T, weights, 0.0, parallel=True)
-
-
-@jit
-def _weyl_slot(x: float, y: float, z: float, size: int) -> int:
-    """Slot in ``[0, size)`` from the fractional part of an irrational combination.
-
-    The keys of real data sit on lattices (``x`` integer, times in whole days); a Weyl
-    combination spreads them evenly. Non-finite combinations (an infinite horizon, or values
-    near the float limit) go to slot 0: never an out-of-range index.
-    """
-    u = x * 0.6180339887498949 + y * 0.7548776662466927
-    if math.isfinite(z):
-        u += z * 0.5698402909980532
-    frac = u - math.floor(u) if math.isfinite(u) else 0.0
-    if not 0.0 <= frac < 1.0:
-        return 0
-    return min(size - 1, int(frac * size))
-
-
-def compress_patterns(
-    x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
-) -> tuple[_Floats, _Floats, _Floats, _Floats]:
-    """Distinct ``(x, t_x, T)`` rows with summed weights, in order of first occurrence."""
-    return _compress_patterns(frozen(x), frozen(t_x), frozen(T), frozen(weights))
-
-
-@jit
-def _compress_patterns(
-    x: _Floats, t_x: _Floats, T: _Floats, weights: _Floats
-) -> tuple[_Floats, _Floats, _Floats, _Floats]:
-    """Distinct ``(x, t_x, T)`` rows with summed weights, in order of first occurrence.
-
-    An open-addressing hash table (linear probing, at most half full) matches rows exactly,
-    so the cost is O(n) instead of the O(n log n) row sort of ``np.unique(axis=0)``; the
-    likelihood over the patterns equals the likelihood over the rows.
-    """
-    n = x.shape[0]
-    size = 2
-    while size < 2 * n:
-        size *= 2
-    table = np.full(size, -1, dtype=np.int64)
-    ux = np.empty(n)
-    ut = np.empty(n)
-    uT = np.empty(n)
-    uw = np.zeros(n)
-    m = 0
-    for i in range(n):
-        xi = x[i]
-        ti = t_x[i]
-        Ti = T[i]
-        slot = _weyl_slot(xi, Ti, ti, size)
-        while True:
-            j = table[slot]
-            if j < 0:
-                table[slot] = m
-                ux[m] = xi
-                ut[m] = ti
-                uT[m] = Ti
-                uw[m] = weights[i]
-                m += 1
-                break
-            if ux[j] == xi and ut[j] == ti and uT[j] == Ti:
-                uw[j] += weights[i]
-                break
-            slot = (slot + 1) & (size - 1)
-    return ux[:m].copy(), ut[:m].copy(), uT[:m].copy(), uw[:m].copy()
 
 
 # ------------------------------------------------------------------------------- predictions
@@ -812,9 +739,16 @@ def _key_hash(x: float, T: float, t: float, size: int) -> int:
 
     The fractional part of a combination with irrational weights (a Weyl sequence) spreads
     the lattice-like keys of real data (``x`` integer, ``T`` in whole days) evenly;
-    collisions only cost a recomputation.
+    collisions only cost a recomputation. Non-finite combinations (an infinite horizon, or
+    values near the float limit) go to slot 0: never an out-of-range index.
     """
-    return _weyl_slot(x, T, t, size)
+    u = x * 0.6180339887498949 + T * 0.7548776662466927
+    if math.isfinite(t):
+        u += t * 0.5698402909980532
+    frac = u - math.floor(u) if math.isfinite(u) else 0.0
+    if not 0.0 <= frac < 1.0:
+        return 0
+    return min(size - 1, int(frac * size))
 
 
 @jit
@@ -823,7 +757,7 @@ def posterior(
     alpha: float,
     a: float,
     b: float,
-    modified: bool,
+    shift: float,
     discount: float,
     horizon: float,
     t: _Floats,
@@ -839,18 +773,17 @@ def posterior(
     The posterior part depends on ``(x, T)`` and the time only, not on ``t_x``: it is
     ``E[X(t) | r+x, α+T, a, b']`` when ``discount < 0`` (``t`` per customer), else
     ``∫_0^horizon e^{-δs} dE[X(s) | ...]`` with ``δ = discount``; ``b' = b + x`` for the
-    BG/NBD and ``b + x + 1`` for the MBG/NBD (``modified``), which also drops the ``x > 0``
-    indicator of P(alive). Real customer bases repeat ``(x, T)`` pairs (T in whole days), so
-    the values are kept in a small direct-mapped cache (one per call, so one per thread); a hit
-    returns exactly the value a recomputation would, so results do not depend on the cache
-    nor on how the customers are split between calls.
+    BG/NBD (``shift = 0``) and ``b + x + 1`` for the MBG/NBD (``shift = 1``), which also drops
+    the ``x > 0`` indicator of P(alive). Real customer bases repeat ``(x, T)`` pairs (T in
+    whole days), so the values are kept in a small direct-mapped cache (one per call, so one
+    per thread); a hit returns exactly the value a recomputation would, so results do not
+    depend on the cache nor on how the customers are split between calls.
     """
     size = 1
     while size < min(_CACHE_SIZE, hi - lo):
         size *= 2
     keys = np.full((size, 3), np.nan)  # NaN never compares equal: every slot starts empty
     values = np.empty(size)
-    shift = 1.0 if modified else 0.0
     for i in range(lo, hi):
         xi = x[i]
         Ti = T[i]
@@ -870,36 +803,30 @@ def posterior(
             keys[slot, 2] = ti
             values[slot] = purchases
         alive = 1.0
-        if modified:
-            alive = alive_probability(r, alpha, a, b + xi, xi, t_x[i], Ti)
-        elif xi > 0.0:
-            alive = alive_probability(r, alpha, a, b + xi - 1.0, xi, t_x[i], Ti)
+        if xi > 0.0 or shift > 0.0:
+            alive = alive_probability(r, alpha, a, b + xi + (shift - 1.0), xi, t_x[i], Ti)
         out[i] = alive * purchases
 
 
-def family_posterior(
-    r: float,
-    alpha: float,
-    a: float,
-    b: float,
-    modified: bool,
+def _posterior(
+    params: tuple[float, float, float, float],
+    shift: float,
     discount: float,
     horizon: float,
     t: _Floats,
-    x: _Floats,
-    t_x: _Floats,
-    T: _Floats,
-    parallel: bool = False,
+    data: tuple[_Floats, _Floats, _Floats],
+    parallel: bool,
 ) -> _Floats:
     """:func:`posterior` over all customers (in blocks on several threads if ``parallel``)."""
-    arrays = (frozen(t), frozen(x), frozen(t_x), frozen(T))
-    n = arrays[1].shape[0]
+    x, t_x, T = (frozen(column) for column in data)
+    times = frozen(t)
+    n = x.shape[0]
     out = np.empty(n)
-    scalars = (float(r), float(alpha), float(a), float(b), bool(modified))
-    rest = (float(discount), float(horizon))
+    r, alpha, a, b = (float(value) for value in params)
+    rest = (float(shift), float(discount), float(horizon))
 
     def block(lo: int, hi: int) -> Any:
-        return posterior(*scalars, *rest, *arrays, out, lo, hi)
+        return posterior(r, alpha, a, b, *rest, times, x, t_x, T, out, lo, hi)
 
     over_range(block, n, parallel)
     return out
@@ -932,7 +859,7 @@ def family_p_alive(
             out[i] = alive_probability(r, alpha, a, b_x, x[i], t_x[i], T[i])
 
 
-def elementwise(
+def _elementwise(
     kernel: Any, params: tuple[float, ...], arrays: tuple[Any, ...], shift: float, parallel: bool
 ) -> _Floats:
     """``kernel(*params, *arrays, shift, out, lo, hi)`` over all items (in blocks if parallel)."""
@@ -946,34 +873,6 @@ def elementwise(
 
     over_range(block, n, parallel)
     return out
-
-
-def p_alive(
-    r: float, alpha: float, a: float, b: float, x: _Floats, t_x: _Floats, T: _Floats
-) -> _Floats:
-    """BG/NBD P(alive | x, t_x, T) (FHL 2005, eq. 11)."""
-    return elementwise(family_p_alive, (r, alpha, a, b), (x, t_x, T), 0.0, False)
-
-
-def p_alive_parallel(
-    r: float, alpha: float, a: float, b: float, x: _Floats, t_x: _Floats, T: _Floats
-) -> _Floats:
-    """Parallel version of :func:`p_alive`."""
-    return elementwise(family_p_alive, (r, alpha, a, b), (x, t_x, T), 0.0, True)
-
-
-def conditional(
-    r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
-) -> _Floats:
-    """E[Y(t) | x, t_x, T] (FHL 2005, eq. 10) = P(alive) E[X(t) | r+x, α+T, a, b+x]."""
-    return family_posterior(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T, False)
-
-
-def conditional_parallel(
-    r: float, alpha: float, a: float, b: float, t: _Floats, x: _Floats, t_x: _Floats, T: _Floats
-) -> _Floats:
-    """Parallel version of :func:`conditional`."""
-    return family_posterior(r, alpha, a, b, False, -1.0, 0.0, t, x, t_x, T, True)
 
 
 @jit
@@ -996,16 +895,6 @@ def family_unconditional(
     survive = 1.0 if shift == 0.0 else b / (a + b)
     for i in range(lo, hi):
         out[i] = survive * expected_count(r, alpha, a, b + shift, t[i])
-
-
-def unconditional(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
-    """BG/NBD E[X(t)] for a new customer (FHL 2005, eq. 9), element-wise in ``t``."""
-    return elementwise(family_unconditional, (r, alpha, a, b), (t,), 0.0, False)
-
-
-def unconditional_parallel(r: float, alpha: float, a: float, b: float, t: _Floats) -> _Floats:
-    """Parallel version of :func:`unconditional`."""
-    return elementwise(family_unconditional, (r, alpha, a, b), (t,), 0.0, True)
 
 
 @jit
@@ -1046,14 +935,64 @@ def family_pmf(
         out[i] = min(1.0, math.exp(first))
 
 
-def pmf(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> _Floats:
-    """BG/NBD P(X(t) = n) for a new customer (FHL 2005, eq. 8), element-wise."""
-    return elementwise(family_pmf, (r, alpha, a, b), (n, t), 0.0, False)
+# ------------------------------------------------------------------- wrappers (BG/NBD family)
+# ``shift`` is 0 for the BG/NBD and 1 for the MBG/NBD; ``parallel`` runs blocks of the rows on
+# several threads (same results).
 
 
-def pmf_parallel(r: float, alpha: float, a: float, b: float, n: _Floats, t: _Floats) -> _Floats:
-    """Parallel version of :func:`pmf`."""
-    return elementwise(family_pmf, (r, alpha, a, b), (n, t), 0.0, True)
+def p_alive(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    *,
+    shift: float,
+    parallel: bool = False,
+) -> _Floats:
+    """P(alive | x, t_x, T) (FHL 2005, eq. 11 for the BG/NBD); see :func:`family_p_alive`."""
+    return _elementwise(family_p_alive, (r, alpha, a, b), (x, t_x, T), shift, parallel)
+
+
+def conditional(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    t: _Floats,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    *,
+    shift: float,
+    parallel: bool = False,
+) -> _Floats:
+    """E[Y(t) | x, t_x, T] = P(alive) E[X(t) | r+x, α+T, a, b+x+shift] (FHL 2005, eq. 10)."""
+    return _posterior((r, alpha, a, b), shift, -1.0, 0.0, t, (x, t_x, T), parallel)
+
+
+def unconditional(
+    r: float, alpha: float, a: float, b: float, t: _Floats, *, shift: float, parallel: bool = False
+) -> _Floats:
+    """E[X(t)] for a new customer (FHL 2005, eq. 9), element-wise in ``t``."""
+    return _elementwise(family_unconditional, (r, alpha, a, b), (t,), shift, parallel)
+
+
+def pmf(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    n: _Floats,
+    t: _Floats,
+    *,
+    shift: float,
+    parallel: bool = False,
+) -> _Floats:
+    """P(X(t) = n) for a new customer (FHL 2005, eq. 8), element-wise; see :func:`family_pmf`."""
+    return _elementwise(family_pmf, (r, alpha, a, b), (n, t), shift, parallel)
 
 
 def discounted(
@@ -1066,43 +1005,30 @@ def discounted(
     x: _Floats,
     t_x: _Floats,
     T: _Floats,
+    *,
+    shift: float,
+    parallel: bool = False,
 ) -> _Floats:
     """``∫_0^H e^{-δt} dE[Y(t) | x, t_x, T]`` (``H`` may be infinite: DERT)."""
-    return family_posterior(r, alpha, a, b, False, delta, horizon, x, x, t_x, T, False)
-
-
-def discounted_parallel(
-    r: float,
-    alpha: float,
-    a: float,
-    b: float,
-    delta: float,
-    horizon: float,
-    x: _Floats,
-    t_x: _Floats,
-    T: _Floats,
-) -> _Floats:
-    """Parallel version of :func:`discounted`."""
-    return family_posterior(r, alpha, a, b, False, delta, horizon, x, x, t_x, T, True)
+    return _posterior((r, alpha, a, b), shift, delta, horizon, x, (x, t_x, T), parallel)
 
 
 def warm_up(*, with_pmf: bool = True) -> None:
     """Compile (or load from the on-disk cache) every BG/NBD and MBG/NBD kernel.
 
-    The MBG/NBD wrappers call the same kernels with ``shift = 1``, and the parallel wrappers
-    the same kernels on blocks of customers: one call of each serial wrapper covers them all.
-    ``with_pmf=False`` leaves out the new-customer PMF (the strategy report does not use it).
+    Both variants and the parallel wrappers run the same kernels (``shift`` is a run-time
+    argument): one call of each wrapper covers them all. ``with_pmf=False`` leaves out the
+    new-customer PMF (the strategy report does not use it).
     """
     x = np.array([0.0, 3.0])
     t_x = np.array([0.0, 2.0])
     T = np.array([5.0, 6.0])
     t = np.array([1.0, 1e6])
     theta = (0.5, 2.0, 0.8, 2.5)
-    loglik(np.array(theta), x, t_x, T, np.ones(2))
-    p_alive(*theta, x, t_x, T)
-    conditional(*theta, t, x, t_x, T)
-    discounted(*theta, 0.01, math.inf, x, t_x, T)
-    unconditional(*theta, t)
-    compress_patterns(x, t_x, T, np.ones(2))
+    loglik(np.array(theta), x, t_x, T, np.ones(2), shift=0.0)
+    p_alive(*theta, x, t_x, T, shift=0.0)
+    conditional(*theta, t, x, t_x, T, shift=0.0)
+    discounted(*theta, 0.01, math.inf, x, t_x, T, shift=0.0)
+    unconditional(*theta, t, shift=0.0)
     if with_pmf:
-        pmf(*theta, x, t)
+        pmf(*theta, x, t, shift=0.0)

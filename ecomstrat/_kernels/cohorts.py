@@ -1,7 +1,7 @@
 """Acquisition-cohort × period-offset cells of an unsorted transaction log.
 
-The orders are grouped by customer with a counting sort (O(n), as in :mod:`._kernels.rfm`),
-then each customer's orders are walked once. A customer counts once per cell however many
+The orders are grouped by customer with the counting sort of :mod:`._kernels._sort`, then
+each customer's orders are walked once. A customer counts once per cell however many
 orders they place in that period: ``seen[k]`` holds the last customer marked at offset ``k``,
 which makes the distinct count O(1) per order without sorting.
 
@@ -18,35 +18,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ecomstrat._kernels._jit import frozen, jit
+from ecomstrat._kernels._sort import group_by_customer, scatter
 
 _Ints: TypeAlias = NDArray[np.int64]
 _Floats: TypeAlias = NDArray[np.float64]
 
 __all__ = ["cohort_cells"]
-
-
-@jit
-def _group_orders(
-    codes: _Ints, periods: _Ints, amounts: _Floats, margins: _Floats, n_customers: int
-) -> tuple[_Ints, _Ints, _Floats, _Floats]:
-    """Counting sort of the orders by customer: offsets plus grouped periods and values."""
-    offsets = np.zeros(n_customers + 1, dtype=np.int64)
-    for i in range(codes.shape[0]):
-        offsets[codes[i] + 1] += 1
-    for c in range(n_customers):
-        offsets[c + 1] += offsets[c]
-    cursor = offsets[:-1].copy()
-    grouped_periods = np.empty(codes.shape[0], dtype=np.int64)
-    grouped_amounts = np.empty(codes.shape[0], dtype=np.float64)
-    grouped_margins = np.empty(codes.shape[0], dtype=np.float64)
-    for i in range(codes.shape[0]):
-        c = codes[i]
-        j = cursor[c]
-        grouped_periods[j] = periods[i]
-        grouped_amounts[j] = amounts[i]
-        grouped_margins[j] = margins[i]
-        cursor[c] = j + 1
-    return offsets, grouped_periods, grouped_amounts, grouped_margins
 
 
 def cohort_cells(
@@ -116,9 +93,10 @@ def _cohort_cells(
 ) -> tuple[_Ints, _Floats, _Floats]:
     """The kernel of :func:`cohort_cells` (read-only C-contiguous inputs)."""
     n_customers = acquisition.shape[0]
-    offsets, grouped_periods, grouped_amounts, grouped_margins = _group_orders(
-        codes, periods, amounts, margins, n_customers
-    )
+    offsets, slots = group_by_customer(codes, n_customers)
+    grouped_periods = scatter(periods, slots)
+    grouped_amounts = scatter(amounts, slots)
+    grouped_margins = scatter(margins, slots)
     active = np.zeros((n_cohorts, n_offsets), dtype=np.int64)
     revenue = np.zeros((n_cohorts, n_offsets), dtype=np.float64)
     margin = np.zeros((n_cohorts, n_offsets), dtype=np.float64)

@@ -1,6 +1,6 @@
 """Landed cost of many single-line orders: float64 arrays in, one column per cost kind out.
 
-The arithmetic mirrors :func:`ecomstrat.localization.landed_cost.landed_cost` step for step, in
+The arithmetic mirrors :func:`ecomstrat.localization.landed_cost` step for step, in
 float64 and in minor units (cents): every amount is rounded to a whole number of minor units
 with the market's rounding mode, treating fractions within 1e-6 of a minor unit of an integer
 or a half as exact (so 0.19 × 1,050 cents = 199.5 is the tie the decimal calculation sees,
@@ -9,7 +9,10 @@ not 199.49999999999997). Lines then agree with the exact calculation to within o
 The wrapper resolves the market profile into a parameter vector (:class:`P`), a table of
 threshold tests (:class:`T`, columns :data:`TEST_COLUMNS`), a table of national fees
 (:data:`FEE_COLUMNS`) and a table of duty bands (:data:`BAND_COLUMNS`); limits and fixed
-amounts arrive in minor units of the market currency.
+amounts arrive in minor units of the market currency. The output has one row per cost kind
+(``goods`` … ``service``, in the order of ``ecomstrat.localization.landed_cost.KINDS``), then
+the sums paid at checkout, on delivery and by the merchant, then the total: :data:`N_COLUMNS`
+rows, named by the wrapper.
 """
 
 from __future__ import annotations
@@ -24,26 +27,9 @@ from ecomstrat._kernels._jit import frozen, jit, over_range
 
 _Floats: TypeAlias = NDArray[np.float64]
 
-#: Output rows, in order: the 13 cost kinds, then the sums by stage and the total.
-COLUMNS = (
-    "goods",
-    "shipping",
-    "insurance",
-    "duty",
-    "excise",
-    "tax",
-    "charges",
-    "brokerage",
-    "ddp_surcharge",
-    "payment_fee",
-    "fx_cost",
-    "returns",
-    "service",
-    "checkout",
-    "delivery",
-    "merchant",
-    "total",
-)
+#: Output rows: the 13 cost kinds, then the sums by stage (checkout, delivery, merchant) and
+#: the total.
+N_COLUMNS = 17
 TEST_COLUMNS = ("on", "limit", "basis", "per_item", "inclusive")
 FEE_COLUMNS = (*TEST_COLUMNS, "amount", "per_category", "merchant", "in_base")
 BAND_COLUMNS = ("bounded", "up_to", "rate", "deduction")
@@ -174,6 +160,18 @@ def _test(row: _Floats, intrinsic: float, customs: float, quantity: float) -> bo
 
 
 @jit
+def _exempt(row: _Floats, intrinsic: float, customs: float, quantity: float) -> bool:
+    """Whether a de minimis on a value (not on the tax amount) exempts the order."""
+    return row[0] == 1.0 and row[2] != 2.0 and _test(row, intrinsic, customs, quantity)
+
+
+@jit
+def _waived(row: _Floats, amount: float) -> bool:
+    """Whether a de minimis on the tax (or duty) amount waives ``amount`` (minor units)."""
+    return row[0] == 1.0 and row[2] == 2.0 and amount > 0.0 and _within(amount, row[1], row[4])
+
+
+@jit
 def _one(
     V_in: float,
     qty: float,
@@ -231,17 +229,10 @@ def _one(
                 decided = True
                 break
     if not decided:
-        exempt = False
-        if tests[T.DM_DUTY, 0] == 1.0 and tests[T.DM_DUTY, 2] != 2.0:
-            exempt = _test(tests[T.DM_DUTY], V, cv, qty)
+        exempt = _exempt(tests[T.DM_DUTY], V, cv, qty)
         duty_exact = d * cv if (dutiable and not exempt) else 0.0
     duty = round_minor(duty_exact, mode)
-    if (
-        tests[T.DM_DUTY, 0] == 1.0
-        and tests[T.DM_DUTY, 2] == 2.0
-        and duty > 0.0
-        and _within(duty, tests[T.DM_DUTY, 1], tests[T.DM_DUTY, 4])
-    ):
+    if _waived(tests[T.DM_DUTY], duty):
         duty = 0.0
     duty_checkout = p[P.DDP] == 1.0 or (pos_import and (in_pos or not dutiable))
 
@@ -285,22 +276,14 @@ def _one(
         else:
             tax_pos = round_minor(t * (V + F) * factor, mode)
     if not in_pos and not cover:
-        exempt = False
-        if tests[T.DM_TAX, 0] == 1.0 and tests[T.DM_TAX, 2] != 2.0:
-            exempt = _test(tests[T.DM_TAX], V, cv, qty)
-        if not exempt:
+        if not _exempt(tests[T.DM_TAX], V, cv, qty):
             base = cv + extra + ((duty + in_base) if with_duty else 0.0)
             e = base * x / (1.0 - x) if x > 0.0 else 0.0
             full = base + e if with_duty else base
             tx = full * t / (1.0 - t) if gross else full * t
             excise_border = round_minor(e, mode)
             tax_border = round_minor(tx, mode)
-        if (
-            tests[T.DM_TAX, 0] == 1.0
-            and tests[T.DM_TAX, 2] == 2.0
-            and tax_border > 0.0
-            and _within(tax_border, tests[T.DM_TAX, 1], tests[T.DM_TAX, 4])
-        ):
+        if _waived(tests[T.DM_TAX], tax_border):
             tax_border = 0.0
             excise_border = 0.0
 
@@ -386,8 +369,10 @@ def landed_cost_batch(
     fees: _Floats,
     bands: _Floats,
     out: _Floats,
+    *,
+    parallel: bool = False,
 ) -> None:
-    """Cost every order into ``out``, a ``(len(COLUMNS), n)`` array, in major units.
+    """Cost every order into ``out``, a ``(N_COLUMNS, n)`` array, in major units.
 
     The caller allocates ``out`` (numpy's allocator reuses freed pages; allocating inside
     the kernel made large batches pay page faults on every call). Every per-order input but
@@ -414,89 +399,28 @@ def landed_cost_batch(
         merchant, in the tax base.
     bands : float64[m, 4]
         Duty bands: bounded, upper bound and deduction (minor units), rate.
-    out : float64[len(COLUMNS), n]
+    out : float64[N_COLUMNS, n]
         Receives the result.
+    parallel : bool, default False
+        Cost the orders in blocks on several threads.
     """
-    _batch(
-        (goods, quantity, n_categories, shipping, insurance, duty_rate, tax_rate, excise_rate),
-        (params, tests, fees, bands),
-        out,
-        False,
-    )
-
-
-def landed_cost_batch_parallel(
-    goods: _Floats,
-    quantity: _Floats,
-    n_categories: _Floats,
-    shipping: _Floats,
-    insurance: _Floats,
-    duty_rate: _Floats,
-    tax_rate: _Floats,
-    excise_rate: _Floats,
-    params: _Floats,
-    tests: _Floats,
-    fees: _Floats,
-    bands: _Floats,
-    out: _Floats,
-) -> None:
-    """:func:`landed_cost_batch` with the orders costed in blocks on several threads."""
-    _batch(
-        (goods, quantity, n_categories, shipping, insurance, duty_rate, tax_rate, excise_rate),
-        (params, tests, fees, bands),
-        out,
-        True,
-    )
-
-
-def _batch(
-    orders: tuple[_Floats, ...], tables: tuple[_Floats, ...], out: _Floats, parallel: bool
-) -> None:
-    goods, quantity, n_categories, shipping, insurance, duty, tax, excise = map(frozen, orders)
-    params, tests, fees, bands = map(frozen, tables)
+    orders = (goods, quantity, n_categories, shipping, insurance, duty_rate, tax_rate, excise_rate)
+    inputs = tuple(map(frozen, orders))
+    tables = tuple(map(frozen, (params, tests, fees, bands)))
 
     def cost(lo: int, hi: int) -> Any:
-        return _cost_orders(
-            goods,
-            quantity,
-            n_categories,
-            shipping,
-            insurance,
-            duty,
-            tax,
-            excise,
-            params,
-            tests,
-            fees,
-            bands,
-            out,
-            lo,
-            hi,
-        )
+        return _cost_orders(lo, hi, inputs, tables, out)
 
-    n = goods.shape[0]
-    over_range(cost, n, parallel)
+    over_range(cost, goods.shape[0], parallel)
 
 
 @jit
 def _cost_orders(
-    goods: _Floats,
-    quantity: _Floats,
-    n_categories: _Floats,
-    shipping: _Floats,
-    insurance: _Floats,
-    duty_rate: _Floats,
-    tax_rate: _Floats,
-    excise_rate: _Floats,
-    params: _Floats,
-    tests: _Floats,
-    fees: _Floats,
-    bands: _Floats,
-    out: _Floats,
-    lo: int,
-    hi: int,
+    lo: int, hi: int, orders: tuple[_Floats, ...], tables: tuple[_Floats, ...], out: _Floats
 ) -> None:
-    """Cost orders ``lo..hi-1`` into their columns of ``out``."""
+    """Cost orders ``lo..hi-1`` (the per-order arrays of ``landed_cost_batch``) into ``out``."""
+    goods, quantity, n_categories, shipping, insurance, duty_rate, tax_rate, excise_rate = orders
+    params, tests, fees, bands = tables
     for i in range(lo, hi):
         _one(
             goods[i],
@@ -522,7 +446,7 @@ def warm_up() -> None:
     params[P.SCALE] = 100.0
     one = np.ones(1)
     none = np.zeros(1)
-    out = np.empty((len(COLUMNS), 1))
+    out = np.empty((N_COLUMNS, 1))
     tables = (params, np.zeros((len(T), len(TEST_COLUMNS))), np.zeros((0, len(FEE_COLUMNS))))
     bands = np.zeros((0, len(BAND_COLUMNS)))
     landed_cost_batch(

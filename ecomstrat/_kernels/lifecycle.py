@@ -1,22 +1,24 @@
 """Lifecycle stage of every customer at one or more as-of days, from an unsorted order log.
 
-The orders' days are grouped by customer with a counting sort (O(n), one scratch array), each
-customer's days are sorted once, then walked once per as-of day; :func:`stage_codes_parallel`
+The orders' days are grouped by customer with the counting sort of :mod:`._kernels._sort`,
+each customer's days are sorted once, then walked once per as-of day;
+:func:`stage_codes_parallel`
 walks blocks of customers on several threads. Every customer writes only its own column of the
 output: there is no shared accumulator.
 
 Stage codes and the decision rules are documented in :mod:`ecomstrat.lifecycle.stages`; the
-plain-Python reference is ``tests/reference_lifecycle.py``.
+plain-Python reference is ``tests/reference/lifecycle.py``.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ecomstrat._kernels._jit import frozen, jit, over_range
+from ecomstrat._kernels._sort import group_by_customer, longest_segment, scatter, sort_segment
 
 _Ints: TypeAlias = NDArray[np.int64]
 _Bools: TypeAlias = NDArray[np.bool_]
@@ -31,91 +33,10 @@ DECLINING = 4
 CHURNED = 5
 REACTIVATED = 6
 
-_INSERTION_SORT_MAX = 24
-#: The same as a numpy integer: numba compiles a callee once more for a literal ``int``.
-_RUN = cast(int, np.int64(_INSERTION_SORT_MAX))
-
 #: Customers from which the wrappers call the parallel version. On the project's 2-core
 #: machines the serial one was as fast up to 4e6 customers (the counting sort is serial and
 #: memory-bound, the per-customer walk cheap): see ``python -m benchmarks.lifecycle``.
 PARALLEL_MIN_CUSTOMERS = 10_000_000
-
-
-@jit
-def _group_days(codes: _Ints, days: _Ints, n_customers: int) -> tuple[_Ints, _Ints]:
-    """Counting sort of the order days by customer: offsets plus the grouped days."""
-    offsets = np.zeros(n_customers + 1, dtype=np.int64)
-    for i in range(codes.shape[0]):
-        offsets[codes[i] + 1] += 1
-    for c in range(n_customers):
-        offsets[c + 1] += offsets[c]
-    cursor = offsets[:-1].copy()
-    grouped = np.empty(codes.shape[0], dtype=np.int64)
-    for i in range(codes.shape[0]):
-        c = codes[i]
-        grouped[cursor[c]] = days[i]
-        cursor[c] += 1
-    return offsets, grouped
-
-
-@jit
-def _merge_sort(days: _Ints, lo: int, hi: int, scratch: _Ints) -> None:
-    """Sort a long ``days[lo:hi]`` ascending (``scratch`` at least ``hi - lo`` long).
-
-    Bottom-up merge sort: runs of :data:`_INSERTION_SORT_MAX` are insertion-sorted, then merged
-    pairwise back and forth between the segment and ``scratch``. (``np.sort`` compiled numba's
-    quicksort, twice the machine code of the whole module.)
-    """
-    n = hi - lo
-    width = _RUN
-    for start in range(lo, hi, width):
-        end = min(start + width, hi)
-        for i in range(start + 1, end):
-            d = days[i]
-            j = i - 1
-            while j >= start and days[j] > d:
-                days[j + 1] = days[j]
-                j -= 1
-            days[j + 1] = d
-    # one call site, offsets in variables (not literal ints: see _RUN)
-    src_days, src, dst_days, dst = days, lo, scratch, lo - lo
-    in_scratch = False
-    while width < n:
-        _merge_pass(src_days, src, dst_days, dst, n, width)
-        src_days, dst_days = dst_days, src_days
-        src, dst = dst, src
-        in_scratch = not in_scratch
-        width *= 2
-    if in_scratch:
-        for k in range(n):
-            days[lo + k] = scratch[k]
-
-
-@jit
-def _merge_pass(src: _Ints, src_at: int, dst: _Ints, dst_at: int, n: int, width: int) -> None:
-    """Merge the sorted runs of ``width`` of ``src[src_at:src_at+n]`` pairwise into ``dst``."""
-    for left in range(0, n, 2 * width):
-        i = left
-        mid = min(left + width, n)
-        j = mid
-        end = min(left + 2 * width, n)
-        out = dst_at + left
-        while i < mid and j < end:
-            if src[src_at + j] < src[src_at + i]:
-                dst[out] = src[src_at + j]
-                j += 1
-            else:
-                dst[out] = src[src_at + i]
-                i += 1
-            out += 1
-        while i < mid:
-            dst[out] = src[src_at + i]
-            i += 1
-            out += 1
-        while j < end:
-            dst[out] = src[src_at + j]
-            j += 1
-            out += 1
 
 
 def stage_codes(
@@ -215,7 +136,8 @@ def _stage_codes(
     new_window, churn_after, reactivation, overdue_factor, trend_window = map(float, thresholds)
     as_of = frozen(as_of_days, np.int64)
     churned = frozen(model_churned if use else np.zeros((0, 0), dtype=np.bool_), np.bool_)
-    offsets, grouped = _group_days(frozen(codes, np.int64), frozen(days, np.int64), n)
+    offsets, slots = group_by_customer(frozen(codes, np.int64), n)
+    grouped = scatter(frozen(days, np.int64), slots)
     out = np.empty((as_of.shape[0], n), dtype=np.int8)
 
     def walk(lo: int, hi: int) -> Any:
@@ -258,23 +180,11 @@ def _walk_customers(
     """Sort and walk the days of customers ``lo..hi-1``, filling their columns of ``out``."""
     n_dates = as_of_days.shape[0]
     double_window = 2.0 * trend_window
-    longest = 0
-    for c in range(lo, hi):
-        longest = max(longest, offsets[c + 1] - offsets[c])
-    scratch = np.empty(longest, dtype=np.int64)  # for the merge sort
+    scratch = np.empty(longest_segment(offsets, lo, hi), dtype=np.int64)  # for the merge sort
     for c in range(lo, hi):
         start = offsets[c]
         end = offsets[c + 1]
-        if end - start > _INSERTION_SORT_MAX:
-            _merge_sort(grouped, start, end, scratch)
-        else:  # the insertion sort written out: a call here measured slower
-            for i in range(start + 1, end):
-                day = grouped[i]
-                j = i - 1
-                while j >= start and grouped[j] > day:
-                    grouped[j + 1] = grouped[j]
-                    j -= 1
-                grouped[j + 1] = day
+        sort_segment(grouped, start, end, scratch)
         for k in range(n_dates):
             d = as_of_days[k]
             count = 0

@@ -767,51 +767,6 @@ def _alive_rows(
 
 
 @jit
-def _hash_step(h: np.uint64, key: np.int64) -> np.uint64:
-    """Fold one 64-bit key into the hash ``h`` (splitmix64 finaliser)."""
-    k = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
-    k ^= k >> np.uint64(31)
-    h = (h ^ k) * np.uint64(0xBF58476D1CE4E5B9)
-    return h ^ (h >> np.uint64(27))
-
-
-@jit
-def _unique_rows(a: _Ints, b: _Ints, c: _Ints) -> tuple[_Ints, _Ints]:
-    """Distinct rows of three equal-length int64 columns (float64 bit patterns), by hashing.
-
-    Returns the index of the first occurrence of each distinct row, in order of first
-    occurrence, and for every row the number of its distinct row. Linear time (open
-    addressing with linear probing, load factor at most 1/2).
-    """
-    n = a.shape[0]
-    size = 2
-    while size < 2 * n:
-        size *= 2
-    mask = np.uint64(size - 1)
-    slots = np.full(size, -1, dtype=np.int64)
-    first = np.empty(n, dtype=np.int64)
-    inverse = np.empty(n, dtype=np.int64)
-    count = 0
-    for i in range(n):
-        h = _hash_step(_hash_step(_hash_step(np.uint64(0), a[i]), b[i]), c[i])
-        slot = h & mask
-        while True:
-            j = slots[slot]
-            if j < 0:
-                slots[slot] = count
-                first[count] = i
-                inverse[i] = count
-                count += 1
-                break
-            f = first[j]
-            if a[f] == a[i] and b[f] == b[i] and c[f] == c[i]:
-                inverse[i] = j
-                break
-            slot = (slot + np.uint64(1)) & mask
-    return first[:count].copy(), inverse
-
-
-@jit
 def _expected_given_history(
     r: float,
     alpha: float,
@@ -902,11 +857,6 @@ def _discounted_lifetime(s: float, delta: float, scale: _Floats, horizon: float)
     return out
 
 
-def unique_rows(a: _Ints, b: _Ints, c: _Ints) -> tuple[_Ints, _Ints]:
-    """Distinct rows of three int64 columns: first occurrences and inverse; see _unique_rows."""
-    return _unique_rows(frozen(a, np.int64), frozen(b, np.int64), frozen(c, np.int64))
-
-
 def expected_given_history(
     r: float,
     alpha: float,
@@ -957,7 +907,6 @@ def warm_up() -> None:
     index = np.zeros(1, dtype=np.int64)
     loglik_terms(1.0, 1.0, 1.0, 2.0, one, one * 0.5, one, one, one, one, index, index)
     alive_probability(1.0, 1.0, 1.0, 2.0, one, one * 0.5, one)
-    unique_rows(index, index, index)
     expected_given_history(1.0, 1.0, 1.0, 2.0, one, one, one, one)
     discounted_lifetime(1.0, 0.1, one, math.inf)
     expected_new(1.0, 1.0, 1.0, 2.0, one)

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ecomstrat._kernels._jit import frozen, jit
+from ecomstrat._kernels.bgnbd import log_hyp2f1_pos
 from ecomstrat._kernels.special import digamma, log_beta
 
 _Floats: TypeAlias = NDArray[np.float64]
@@ -34,6 +35,10 @@ _S7 = 1.0 / 156.0
 
 #: :func:`log_discounted_survival` recomputes a term exactly every this many terms.
 _RESYNC = 256
+
+#: Below this discount rate :func:`log_discounted_survival` would need more than 370,000 series
+#: terms: ₂F₁ is continued towards ``z = 1`` instead.
+_SERIES_MIN_RATE = 1e-4
 
 #: :func:`survival_sum` adds up to this many logarithms directly instead of differencing.
 _DIRECT_SUM_MAX = 64
@@ -115,7 +120,12 @@ def log_discounted_survival(alpha: float, beta: float, discount_rate: float) -> 
     from the ratio recurrence, re-anchored every :data:`_RESYNC` terms on the exact
     ``log term_k = −k log(1 + d) − [log Γ(β + k + α) − log Γ(β + k)] + [log Γ(β + α) −
     log Γ(β)]`` so rounding does not drift, and are added with Neumaier's compensated sum.
+    Below :data:`_SERIES_MIN_RATE`, ₂F₁ comes from
+    :func:`~ecomstrat._kernels.bgnbd.log_hyp2f1_pos` (``O(log(1 / d))`` work).
     """
+    if discount_rate < _SERIES_MIN_RATE:
+        w = discount_rate / (1.0 + discount_rate)
+        return log_hyp2f1_pos(1.0, beta, alpha + beta, 1.0 / (1.0 + discount_rate), w)
     z = 1.0 / (1.0 + discount_rate)
     log_z = -math.log1p(discount_rate)
     anchor = lgamma_shift(beta, alpha)
@@ -181,20 +191,12 @@ def _loglik_terms(
 
 
 @jit
-def _survival(alpha: float, beta: float, periods: _Floats) -> _Floats:
-    """``S(t)`` for each ``t``."""
+def _probabilities(alpha: float, beta: float, periods: _Floats, churn: bool) -> _Floats:
+    """``P(T = t)`` (``churn``) or ``S(t)`` for each ``t``."""
     out = np.empty(periods.shape[0])
     for j in range(periods.shape[0]):
-        out[j] = math.exp(log_survival(alpha, beta, periods[j]))
-    return out
-
-
-@jit
-def _churn_probability(alpha: float, beta: float, periods: _Floats) -> _Floats:
-    """``P(T = t)`` for each ``t >= 1``."""
-    out = np.empty(periods.shape[0])
-    for j in range(periods.shape[0]):
-        out[j] = math.exp(log_churn(alpha, beta, periods[j]))
+        t = periods[j]
+        out[j] = math.exp(log_churn(alpha, beta, t) if churn else log_survival(alpha, beta, t))
     return out
 
 
@@ -222,12 +224,12 @@ def sbg_loglik_terms(
 
 def sbg_survival(alpha: float, beta: float, periods: _Floats) -> _Floats:
     """``S(t)`` for each ``t``."""
-    return _survival(float(alpha), float(beta), frozen(periods))
+    return _probabilities(float(alpha), float(beta), frozen(periods), False)
 
 
 def sbg_churn_probability(alpha: float, beta: float, periods: _Floats) -> _Floats:
     """``P(T = t)`` for each ``t >= 1``."""
-    return _churn_probability(float(alpha), float(beta), frozen(periods))
+    return _probabilities(float(alpha), float(beta), frozen(periods), True)
 
 
 def sbg_derl(alpha: float, beta: float, survived: _Floats, discount_rate: float) -> _Floats:

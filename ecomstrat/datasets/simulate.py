@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import operator
+from typing import ClassVar
 
 import attrs
 import numpy as np
 
-from ecomstrat._typing import BoolArray, DatetimeArray, FloatArray, IntArray
+from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import check_non_negative, check_positive, invalid, positive_field
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import NS, to_instant
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
@@ -70,10 +72,11 @@ class SimulationParameters:
 
 
 @attrs.frozen(eq=False, repr=False)
-class Simulation:
+class Simulation(Tabular):
     """A simulated transaction log together with the latent traits that generated it.
 
-    The per-customer arrays are aligned with ``log.customer_ids``, which are ``0..n-1``.
+    The per-customer arrays are aligned with ``log.customer_ids``, which are ``0..n-1``; as a
+    table (:meth:`columns`), one row per customer with those traits.
 
     Parameters
     ----------
@@ -94,6 +97,8 @@ class Simulation:
     alive : ndarray of bool
         Whether the customer is still active at ``observation_end``.
     """
+
+    _pandas_index: ClassVar[str | None] = "customer_id"
 
     log: TransactionLog
     parameters: SimulationParameters
@@ -120,7 +125,21 @@ class Simulation:
             f" observation_end={self.observation_end}, alive={int(self.alive.sum())})"
         )
 
-    def summary(self, time_unit: TimeUnit | str | None = None) -> CustomerSummary:
+    def columns(self) -> dict[str, AnyArray]:
+        """``customer_id`` and the latent traits, one row per customer."""
+        return {
+            "customer_id": self.log.customer_ids,
+            "acquired_at": self.acquired_at,
+            "purchase_rate": self.purchase_rate,
+            "dropout_probability": self.dropout_probability,
+            "spend_scale": self.spend_scale,
+            "alive": self.alive,
+        }
+
+    def _export_timezone(self) -> str | None:
+        return self.log.timezone
+
+    def summary(self, *, time_unit: TimeUnit | str | None = None) -> CustomerSummary:
         """RFM summary of the log at ``observation_end`` (daily purchase periods).
 
         Parameters
@@ -129,7 +148,7 @@ class Simulation:
             Unit of ``recency`` and ``T``; defaults to ``parameters.time_unit``.
         """
         unit = self.parameters.time_unit if time_unit is None else time_unit
-        return rfm_summary(self.log, self.observation_end, time_unit=unit)
+        return rfm_summary(self.log, observation_end=self.observation_end, time_unit=unit)
 
 
 def simulate_transactions(

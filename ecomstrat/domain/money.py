@@ -146,6 +146,7 @@ class Money(Record):
 
     def round(
         self,
+        *,
         rounding: str = decimal.ROUND_HALF_EVEN,
         increment: AmountLike | None = None,
     ) -> Money:
@@ -161,7 +162,8 @@ class Money(Record):
 
         Examples
         --------
-        >>> Money("0.125", "USD").round(), Money("0.125", "USD").round(decimal.ROUND_HALF_UP)
+        >>> half = Money("0.125", "USD")
+        >>> half.round(), half.round(rounding=decimal.ROUND_HALF_UP)
         (Money('0.12', 'USD'), Money('0.13', 'USD'))
         >>> Money("12.38", "CHF").round(increment="0.05")
         Money('12.40', 'CHF')

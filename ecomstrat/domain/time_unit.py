@@ -36,7 +36,7 @@ class TimeUnit(enum.Enum, metaclass=_TimeUnitType):
     --------
     >>> TimeUnit.WEEK.days
     7.0
-    >>> TimeUnit.parse("week").convert(14.0, TimeUnit.DAY)
+    >>> TimeUnit.parse("week").convert(14.0, to=TimeUnit.DAY)
     98.0
     """
 
@@ -50,7 +50,7 @@ class TimeUnit(enum.Enum, metaclass=_TimeUnitType):
         """Length of one unit in days."""
         return _DAYS[self]
 
-    def convert(self, value: float, to: TimeUnit | str) -> float:
+    def convert(self, value: float, *, to: TimeUnit | str) -> float:
         """Express ``value`` (in this unit) in the unit ``to``."""
         return value * self.days / TimeUnit.parse(to).days
 

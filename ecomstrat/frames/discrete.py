@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 
+from ecomstrat._kernels.patterns import unique_rows
 from ecomstrat._typing import AnyArray, FloatArray, IntArray
 from ecomstrat._validation import as_float_array, check_same_length, invalid
 from ecomstrat.exceptions import EmptyInputError
@@ -236,31 +237,21 @@ class DiscretePatterns(Tabular):
 
         Notes
         -----
-        The three whole numbers are packed into one integer key. When the key space is small
-        (few opportunities, as in annual or event data) the rows are counted in a table, in
-        O(rows); otherwise the keys are sorted.
+        The rows are matched by the one row-deduplication kernel of the package,
+        :func:`~ecomstrat._kernels.patterns.unique_rows` (hashing, O(rows)); only the distinct
+        patterns are then sorted.
         """
-        n, x, t_x = (
-            np.asarray(c, dtype=np.int64) for c in (self.periods, self.frequency, self.recency)
+        first, inverse = unique_rows(self.periods, self.frequency, self.recency)
+        order = np.lexsort((self.recency[first], self.frequency[first], self.periods[first]))
+        first = first[order]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        inverse = rank[inverse]
+        weights = np.bincount(inverse, weights=self.weights, minlength=len(first))
+        patterns = DiscretePatterns(
+            self.frequency[first], self.recency[first], self.periods[first], weights
         )
-        base = int(n.max(initial=0)) + 1  # 0 <= x, t_x <= n < base
-        if base**3 >= 2**62:  # the packed key would overflow: sort the rows themselves
-            rows, inverse = np.unique(np.stack([n, x, t_x], axis=1), axis=0, return_inverse=True)
-            n, x, t_x = rows[:, 0], rows[:, 1], rows[:, 2]
-        else:
-            key = (n * base + x) * base + t_x  # ordered as (n, x, t_x)
-            if base**3 <= max(4 * len(key), 1 << 16):
-                present = np.flatnonzero(np.bincount(key, minlength=base**3))
-                slot = np.zeros(base**3, dtype=np.int64)
-                slot[present] = np.arange(len(present))
-                unique, inverse = present, slot[key]
-            else:
-                unique, inverse = np.unique(key, return_inverse=True)
-            n, rest = np.divmod(unique, base * base)
-            x, t_x = np.divmod(rest, base)
-        inverse = np.asarray(inverse, dtype=np.int64).reshape(-1)
-        weights = np.bincount(inverse, weights=self.weights, minlength=len(n))
-        return DiscretePatterns(x, t_x, n, weights), inverse
+        return patterns, inverse
 
     def columns(self) -> dict[str, AnyArray]:
         """The patterns as named columns: ``frequency``, ``recency``, ``periods``, ``weights``."""

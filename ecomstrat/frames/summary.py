@@ -174,7 +174,7 @@ class CustomerSummary(Tabular):
             summary.monetary,
             summary.customer_ids,
             "monetary is the mean value of the repeat purchases; for margins, which may be"
-            " negative, summarise the log with rfm_summary(log, value='margin').",
+            " negative, summarise the log with rfm_summary(log, monetary='margin').",
         )
         return summary
 

@@ -7,10 +7,11 @@ library it needs when called, and raises :class:`~ecomstrat.exceptions.MissingDe
 
 from __future__ import annotations
 
-from ecomstrat.io.arrow import columns_to_arrow, log_from_arrow, read_parquet
+from ecomstrat.frames._export import columns_to_arrow, columns_to_pandas, columns_to_polars
+from ecomstrat.io.arrow import log_from_arrow, read_parquet
 from ecomstrat.io.csv import read_csv
-from ecomstrat.io.pandas import columns_to_pandas, log_from_pandas, summary_from_pandas
-from ecomstrat.io.polars import columns_to_polars, log_from_polars
+from ecomstrat.io.pandas import log_from_pandas, summary_from_pandas
+from ecomstrat.io.polars import log_from_polars
 
 __all__ = [
     "columns_to_arrow",

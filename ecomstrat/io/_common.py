@@ -117,12 +117,23 @@ def make_log(
     codes: IntArray,
     uniques: AnyArray,
     times: DatetimeArray,
-    amounts: FloatArray,
-    margins: FloatArray | None,
-    currency: str | None,
     timezone: str | None,
+    amounts: tuple[FloatArray, Where],
+    margins: tuple[FloatArray, Where] | None,
+    currency: str | None,
 ) -> TransactionLog:
-    """Call the :class:`TransactionLog` constructor (which checks every invariant)."""
+    """Check the amounts (>= 0) and margins, then call the :class:`TransactionLog` constructor.
+
+    ``amounts`` and ``margins`` are the values with how to name their cells; the constructor
+    checks every other invariant.
+    """
+    checked = None if margins is None else check_amounts(*margins, non_negative=False)
     return TransactionLog(
-        codes.astype(np.int64, copy=False), uniques, times, amounts, margins, currency, timezone
+        codes.astype(np.int64, copy=False),
+        uniques,
+        times,
+        check_amounts(*amounts, non_negative=True),
+        checked,
+        currency,
+        timezone,
     )

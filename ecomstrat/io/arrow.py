@@ -22,29 +22,27 @@ TimestampType(timestamp[ns])
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ecomstrat._optional import import_optional
 from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import factorize
 from ecomstrat.io._common import (
     MIXED,
-    check_amounts,
     check_missing,
     datetime_ns,
     make_log,
     missing_column,
 )
-from ecomstrat.io._optional import import_optional
 
 if TYPE_CHECKING:
     from ecomstrat.frames.transaction_log import TransactionLog
 
-__all__ = ["columns_to_arrow", "log_from_arrow", "read_parquet"]
+__all__ = ["log_from_arrow", "read_parquet"]
 
 
 def _pyarrow() -> Any:
@@ -74,12 +72,8 @@ def log_from_arrow(
         Column of order times: ``timestamp`` (with a time zone = UTC instants,
         ``timezone="UTC"``; without = wall-clock times), ``date32``/``date64``, or ISO 8601
         strings (all with a UTC offset or all without).
-    amount : str, default "amount"
-        Column of order values: numeric, finite and >= 0.
-    margin : str, optional
-        Column of gross margins per order (finite, may be negative).
-    currency : str, optional
-        ISO 4217 code of the amounts.
+    amount, margin, currency
+        As in :func:`~ecomstrat.io.log_from_pandas`.
 
     Returns
     -------
@@ -88,12 +82,8 @@ def log_from_arrow(
 
     Raises
     ------
-    UnknownCodeError
-        If a mapped column is absent (the message lists the table's columns).
-    InvalidInputError
-        For a null, unparsable or out-of-range value, naming the column and row.
-    EmptyInputError
-        If the table has no rows.
+    UnknownCodeError, InvalidInputError, EmptyInputError
+        As in :func:`~ecomstrat.io.log_from_pandas` (a null counts as missing).
     """
     pa = _pyarrow()
     if isinstance(table, pa.RecordBatch):
@@ -113,11 +103,12 @@ def log_from_arrow(
     margin_column = None if margin is None else _Column(pa, table, "margin", margin)
     codes, uniques = _factorize(pa, ids)
     times, timezone = _times(pa, stamps)
-    amounts = check_amounts(_floats(pa, values), values.where, non_negative=True)
     margins = None
     if margin_column is not None:
-        margins = check_amounts(_floats(pa, margin_column), margin_column.where, non_negative=False)
-    return make_log(codes, uniques, times, amounts, margins, currency, timezone)
+        margins = (_floats(pa, margin_column), margin_column.where)
+    return make_log(
+        codes, uniques, times, timezone, (_floats(pa, values), values.where), margins, currency
+    )
 
 
 def read_parquet(
@@ -159,35 +150,6 @@ def read_parquet(
     return log_from_arrow(
         table, customer_id=customer_id, time=time, amount=amount, margin=margin, currency=currency
     )
-
-
-def columns_to_arrow(columns: Mapping[str, AnyArray], *, timezone: str | None = None) -> Any:
-    """Return named columns as a pyarrow Table.
-
-    Parameters
-    ----------
-    columns : mapping of str to ndarray
-        Equal-length one-dimensional arrays: ``datetime64`` becomes ``timestamp("ns")``,
-        integer ids ``int64`` and string ids ``string``.
-    timezone : {None, "UTC"}
-        With ``"UTC"``, timestamps carry the UTC time zone.
-
-    Returns
-    -------
-    pyarrow.Table
-    """
-    pa = _pyarrow()
-    arrays: dict[str, Any] = {}
-    for name, values in columns.items():
-        if values.dtype.kind == "M":
-            arrays[name] = pa.array(
-                values.astype("datetime64[ns]", copy=False), type=pa.timestamp("ns", tz=timezone)
-            )
-        elif values.dtype.kind == "U":
-            arrays[name] = pa.array(values, type=pa.string())
-        else:
-            arrays[name] = pa.array(values)
-    return pa.table(arrays)
 
 
 class _Column:

@@ -33,13 +33,13 @@ from typing import Any, Literal, TextIO
 
 import numpy as np
 
+from ecomstrat._optional import import_optional
 from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import check_choice, invalid
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import factorize
 from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.io._common import MIXED, Where, check_amounts, datetime_ns, make_log, missing_column
-from ecomstrat.io._optional import import_optional
+from ecomstrat.io._common import MIXED, Where, datetime_ns, make_log, missing_column
 
 __all__ = ["read_csv"]
 
@@ -267,17 +267,11 @@ def _read_python(text: str, source: str, options: _Options) -> TransactionLog:
         ids = fields["customer_id"]
     codes, uniques = factorize("customer_id", ids)
     times, timezone = _parse_times(fields["time"], options.time_format, where_in("time"))
-    amounts = check_amounts(
-        _parse_floats(fields["amount"], where_in("amount")), where_in("amount"), non_negative=True
-    )
+    amounts = (_parse_floats(fields["amount"], where_in("amount")), where_in("amount"))
     margins = None
     if "margin" in fields:
-        margins = check_amounts(
-            _parse_floats(fields["margin"], where_in("margin")),
-            where_in("margin"),
-            non_negative=False,
-        )
-    return make_log(codes, uniques, times, amounts, margins, options.currency, timezone)
+        margins = (_parse_floats(fields["margin"], where_in("margin")), where_in("margin"))
+    return make_log(codes, uniques, times, timezone, amounts, margins, options.currency)
 
 
 def _tokenize(text: str, delimiter: str | None) -> tuple[list[list[str]], list[int]]:
@@ -488,15 +482,11 @@ def _read_arrow(name: str, options: _Options) -> TransactionLog:
     else:
         text = stamps.to_numpy(zero_copy_only=False).astype(str)
         times, timezone = _parse_times(text, options.time_format, where)
-    amounts = check_amounts(
-        columns["amount"].cast(pa.float64()).to_numpy(), where, non_negative=True
-    )
+    amounts = (columns["amount"].cast(pa.float64()).to_numpy(), where)
     margins = None
     if "margin" in columns:
-        margins = check_amounts(
-            columns["margin"].cast(pa.float64()).to_numpy(), where, non_negative=False
-        )
-    return make_log(codes, uniques, times, amounts, margins, options.currency, timezone)
+        margins = (columns["margin"].cast(pa.float64()).to_numpy(), where)
+    return make_log(codes, uniques, times, timezone, amounts, margins, options.currency)
 
 
 def _arrow_whitespace(pa: Any, name: str, options: _Options) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""pandas adapters: a DataFrame of orders to a :class:`TransactionLog`, frames to DataFrames.
+"""pandas adapters: DataFrames of orders or of customer summaries to frames.
 
 pandas is imported inside the functions, so this module loads without it. Columns are mapped
 explicitly (no guessing from names). Float64 amounts and ``datetime64[ns]`` times are passed
@@ -22,11 +22,11 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecomstrat._optional import import_optional
 from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
 from ecomstrat.domain.time_unit import TimeUnit
@@ -41,20 +41,15 @@ from ecomstrat.io._common import (
     missing_column,
     one_kind_ids,
 )
-from ecomstrat.io._optional import import_optional
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ecomstrat.frames.transaction_log import TransactionLog
 
-__all__ = ["columns_to_pandas", "log_from_pandas", "summary_from_pandas"]
+__all__ = ["log_from_pandas", "summary_from_pandas"]
 
 _NUMERIC_OBJECTS = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "empty"})
-
-
-def _require_pandas() -> None:
-    import_optional("pandas", "pandas")
 
 
 def log_from_pandas(
@@ -99,7 +94,7 @@ def log_from_pandas(
     EmptyInputError
         If ``df`` has no rows.
     """
-    _require_pandas()
+    import_optional("pandas", "pandas")
     _check_frame(df, "order")
     ids = _Column(df, "customer_id", customer_id)
     stamps = _Column(df, "time", time)
@@ -107,11 +102,10 @@ def log_from_pandas(
     margin_column = None if margin is None else _Column(df, "margin", margin)
     codes, uniques = _factorize(ids)
     times, timezone = _times(stamps.series, stamps)
-    amounts = check_amounts(_floats(values), values.where, non_negative=True)
-    margins = None
-    if margin_column is not None:
-        margins = check_amounts(_floats(margin_column), margin_column.where, non_negative=False)
-    return make_log(codes, uniques, times, amounts, margins, currency, timezone)
+    margins = None if margin_column is None else (_floats(margin_column), margin_column.where)
+    return make_log(
+        codes, uniques, times, timezone, (_floats(values), values.where), margins, currency
+    )
 
 
 def summary_from_pandas(
@@ -153,7 +147,7 @@ def summary_from_pandas(
     >>> s.customer_ids.tolist(), s.frequency.tolist()
     ([1, 2], [2, 0])
     """
-    _require_pandas()
+    import_optional("pandas", "pandas")
     _check_frame(df, "customer")
     mapping = {"frequency": frequency, "recency": recency, "T": T}
     if monetary is not None:
@@ -177,37 +171,6 @@ def summary_from_pandas(
         customer_ids=values,
         time_unit=time_unit,
     )
-
-
-def columns_to_pandas(
-    columns: Mapping[str, AnyArray], index: str | None = None, *, timezone: str | None = None
-) -> pd.DataFrame:
-    """Return named columns as a pandas DataFrame (the arrays are copied).
-
-    Parameters
-    ----------
-    columns : mapping of str to ndarray
-        Equal-length one-dimensional arrays.
-    index : str, optional
-        Column to use as the index.
-    timezone : {None, "UTC"}
-        With ``"UTC"``, ``datetime64`` columns become timezone-aware UTC columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-    """
-    _require_pandas()
-    import pandas as pd
-
-    data: dict[str, Any] = {}
-    for name, values in columns.items():
-        if values.dtype.kind == "M" and timezone is not None:
-            data[name] = pd.DatetimeIndex(values).tz_localize(timezone)
-        else:
-            data[name] = values
-    frame = pd.DataFrame(data)
-    return frame.set_index(index) if index is not None else frame
 
 
 class _Column:

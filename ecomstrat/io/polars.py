@@ -1,4 +1,4 @@
-"""polars adapters: a DataFrame of orders to a :class:`TransactionLog`, frames to DataFrames.
+"""polars adapter: a DataFrame of orders to a :class:`TransactionLog`.
 
 polars is imported inside the functions, so this module loads without it. Float64 amounts and
 ``Datetime("ns")`` times without nulls reach the log as read-only views of the DataFrame's
@@ -22,28 +22,23 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ecomstrat._optional import import_optional
 from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import factorize
-from ecomstrat.io._common import check_amounts, check_missing, datetime_ns, make_log, missing_column
-from ecomstrat.io._optional import import_optional
+from ecomstrat.io._common import check_missing, datetime_ns, make_log, missing_column
 
 if TYPE_CHECKING:
     import polars as pl
 
     from ecomstrat.frames.transaction_log import TransactionLog
 
-__all__ = ["columns_to_polars", "log_from_polars"]
-
-
-def _require_polars() -> None:
-    import_optional("polars", "polars")
+__all__ = ["log_from_polars"]
 
 
 def log_from_polars(
@@ -67,12 +62,8 @@ def log_from_polars(
         Column of order times: ``Datetime`` (with a time zone = converted to UTC instants,
         ``timezone="UTC"``; without = wall-clock times), ``Date``, or strings parsed with
         ``str.to_datetime`` (format inferred from the first value).
-    amount : str, default "amount"
-        Column of order values: numeric, finite and >= 0.
-    margin : str, optional
-        Column of gross margins per order (finite, may be negative).
-    currency : str, optional
-        ISO 4217 code of the amounts.
+    amount, margin, currency
+        As in :func:`~ecomstrat.io.log_from_pandas`.
 
     Returns
     -------
@@ -81,14 +72,10 @@ def log_from_polars(
 
     Raises
     ------
-    UnknownCodeError
-        If a mapped column is absent (the message lists the frame's columns).
-    InvalidInputError
-        For a null, unparsable or out-of-range value, naming the column and row.
-    EmptyInputError
-        If ``df`` has no rows.
+    UnknownCodeError, InvalidInputError, EmptyInputError
+        As in :func:`~ecomstrat.io.log_from_pandas` (a null counts as missing).
     """
-    _require_polars()
+    import_optional("polars", "polars")
     import polars as pl
 
     given: object = df
@@ -103,39 +90,10 @@ def log_from_polars(
     margin_column = None if margin is None else _Column(df, "margin", margin)
     codes, uniques = _factorize(ids)
     times, timezone = _times(stamps)
-    amounts = check_amounts(_floats(values), values.where, non_negative=True)
-    margins = None
-    if margin_column is not None:
-        margins = check_amounts(_floats(margin_column), margin_column.where, non_negative=False)
-    return make_log(codes, uniques, times, amounts, margins, currency, timezone)
-
-
-def columns_to_polars(
-    columns: Mapping[str, AnyArray], *, timezone: str | None = None
-) -> pl.DataFrame:
-    """Return named columns as a polars DataFrame.
-
-    Parameters
-    ----------
-    columns : mapping of str to ndarray
-        Equal-length one-dimensional arrays; ``datetime64[ns]`` becomes ``Datetime("ns")``.
-    timezone : {None, "UTC"}
-        With ``"UTC"``, datetime columns get the UTC time zone.
-
-    Returns
-    -------
-    polars.DataFrame
-    """
-    _require_polars()
-    import polars as pl
-
-    series = []
-    for name, values in columns.items():
-        column = pl.Series(name, values)
-        if values.dtype.kind == "M" and timezone is not None:
-            column = column.dt.replace_time_zone(timezone)
-        series.append(column)
-    return pl.DataFrame(series)
+    margins = None if margin_column is None else (_floats(margin_column), margin_column.where)
+    return make_log(
+        codes, uniques, times, timezone, (_floats(values), values.where), margins, currency
+    )
 
 
 class _Column:

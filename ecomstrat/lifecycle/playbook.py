@@ -1,6 +1,6 @@
 """The playbook: recommended actions for each lifecycle stage and value tier, as one table.
 
-Import these names from :mod:`ecomstrat.lifecycle.stages`. A :class:`Playbook` is a tuple of
+Import these names from :mod:`ecomstrat.lifecycle`. A :class:`Playbook` is a tuple of
 :class:`Play` rows ``(stage, tier, action)``; a customer gets the action of every row whose
 stage and tier match theirs, in table order. Override it by building your own table, e.g.
 from ``DEFAULT_PLAYBOOK.plays``.
@@ -9,7 +9,7 @@ from ``DEFAULT_PLAYBOOK.plays``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 import numpy as np
@@ -18,11 +18,10 @@ from numpy.typing import NDArray
 from ecomstrat._typing import AnyArray
 from ecomstrat._validation import check_choice, invalid
 from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._export import Tabular
 from ecomstrat.lifecycle.policy import STAGE_NAMES
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ecomstrat.lifecycle.stages import LifecycleStages
     from ecomstrat.metrics.value_tiers import ValueTiers
 
@@ -64,7 +63,7 @@ class Play:
     tier: int | None = attrs.field(validator=_tier)
     action: str = attrs.field(validator=_action)
 
-    def matches(self, stage: int, tier: int | None) -> bool:
+    def matches(self, stage: int, *, tier: int | None) -> bool:
         """Whether this play applies to stage code ``stage`` and tier code ``tier``."""
         stage_ok = self.stage is None or STAGE_NAMES[stage] == self.stage
         tier_ok = self.tier is None or (tier is not None and tier == self.tier)
@@ -82,13 +81,13 @@ def _plays(rows: Iterable[Play]) -> tuple[Play, ...]:
 
 
 @attrs.frozen
-class Playbook:
+class Playbook(Tabular):
     """Recommended actions by lifecycle stage and value tier, in one overridable table.
 
     Examples
     --------
     >>> mine = Playbook([*DEFAULT_PLAYBOOK.plays, Play("new", 0, "personal welcome call")])
-    >>> mine.actions_for("new", 0)
+    >>> mine.actions_for("new", tier=0)
     ('onboarding offer', 'VIP loyalty programme', 'personal welcome call')
     >>> DEFAULT_PLAYBOOK.actions_for("declining")
     ('feedback survey', 'win-back offer')
@@ -96,13 +95,13 @@ class Playbook:
 
     plays: tuple[Play, ...] = attrs.field(converter=_plays)
 
-    def actions_for(self, stage: str, tier: int | None = None) -> tuple[str, ...]:
+    def actions_for(self, stage: str, *, tier: int | None = None) -> tuple[str, ...]:
         """The actions for customers in ``stage`` (a label) and ``tier`` (a code, or None)."""
         code = STAGE_NAMES.index(check_choice("stage", stage, STAGE_NAMES))
         return self._actions(code, tier)
 
     def _actions(self, stage: int, tier: int | None) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.action for p in self.plays if p.matches(stage, tier)))
+        return tuple(dict.fromkeys(p.action for p in self.plays if p.matches(stage, tier=tier)))
 
     def columns(self) -> dict[str, AnyArray]:
         """The table as columns ``stage``, ``tier`` (-1: any) and ``action``."""
@@ -131,7 +130,7 @@ DEFAULT_PLAYBOOK = Playbook(
 
 
 @attrs.frozen(eq=False, repr=False)
-class Recommendations:
+class Recommendations(Tabular):
     """The actions recommended for each customer.
 
     Parameters
@@ -143,6 +142,8 @@ class Recommendations:
     plans : tuple of tuple of str
         The distinct lists of actions.
     """
+
+    _pandas_index: ClassVar[str | None] = "customer_id"
 
     customer_ids: AnyArray
     plan_codes: NDArray[np.int16]
@@ -180,15 +181,10 @@ class Recommendations:
         joined = np.array(["; ".join(plan) for plan in self.plans])
         return {"customer_id": self.customer_ids, "actions": joined[self.plan_codes]}
 
-    def to_pandas(self) -> pd.DataFrame:
-        """The recommendations as a pandas DataFrame indexed by customer id (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), index="customer_id")
-
 
 def recommend_actions(
     stages: LifecycleStages,
+    *,
     tiers: ValueTiers | None = None,
     playbook: Playbook = DEFAULT_PLAYBOOK,
 ) -> Recommendations:
@@ -211,12 +207,12 @@ def recommend_actions(
     Examples
     --------
     >>> from ecomstrat import TransactionLog
-    >>> from ecomstrat.lifecycle.stages import stage_customers
+    >>> from ecomstrat.lifecycle import stage_customers
     >>> from ecomstrat.metrics.value_tiers import value_tiers
     >>> log = TransactionLog.from_arrays(["a", "b"], ["2023-01-01", "2024-06-01"], [900.0, 20.0])
-    >>> stages = stage_customers(log, "2024-06-30")
+    >>> stages = stage_customers(log, observation_end="2024-06-30")
     >>> tiers = value_tiers([900.0, 20.0], top_shares=(0.5,), customer_ids=["a", "b"])
-    >>> r = recommend_actions(stages, tiers)
+    >>> r = recommend_actions(stages, tiers=tiers)
     >>> r.actions_of(0), r.actions_of(1)
     (('reactivation campaign', 'VIP loyalty programme'), ('onboarding offer',))
     """

@@ -1,30 +1,28 @@
 """Lifecycle stages, relationship phases, and the policies that decide a customer's stage.
 
-Import these names from :mod:`ecomstrat.lifecycle.stages`; this module only keeps that one
-shorter. See :doc:`/lifecycle` for the definitions and their sources.
+Import these names from :mod:`ecomstrat.lifecycle`. See :doc:`/lifecycle` for the definitions
+and their sources.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-from typing import NamedTuple, Protocol, TypeAlias, runtime_checkable
+from typing import NamedTuple, TypeAlias
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
 from ecomstrat._kernels import lifecycle as _codes
-from ecomstrat._typing import FloatArray
 from ecomstrat._validation import check_unit_interval, invalid
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
-from ecomstrat.frames.summary import CustomerSummary
+from ecomstrat.models._protocols import TransactionModel
 
 __all__ = [
     "PHASE_NAMES",
     "PHASE_OF_STAGE",
     "STAGE_NAMES",
-    "AliveModel",
     "Duration",
     "LifecyclePolicy",
     "ModelBasedPolicy",
@@ -98,18 +96,6 @@ PHASE_OF_STAGE: NDArray[np.int8] = np.array(
     dtype=np.int8,
 )
 PHASE_OF_STAGE.flags.writeable = False
-
-
-@runtime_checkable
-class AliveModel(Protocol):
-    """Anything that gives each customer of a summary a probability of being alive.
-
-    The fitted BG/NBD and Pareto/NBD models of :mod:`ecomstrat.models` satisfy it.
-    """
-
-    def probability_alive(self, data: CustomerSummary, /) -> FloatArray:
-        """``P(alive | x, t_x, T)`` for each customer of ``data``, in ``[0, 1]``."""
-        ...
 
 
 class Thresholds(NamedTuple):
@@ -190,7 +176,7 @@ def _at_least_one(instance: object, attribute: attrs.Attribute[float], value: fl
         )
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class RuleBasedPolicy:
     """Stage customers by inactivity thresholds and their own purchase rhythm.
 
@@ -280,24 +266,21 @@ class RuleBasedPolicy:
         )
 
 
-def _alive_model(
-    instance: object, attribute: attrs.Attribute[AliveModel], value: AliveModel
+def _transaction_model(
+    instance: object, attribute: attrs.Attribute[TransactionModel], value: TransactionModel
 ) -> None:
-    if not callable(getattr(value, "probability_alive", None)):
+    if not isinstance(value, TransactionModel):
         raise invalid(
             "model",
             f"<{type(value).__name__}>",
-            "must have a probability_alive(summary) method",
-            "Pass a fitted BG/NBD or Pareto/NBD model.",
+            "must be a fitted purchase model: time_unit, probability_alive(data),"
+            " conditional_expected_purchases(t, data) and probability_of_purchases(n, t)",
+            "Pass a fitted BG/NBD, MBG/NBD or Pareto/NBD model.",
         )
 
 
 def _threshold(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     check_unit_interval(attribute.name, value)
-
-
-def _optional_unit(value: TimeUnit | str | None) -> TimeUnit | None:
-    return None if value is None else TimeUnit.parse(value)
 
 
 @attrs.frozen
@@ -312,15 +295,13 @@ class ModelBasedPolicy:
 
     Parameters
     ----------
-    model : AliveModel
-        A fitted model with a ``probability_alive(summary)`` method.
+    model : TransactionModel
+        A fitted purchase model (:class:`~ecomstrat.TransactionModel`); it is given a
+        summary in its own ``time_unit``.
     alive_threshold : float, default 0.5
         Churned when ``P(alive) < alive_threshold`` (in [0, 1]).
     rules : RuleBasedPolicy, default RuleBasedPolicy()
         Windows and factors of the other stages.
-    model_time_unit : TimeUnit or str, optional
-        Unit of ``recency`` and ``T`` in the summary given to the model: the unit it was
-        fitted in. Defaults to the model's ``time_unit`` attribute; required when it has none.
 
     Notes
     -----
@@ -333,19 +314,16 @@ class ModelBasedPolicy:
 
     Examples
     --------
-    >>> class Constant:
-    ...     time_unit = TimeUnit.WEEK
-    ...     def probability_alive(self, data):
-    ...         return np.full(data.n_customers, 0.3)
-    >>> policy = ModelBasedPolicy(Constant(), alive_threshold=0.4)
-    >>> policy.unit_for_model()
-    <TimeUnit.WEEK: 'week'>
+    >>> from ecomstrat.models.paretonbd import ParetoNBD
+    >>> model = ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669, time_unit="week")
+    >>> policy = ModelBasedPolicy(model, alive_threshold=0.4)
+    >>> policy.alive_threshold, policy.rules.in_days().churn_after
+    (0.4, 365.0)
     """
 
-    model: AliveModel = attrs.field(validator=_alive_model)
-    alive_threshold: float = attrs.field(default=0.5, validator=_threshold)
-    rules: RuleBasedPolicy = attrs.field(factory=RuleBasedPolicy)
-    model_time_unit: TimeUnit | None = attrs.field(default=None, converter=_optional_unit)
+    model: TransactionModel = attrs.field(validator=_transaction_model)
+    alive_threshold: float = attrs.field(default=0.5, validator=_threshold, kw_only=True)
+    rules: RuleBasedPolicy = attrs.field(factory=RuleBasedPolicy, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.rules, RuleBasedPolicy):
@@ -355,21 +333,6 @@ class ModelBasedPolicy:
                 "must be a RuleBasedPolicy",
                 "Build one with RuleBasedPolicy(new_window=..., ...).",
             )
-        self.unit_for_model()
-
-    def unit_for_model(self) -> TimeUnit:
-        """The unit of the summary handed to ``model.probability_alive``."""
-        if self.model_time_unit is not None:
-            return self.model_time_unit
-        unit = getattr(self.model, "time_unit", None)
-        if unit is None:
-            raise invalid(
-                "model_time_unit",
-                None,
-                f"must be given: the model <{type(self.model).__name__}> has no time_unit",
-                "Pass the unit the model was fitted in, e.g. model_time_unit='week'.",
-            )
-        return TimeUnit.parse(unit)
 
 
 #: Either kind of policy.

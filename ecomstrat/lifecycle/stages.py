@@ -1,4 +1,4 @@
-"""Lifecycle staging: each customer's stage as of a date, migrations between dates, and counts.
+"""Lifecycle staging: each customer's stage at a date, migrations between dates, and counts.
 
 A customer is a *prospect* (known, never bought), *new*, *growing*, *mature*, *declining*,
 *churned* or *reactivated*; the rules are those of a :class:`RuleBasedPolicy` or, with
@@ -15,8 +15,8 @@ Examples
 ...      "2024-06-25"],
 ...     [20.0, 35.0, 25.0, 12.0, 50.0, 40.0, 60.0],
 ... )
->>> stages = stage_customers(log, "2024-06-30", prospects=["d"])
->>> stages.stage_names().tolist()
+>>> stages = stage_customers(log, observation_end="2024-06-30", prospects=["d"])
+>>> stages.labels().tolist()
 ['mature', 'new', 'reactivated', 'prospect']
 >>> stages.counts["new"], stages.phase_counts["exploration"]
 (1, 2)
@@ -25,84 +25,58 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
-from numpy.typing import NDArray
 
 from ecomstrat._kernels.lifecycle import PARALLEL_MIN_CUSTOMERS, stage_codes, stage_codes_parallel
 from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, FloatArray, IntArray
-from ecomstrat._validation import check_choice, check_same_length, invalid, plain
+from ecomstrat._validation import invalid, plain
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
 from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._export import Tabular
+from ecomstrat.frames._labels import LabelCodes, LabelledAssignment
 from ecomstrat.frames._time import NS, period_index, to_instant
+from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.lifecycle.playbook import (
-    DEFAULT_PLAYBOOK,
-    Play,
-    Playbook,
-    Recommendations,
-    recommend_actions,
-)
 from ecomstrat.lifecycle.policy import (
     PHASE_NAMES,
     PHASE_OF_STAGE,
     STAGE_NAMES,
-    AliveModel,
-    Duration,
     LifecyclePolicy,
     ModelBasedPolicy,
-    RelationshipPhase,
     RuleBasedPolicy,
     Stage,
 )
 from ecomstrat.metrics.summary import calibration_holdout_summary
-
-if TYPE_CHECKING:
-    import pandas as pd
+from ecomstrat.models._protocols import TransactionModel
 
 __all__ = [
-    "DEFAULT_PLAYBOOK",
-    "PHASE_NAMES",
-    "STAGE_NAMES",
-    "AliveModel",
-    "Duration",
-    "LifecyclePolicy",
     "LifecycleStages",
-    "ModelBasedPolicy",
-    "Play",
-    "Playbook",
-    "Recommendations",
-    "RelationshipPhase",
-    "RuleBasedPolicy",
-    "Stage",
     "StageCountsOverTime",
+    "StageMatrix",
     "StageMigration",
-    "recommend_actions",
     "stage_counts_over_time",
     "stage_customers",
     "stage_migration",
 ]
 
-StageCodes: TypeAlias = NDArray[np.int8]
-
 _N_STAGES = len(STAGE_NAMES)
-#: As-of dates staged per kernel call by :func:`stage_counts_over_time` (bounds the memory of
-#: the ``dates x customers`` code matrix).
+#: Dates staged per kernel call by :func:`stage_counts_over_time` (bounds the memory of the
+#: ``dates x customers`` code matrix).
 _DATES_PER_CALL = 16
 
 
-def _stage_of(name: str, value: Stage | str) -> Stage:
-    if isinstance(value, Stage):
-        return value
-    return Stage[check_choice(name, str(value).lower(), STAGE_NAMES).upper()]
-
-
 @attrs.frozen(eq=False, repr=False)
-class LifecycleStages:
-    """The lifecycle stage of each customer as of one date.
+class LifecycleStages(LabelledAssignment):
+    """The lifecycle stage of each customer at one date.
+
+    ``names`` are the stage labels (:data:`STAGE_NAMES`) and ``codes`` the :class:`Stage`
+    codes; ``labels()``, ``counts``, ``shares`` and ``ids_in(stage)`` (a label or a
+    :class:`Stage`) come from the labelled-assignment base shared with RFM segments and value
+    tiers.
 
     Parameters
     ----------
@@ -110,39 +84,25 @@ class LifecycleStages:
         The log's customers (in its order), then the extra prospects (sorted).
     codes : ndarray of int8
         :class:`Stage` code of each customer.
-    as_of : numpy.datetime64
+    observation_end : numpy.datetime64
         The date staged (its whole day counts).
     policy : RuleBasedPolicy or ModelBasedPolicy
         The rules used.
     """
 
+    _label_column: ClassVar[str] = "stage"
+
     customer_ids: AnyArray
-    codes: StageCodes
-    as_of: np.datetime64
+    codes: LabelCodes
+    observation_end: np.datetime64
     policy: LifecyclePolicy
 
     def __attrs_post_init__(self) -> None:
-        check_same_length(customer_ids=self.customer_ids, codes=self.codes)
-        if not isinstance(self.codes, np.ndarray) or self.codes.dtype != np.int8:
-            raise invalid(
-                "codes", f"<{getattr(self.codes, 'dtype', type(self.codes))}>", "must be int8"
-            )
-        if self.codes.size and (self.codes.min() < 0 or self.codes.max() >= _N_STAGES):
-            raise invalid("codes", "out of range", f"must lie in [0, {_N_STAGES})")
+        self._freeze_codes()
         object.__setattr__(self, "customer_ids", frozen_view(self.customer_ids))
-        object.__setattr__(self, "codes", frozen_view(self.codes))
 
-    @property
-    def n_customers(self) -> int:
-        """Number of customers staged."""
-        return int(self.codes.shape[0])
-
-    def __len__(self) -> int:
-        return self.n_customers
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{name}={count}" for name, count in self.counts.items() if count)
-        return f"LifecycleStages(as_of={self.as_of}, {self.n_customers} customers: {counts})"
+    def _repr_context(self) -> str:
+        return f"observation_end={self.observation_end}, "
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -150,18 +110,7 @@ class LifecycleStages:
         return STAGE_NAMES
 
     @property
-    def counts(self) -> dict[str, int]:
-        """Customers per stage, every stage listed in code order (zeros included)."""
-        counts = np.bincount(self.codes, minlength=_N_STAGES)
-        return {name: int(c) for name, c in zip(STAGE_NAMES, counts, strict=True)}
-
-    @property
-    def shares(self) -> dict[str, float]:
-        """Share of the customers in each stage (sums to 1)."""
-        return {name: count / self.n_customers for name, count in self.counts.items()}
-
-    @property
-    def phases(self) -> StageCodes:
+    def phases(self) -> LabelCodes:
         """:class:`RelationshipPhase` code of each customer (int8)."""
         return PHASE_OF_STAGE[self.codes]
 
@@ -171,46 +120,25 @@ class LifecycleStages:
         counts = np.bincount(self.phases, minlength=len(PHASE_NAMES))
         return {name: int(c) for name, c in zip(PHASE_NAMES, counts, strict=True)}
 
-    def stage_names(self) -> AnyArray:
-        """The stage label of each customer as a fixed-width string array."""
-        return np.asarray(STAGE_NAMES)[self.codes]
-
-    def ids_in(self, stage: Stage | str) -> AnyArray:
-        """Ids of the customers in ``stage`` (a :class:`Stage` or its label)."""
-        ids: AnyArray = self.customer_ids[self.codes == _stage_of("stage", stage)]
-        return ids
-
-    def columns(self) -> dict[str, AnyArray]:
-        """``customer_id``, ``stage``, ``stage_code``, ``phase`` as named columns."""
-        return {
-            "customer_id": self.customer_ids,
-            "stage": self.stage_names(),
-            "stage_code": self.codes,
-            "phase": np.asarray(PHASE_NAMES)[self.phases],
-        }
-
-    def to_pandas(self) -> pd.DataFrame:
-        """The stages as a pandas DataFrame indexed by customer id (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), index="customer_id")
+    def _more_columns(self) -> dict[str, AnyArray]:
+        return {"phase": np.asarray(PHASE_NAMES)[self.phases]}
 
 
 def stage_customers(
     log: TransactionLog,
-    as_of: object,
-    policy: LifecyclePolicy | None = None,
     *,
+    observation_end: object,
+    policy: LifecyclePolicy | None = None,
     prospects: Sequence[Any] | AnyArray | None = None,
 ) -> LifecycleStages:
-    """Stage every customer as of a date.
+    """Stage every customer at a date.
 
     Parameters
     ----------
     log : TransactionLog
-        The orders, in any row order. Orders after the day of ``as_of`` are ignored; a
-        customer of the log with no order by then is a prospect.
-    as_of : datetime, date, str or numpy.datetime64
+        The orders, in any row order. Orders after the day of ``observation_end`` are
+        ignored; a customer of the log with no order by then is a prospect.
+    observation_end : datetime, date, str or numpy.datetime64
         The date to stage at (its whole day counts). Not before the log's first order.
     policy : RuleBasedPolicy or ModelBasedPolicy, optional
         Defaults to ``RuleBasedPolicy()``.
@@ -225,32 +153,73 @@ def stage_customers(
     Raises
     ------
     InvalidInputError
-        If ``as_of`` is before the first order, the ids of ``prospects`` are not of the
-        log's kind (int or str), or a model returns invalid probabilities.
+        If ``observation_end`` is before the first order, the ids of ``prospects`` are not of
+        the log's kind (int or str), or a model returns invalid probabilities.
 
     Examples
     --------
     >>> log = TransactionLog.from_arrays(
     ...     [1, 1, 1, 2], ["2024-01-01", "2024-02-01", "2024-03-01", "2024-03-20"], [5.0] * 4
     ... )
-    >>> stages = stage_customers(log, "2024-03-31", RuleBasedPolicy(new_window=Duration(30, "day")))
-    >>> stages.stage_names().tolist(), stages.counts["new"]
+    >>> from ecomstrat.lifecycle import Duration
+    >>> policy = RuleBasedPolicy(new_window=Duration(30, "day"))
+    >>> stages = stage_customers(log, observation_end="2024-03-31", policy=policy)
+    >>> stages.labels().tolist(), stages.counts["new"]
     (['growing', 'new'], 1)
     """
     policy = _policy(policy)
-    instant = to_instant("as_of", as_of, log.timezone)
-    codes = _stage_matrix(log, np.array([instant], dtype=NS), policy, "as_of")[0]
+    instant = to_instant("observation_end", observation_end, log.timezone)
+    codes = _stage_matrix(log, np.array([instant], dtype=NS), policy, "observation_end")[0]
     ids, extra = _with_prospects(log, prospects)
     return LifecycleStages(ids, _append_prospects(codes, extra), instant, policy)
 
 
 @attrs.frozen(eq=False, repr=False)
-class StageMigration:
+class StageMatrix(Tabular):
+    """A stage-by-stage matrix: rows the stage at the start, columns the stage at the end.
+
+    Parameters
+    ----------
+    values : ndarray, shape (7, 7)
+        ``values[i, j]`` for :class:`Stage` codes ``i`` (start) and ``j`` (end).
+    """
+
+    _pandas_index: ClassVar[str | None] = "from"
+
+    values: AnyArray
+
+    def __attrs_post_init__(self) -> None:
+        if np.shape(self.values) != (_N_STAGES, _N_STAGES):
+            raise invalid("values", f"array of shape {np.shape(self.values)}", "must be (7, 7)")
+        object.__setattr__(self, "values", frozen_view(self.values))
+
+    def __repr__(self) -> str:
+        return f"StageMatrix({self.values.dtype}, {_N_STAGES} x {_N_STAGES} stages)"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Stage labels of the rows and columns."""
+        return STAGE_NAMES
+
+    def columns(self) -> dict[str, AnyArray]:
+        """``from`` (the stage at the start), then one column per stage at the end."""
+        out: dict[str, AnyArray] = {"from": np.asarray(STAGE_NAMES)}
+        for j, name in enumerate(STAGE_NAMES):
+            out[name] = self.values[:, j]
+        return out
+
+
+@attrs.frozen(eq=False, repr=False)
+class StageMigration(Tabular):
     """How customers moved between lifecycle stages from one date to another.
 
-    ``counts[i, j]`` is the number of customers in stage ``i`` at ``before.as_of`` and in
-    stage ``j`` at ``after.as_of`` (codes of :class:`Stage`).
+    ``counts[i, j]`` is the number of customers in stage ``i`` at ``before.observation_end``
+    and in stage ``j`` at ``after.observation_end`` (codes of :class:`Stage`). As a table:
+    the counts, one row per start stage; :meth:`probability_table` gives the row-normalised
+    view.
     """
+
+    _pandas_index: ClassVar[str | None] = "from"
 
     before: LifecycleStages
     after: LifecycleStages
@@ -269,7 +238,7 @@ class StageMigration:
 
     def __repr__(self) -> str:
         return (
-            f"StageMigration({self.before.as_of} -> {self.after.as_of},"
+            f"StageMigration({self.before.observation_end} -> {self.after.observation_end},"
             f" {self.before.n_customers} customers)"
         )
 
@@ -289,6 +258,10 @@ class StageMigration:
         np.divide(self.counts, totals, out=out, where=totals > 0)
         return out
 
+    def probability_table(self) -> StageMatrix:
+        """:attr:`probabilities` as a table (``to_pandas()``, ``to_polars()``, ``to_arrow()``)."""
+        return StageMatrix(self.probabilities)
+
     @property
     def churn_rate(self) -> float | None:
         """Share of the customers active at the start who are churned at the end.
@@ -301,33 +274,25 @@ class StageMigration:
             return None
         return int(self.counts[active, Stage.CHURNED].sum()) / start
 
-    def columns(self, *, probabilities: bool = False) -> dict[str, AnyArray]:
-        """The matrix as columns: ``from`` (stage at start), then one column per end stage."""
-        matrix = self.probabilities if probabilities else self.counts
-        out: dict[str, AnyArray] = {"from": np.asarray(STAGE_NAMES)}
-        for j, name in enumerate(STAGE_NAMES):
-            out[name] = matrix[:, j]
-        return out
-
-    def to_pandas(self, *, probabilities: bool = False) -> pd.DataFrame:
-        """The matrix as a DataFrame indexed by the start stage (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(probabilities=probabilities), index="from")
+    def columns(self) -> dict[str, AnyArray]:
+        """The counts as columns: ``from`` (stage at start), then one column per end stage."""
+        return StageMatrix(self.counts).columns()
 
 
 def stage_migration(
     log: TransactionLog,
+    *,
     start: object,
     end: object,
     policy: LifecyclePolicy | None = None,
-    *,
     prospects: Sequence[Any] | AnyArray | None = None,
 ) -> StageMigration:
     """Stage every customer at ``start`` and at ``end`` and count the moves between stages.
 
-    Customers of the log who first buy after ``start`` are prospects then, so the
-    ``prospect`` row shows acquisition. Both dates are staged in one pass over the log.
+    ``start`` and ``end`` bound the period whose moves are counted; each staging sees the
+    orders up to its own date. Customers of the log who first buy after ``start`` are
+    prospects then, so the ``prospect`` row shows acquisition. Both dates are staged in one
+    pass over the log.
 
     Parameters
     ----------
@@ -346,8 +311,8 @@ def stage_migration(
     ...     ["a", "a", "b", "b"], ["2023-01-01", "2024-05-01", "2023-06-01", "2023-06-15"],
     ...     [10.0, 12.0, 8.0, 9.0],
     ... )
-    >>> m = stage_migration(log, "2023-12-31", "2024-06-30")
-    >>> m.before.stage_names().tolist(), m.after.stage_names().tolist()
+    >>> m = stage_migration(log, start="2023-12-31", end="2024-06-30")
+    >>> m.before.labels().tolist(), m.after.labels().tolist()
     (['declining', 'declining'], ['reactivated', 'churned'])
     >>> m.probabilities[Stage.DECLINING].tolist()
     [0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.5]
@@ -368,13 +333,13 @@ def stage_migration(
 
 
 @attrs.frozen(eq=False, repr=False)
-class StageCountsOverTime:
+class StageCountsOverTime(Tabular):
     """Customers per lifecycle stage at each of a series of dates.
 
     Parameters
     ----------
     dates : ndarray of datetime64[ns]
-        The as-of dates, increasing.
+        The dates staged, increasing.
     counts : ndarray of int64, shape (dates, stages)
         ``counts[t, s]``: customers in stage ``s`` at ``dates[t]``.
     policy : RuleBasedPolicy or ModelBasedPolicy
@@ -382,6 +347,8 @@ class StageCountsOverTime:
     timezone : {None, "UTC"}
         How to read ``dates`` (that of the log).
     """
+
+    _pandas_index: ClassVar[str | None] = "date"
 
     dates: DatetimeArray
     counts: IntArray
@@ -399,6 +366,9 @@ class StageCountsOverTime:
 
     def __repr__(self) -> str:
         return f"StageCountsOverTime({len(self)} dates, {self.dates[0]} .. {self.dates[-1]})"
+
+    def _export_timezone(self) -> str | None:
+        return self.timezone
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -418,18 +388,12 @@ class StageCountsOverTime:
             out[name] = self.counts[:, j]
         return out
 
-    def to_pandas(self) -> pd.DataFrame:
-        """The counts as a DataFrame indexed by date (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), index="date", timezone=self.timezone)
-
 
 def stage_counts_over_time(
     log: TransactionLog,
+    *,
     dates: Iterable[object] | DatetimeArray,
     policy: LifecyclePolicy | None = None,
-    *,
     prospects: Sequence[Any] | AnyArray | None = None,
 ) -> StageCountsOverTime:
     """Count the customers in each lifecycle stage at each of a series of dates.
@@ -439,7 +403,8 @@ def stage_counts_over_time(
     log, policy, prospects
         As in :func:`stage_customers`.
     dates : iterable of datetime, date, str or numpy.datetime64
-        Strictly increasing as-of dates, none before the log's first order.
+        Strictly increasing dates to stage at (each one an ``observation_end``), none before
+        the log's first order.
 
     Returns
     -------
@@ -448,14 +413,14 @@ def stage_counts_over_time(
     Examples
     --------
     >>> log = TransactionLog.from_arrays(["a", "b"], ["2024-01-01", "2024-03-01"], [5.0, 7.0])
-    >>> over = stage_counts_over_time(log, ["2024-01-31", "2024-03-15", "2024-06-30"])
+    >>> over = stage_counts_over_time(log, dates=["2024-01-31", "2024-03-15", "2024-06-30"])
     >>> over.counts[:, [Stage.PROSPECT, Stage.NEW, Stage.DECLINING]].tolist()
     [[1, 1, 0], [0, 2, 0], [0, 0, 2]]
     """
     policy = _policy(policy)
     instants = _instants(log, dates)
     if instants.size == 0:
-        raise EmptyInputError("dates is empty: at least one as-of date is needed.")
+        raise EmptyInputError("dates is empty: at least one date is needed.")
     later = np.diff(instants) > np.timedelta64(0, "ns")
     if not later.all():
         i = int(np.argmin(later)) + 1
@@ -519,7 +484,7 @@ def _stage_matrix(
     policy: LifecyclePolicy,
     name: str,
     days: IntArray | None = None,
-) -> StageCodes:
+) -> LabelCodes:
     """Stage codes of the log's customers at each (increasing) instant, ``(k, n)`` int8.
 
     ``name`` is the argument holding ``instants[0]``, for the error message; ``days`` are
@@ -548,7 +513,7 @@ def _stage_matrix(
         churned = np.zeros((0, 0), dtype=np.bool_)
         use_model = False
     kernel = stage_codes_parallel if n >= PARALLEL_MIN_CUSTOMERS else stage_codes
-    codes: StageCodes = kernel(
+    codes: LabelCodes = kernel(
         log.customer_index,
         days,
         n,
@@ -576,7 +541,9 @@ def _model_churned(
     bought[log.customer_index[days <= day]] = True
     rows = np.flatnonzero(bought)
     end = max(instant, np.datetime64(log.times.max(), "ns"))
-    split = calibration_holdout_summary(log, instant, end, time_unit=policy.unit_for_model())
+    split = calibration_holdout_summary(
+        log, calibration_end=instant, observation_end=end, time_unit=policy.model.time_unit
+    )
     summary = split.calibration
     if summary.n_customers != rows.size:  # pragma: no cover - both count buyers by day
         raise RuntimeError("the summary and the stages disagree on who has bought")
@@ -589,7 +556,7 @@ def _model_churned(
     return churned
 
 
-def _probabilities(model: AliveModel, summary: Any) -> FloatArray:
+def _probabilities(model: TransactionModel, summary: CustomerSummary) -> FloatArray:
     raw = model.probability_alive(summary)
     try:
         p = np.asarray(raw, dtype=np.float64)
@@ -640,7 +607,7 @@ def _with_prospects(
     return np.concatenate([ids, extra]), extra
 
 
-def _append_prospects(codes: StageCodes, extra: AnyArray) -> StageCodes:
+def _append_prospects(codes: LabelCodes, extra: AnyArray) -> LabelCodes:
     if extra.size == 0:
         return codes
     return np.concatenate([codes, np.full(extra.size, Stage.PROSPECT, dtype=np.int8)])

@@ -1,36 +1,42 @@
 """Landed cost of an order: goods, transport, duty, tax, fees and merchant costs, line by line.
 
-The pipeline (one order, in the market's currency):
+The pipeline (one order, in the market's currency), one function a step:
 
-1. **Convert** every amount to the market's currency with the profile's FX rates (plus ``fx``)
-   and round it to the ISO 4217 minor unit.
-2. **Customs value** = goods × ``goods_factor`` (+ transport and insurance on a CIF basis).
-3. **Collection**: goods within the scheme's ceiling (IOSS, UK ≤ GBP 135, VOEC…) are taxed by
-   the seller at checkout; the rest at the border.
-4. **Duty**: a flat per-category duty for low-value consignments (EU from 2026-07-01), a
-   value-banded schedule (Brazil, Mexico) or ad valorem rates on the customs value — unless the
-   duty de minimis exempts the goods (tested on intrinsic value, customs value or the duty
-   amount, per consignment or per item). A surcharge on duty (India's SWS) follows.
-5. **National fees** on low-value parcels (France, Romania).
-6. **Tax**: supply VAT on the sale price under a scheme; otherwise import tax on customs value
-   + transport (FOB countries) + duty and charges (VAT Directive art. 86), unless the tax de
-   minimis exempts it; Brazil grosses it up (ICMS "por dentro"); China's CBEC channel levies
-   70 % of it; a consumption tax is levied on a tax-inclusive base.
-7. **Carrier fees** when duty or tax is advanced at the border: under DAP the buyer pays the
-   carrier's clearance fee on delivery; under DDP the carrier bills the merchant a surcharge.
-8. **Merchant costs**: payment fee on the checkout amount, FX conversion cost, expected return
-   cost, customer service.
+1. **Convert** (``_convert``) every amount to the market's currency with the profile's FX rates
+   (plus ``fx``) and round it to the ISO 4217 minor unit.
+2. **Customs value** (``_customs_value``) = goods × ``goods_factor`` (+ transport and insurance
+   on a CIF basis).
+3. **Collection** (``_collection``): goods within the scheme's ceiling (IOSS, UK ≤ GBP 135,
+   VOEC…) are taxed by the seller at checkout; the rest at the border.
+4. **Duty** (``_duty``): a flat per-category duty for low-value consignments (EU from
+   2026-07-01), a value-banded schedule (Brazil, Mexico) or ad valorem rates on the customs
+   value — unless the duty de minimis exempts the goods (tested on intrinsic value, customs
+   value or the duty amount, per consignment or per item). A surcharge on duty (India's SWS)
+   follows.
+5. **National fees** (``_national_fees``) on low-value parcels (France, Romania).
+6. **Tax** (``_tax``): supply VAT on the sale price under a scheme; otherwise import tax on
+   customs value + transport (FOB countries) + duty and charges (VAT Directive art. 86), unless
+   the tax de minimis exempts it; Brazil grosses it up (ICMS "por dentro"); China's CBEC
+   channel levies 70 % of it; a consumption tax is levied on a tax-inclusive base.
+7. **Carrier fees** (``_carrier_fees``) when duty or tax is advanced at the border: under DAP
+   the buyer pays the carrier's clearance fee on delivery; under DDP the carrier bills the
+   merchant a surcharge.
+8. **Merchant costs** (``_merchant_costs``): payment fee on the checkout amount, FX conversion
+   cost, expected return cost, customer service.
 
 Each line is rounded once, with the market's rounding mode (half-even unless the profile says
 otherwise), and names the rule that produced it; ``total`` is the exact sum of the lines.
 Intermediate values are exact decimals; the few divisions (FX, gross-up, allocation of
 transport over lines) carry 40 significant digits.
 
+:func:`landed_cost_batch` costs many single-line orders with the numba kernel of
+:mod:`ecomstrat._kernels.landed_cost`, which follows the same steps in float64.
+
 Examples
 --------
->>> from ecomstrat.localization.markets import market_profile
+>>> from ecomstrat.localization import market_profile
 >>> de = market_profile("DE", as_of="2026-03-01")
->>> cost = landed_cost(Money("200.00", "EUR"), de, shipping=Money("10.00", "EUR"))
+>>> cost = landed_cost(de, Money("200.00", "EUR"), shipping=Money("10.00", "EUR"))
 >>> cost.amount("duty"), cost.amount("tax")
 (Money('8.40', 'EUR'), Money('41.50', 'EUR'))
 >>> print(cost.line("tax").rule)  # doctest: +ELLIPSIS
@@ -43,24 +49,22 @@ import datetime
 import decimal
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final, Literal, TypeAlias, cast
+from typing import Any, Final, Literal, TypeAlias, cast, get_args
 
 import attr
 import attrs
 import numpy as np
 from babel.core import get_global
 
+from ecomstrat._kernels import landed_cost as kernel
 from ecomstrat._kernels.landed_cost import (
     BAND_COLUMNS,
-    COLUMNS,
     FEE_COLUMNS,
     N_PARAMS,
     PARALLEL_MIN_ORDERS,
     TEST_COLUMNS,
     P,
     T,
-    landed_cost_batch,
-    landed_cost_batch_parallel,
 )
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import (
@@ -75,18 +79,27 @@ from ecomstrat.domain.currency import minor_units
 from ecomstrat.domain.money import AmountLike, Money, to_decimal
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames._export import Tabular
-from ecomstrat.localization.profiles import MarketProfile, OrderLine, Presentation
-from ecomstrat.localization.rules import DIVISION, ROUNDINGS, FxTerms, Threshold, to_date
+from ecomstrat.localization.profiles import MarketProfile
+from ecomstrat.localization.rules import (
+    DIVISION,
+    ROUNDINGS,
+    FxTerms,
+    Threshold,
+    json_value,
+    to_date,
+)
 
 __all__ = [
     "CostKind",
     "CostLine",
+    "CostStage",
     "LandedCost",
     "LandedCostBatch",
-    "Stage",
+    "OrderLine",
+    "Presentation",
     "cash_increment",
     "landed_cost",
-    "landed_cost_batch_of",
+    "landed_cost_batch",
 ]
 
 #: What a cost line is for.
@@ -107,9 +120,15 @@ CostKind: TypeAlias = Literal[
 ]
 #: Who pays a line and when: the buyer at checkout, the buyer on delivery (to the carrier),
 #: or the merchant (costs the buyer never sees).
-Stage: TypeAlias = Literal["checkout", "delivery", "merchant"]
+CostStage: TypeAlias = Literal["checkout", "delivery", "merchant"]
+#: DDP: duties and taxes paid by the seller and charged at checkout; DAP: paid by the buyer
+#: on delivery (DDU, as carriers still call it).
+Presentation: TypeAlias = Literal["DDP", "DAP"]
 
-KINDS: Final[tuple[str, ...]] = COLUMNS[:13]
+KINDS: Final[tuple[str, ...]] = get_args(CostKind)
+#: Columns of a :class:`LandedCostBatch` (the kernel's output rows): the cost kinds, then the
+#: sums by stage and the total.
+COLUMNS: Final[tuple[str, ...]] = (*KINDS, *get_args(CostStage), "total")
 _EXACT: Final = decimal.Context(
     prec=decimal.MAX_PREC,
     Emax=decimal.MAX_EMAX,
@@ -123,12 +142,66 @@ _BASES: Final = {"intrinsic": 0, "customs_value": 1, "tax_amount": 2}
 
 
 # ---------------------------------------------------------------------------------------------
+# Orders.
+
+
+def _line_value(value: Money | AmountLike) -> Money | Decimal:
+    if isinstance(value, Money):
+        return value
+    return to_decimal("value", value)
+
+
+def _non_negative_value(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    amount = value.amount if isinstance(value, Money) else value
+    if isinstance(amount, Decimal) and amount < 0:
+        raise invalid(attribute.name, value, "must be >= 0")
+
+
+def _quantity(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise invalid("quantity", value, "must be an int >= 1")
+    return value
+
+
+def _category(value: str | None) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise invalid("category", value, "must be a non-blank string or None")
+    return None if value is None else value.strip()
+
+
+@attrs.frozen
+class OrderLine:
+    """One line of an order to cost: its value, quantity and product category.
+
+    Parameters
+    ----------
+    value : Money or Decimal
+        Price of the line (unit price × quantity), excluding import taxes. A bare number is
+        taken in the market's currency.
+    quantity : int
+        Number of items (per-item thresholds test ``value / quantity``).
+    category : str, optional
+        Product category or HS chapter, looked up in the duty and tax category rates; lines
+        of different categories are distinct tariff subheadings for flat per-category duties.
+
+    Examples
+    --------
+    >>> OrderLine(Money("40", "EUR"), quantity=2, category="61")
+    OrderLine(value=Money('40', 'EUR'), quantity=2, category='61')
+    """
+
+    value: Money | Decimal = attrs.field(converter=_line_value, validator=_non_negative_value)
+    quantity: int = attrs.field(default=1, converter=_quantity)
+    category: str | None = attrs.field(default=None, converter=_category)
+
+
+# ---------------------------------------------------------------------------------------------
 # Results.
 
 
-def _pct(rate: Decimal) -> str:
-    text = format((rate * 100).normalize(), "f")
-    return f"{text}%"
+def percent(rate: Decimal) -> str:
+    """``Decimal("0.195")`` as ``"19.5%"`` (for rules and scenario names)."""
+    return f"{format((rate * 100).normalize(), 'f')}%"
 
 
 def _fmt(amount: Decimal) -> str:
@@ -158,17 +231,18 @@ class CostLine:
 
     kind: str
     amount: Money
-    stage: Stage
+    stage: CostStage
     label: str
     rule: str
 
 
 @attrs.frozen
-class LandedCost:
+class LandedCost(Tabular):
     """Itemised landed cost of one order, in the market's currency.
 
     ``total`` is exactly the sum of the lines; ``checkout``, ``on_delivery`` and
-    ``merchant_cost`` split it by who pays when.
+    ``merchant_cost`` split it by who pays when. As a table (:meth:`columns`,
+    ``to_pandas()``…) it has one row per line.
 
     Attributes
     ----------
@@ -192,6 +266,25 @@ class LandedCost:
     lines: tuple[CostLine, ...]
     customs_value: Money
     cash_step: Decimal
+
+    def columns(self) -> dict[str, AnyArray]:
+        """The lines as columns: kind, amount (float64, in ``currency``), stage, label, rule.
+
+        Examples
+        --------
+        >>> from ecomstrat.localization import market_profile
+        >>> cost = landed_cost(market_profile("DE", as_of="2026-03-01"), 200, shipping=10)
+        >>> columns = cost.columns()
+        >>> columns["kind"][:4].tolist(), columns["amount"][:4].tolist()
+        (['goods', 'shipping', 'insurance', 'duty'], [200.0, 10.0, 0.0, 8.4])
+        """
+        return {
+            "kind": np.array([line.kind for line in self.lines], dtype=np.str_),
+            "amount": np.array([float(line.amount.amount) for line in self.lines]),
+            "stage": np.array([line.stage for line in self.lines], dtype=np.str_),
+            "label": np.array([line.label for line in self.lines], dtype=np.str_),
+            "rule": np.array([line.rule for line in self.lines], dtype=np.str_),
+        }
 
     @property
     def total(self) -> Money:
@@ -244,18 +337,18 @@ class LandedCost:
 
         Examples
         --------
-        >>> from ecomstrat.localization.markets import market_profile
+        >>> from ecomstrat.localization import market_profile
         >>> ch = market_profile("CH", as_of="2026-03-01")
-        >>> cost = landed_cost(Money("101.00", "CHF"), ch, shipping=Money("12.00", "CHF"),
+        >>> cost = landed_cost(ch, Money("101.00", "CHF"), shipping=Money("12.00", "CHF"),
         ...                    presentation="DAP")
         >>> cost.on_delivery, cost.cash_amount("delivery")
         (Money('20.33', 'CHF'), Money('20.35', 'CHF'))
         """
         check_choice("stage", stage, ["checkout", "delivery"])
         due = self.checkout if stage == "checkout" else self.on_delivery
-        return due.round(decimal.ROUND_HALF_UP, increment=self.cash_step)
+        return due.round(rounding=decimal.ROUND_HALF_UP, increment=self.cash_step)
 
-    def converted(self, to: str, rate: AmountLike) -> LandedCost:
+    def converted(self, to: str, *, rate: AmountLike) -> LandedCost:
         """The same lines in currency ``to``: each divided by ``rate`` and rounded half-even.
 
         ``rate`` is units of this landed cost's currency per unit of ``to``. The total of the
@@ -278,7 +371,7 @@ class LandedCost:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data, with the totals."""
-        data = attr.asdict(self, retain_collection_types=False, value_serializer=_encode)
+        data = attr.asdict(self, retain_collection_types=False, value_serializer=json_value)
         for name in ("total", "checkout", "on_delivery", "merchant_cost"):
             data[name] = _fmt(getattr(self, name).amount)
         return data
@@ -291,15 +384,7 @@ class LandedCost:
         return total
 
 
-def _encode(instance: Any, field: Any, value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return _fmt(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def cash_increment(currency: str, override: Decimal | None = None) -> Decimal:
+def cash_increment(currency: str, *, override: Decimal | None = None) -> Decimal:
     """Step of cash amounts in ``currency``: CLDR's cash rounding (via babel) or ``override``.
 
     CLDR gives ``(digits, rounding, cash_digits, cash_rounding)`` per currency; the step is
@@ -311,7 +396,7 @@ def cash_increment(currency: str, override: Decimal | None = None) -> Decimal:
     --------
     >>> cash_increment("CHF"), cash_increment("SEK"), cash_increment("EUR")
     (Decimal('0.05'), Decimal('1'), Decimal('0.01'))
-    >>> cash_increment("EUR", Decimal("0.05"))
+    >>> cash_increment("EUR", override=Decimal("0.05"))
     Decimal('0.05')
     """
     unit = Decimal(1).scaleb(-minor_units(currency))
@@ -366,6 +451,7 @@ class _Band:
 @attrs.frozen
 class _Plan:
     profile: MarketProfile
+    fx: FxTerms  # the profile's rates and the call's
     currency: str
     exponent: int
     rounding: str
@@ -398,7 +484,12 @@ class _Plan:
     same_currency: bool
 
     def q(self, value: Decimal) -> Decimal:
+        """``value`` rounded to the minor unit with the market's rounding mode."""
         return value.quantize(Decimal(1).scaleb(-self.exponent), self.rounding, _EXACT)
+
+    def text(self, value: Decimal) -> str:
+        """``value`` rounded to the minor unit, as text for a rule."""
+        return _fmt(self.q(value))
 
 
 def _limit(profile: MarketProfile, fx: FxTerms, t: Threshold, field: str) -> _Test:
@@ -466,6 +557,7 @@ def _plan(
     returns = profile.returns
     return _Plan(
         profile=profile,
+        fx=terms,
         currency=market,
         exponent=minor_units(market),
         rounding=profile.currency.rounding,
@@ -500,7 +592,10 @@ def _plan(
 
 
 # ---------------------------------------------------------------------------------------------
-# The exact calculation.
+# The exact calculation, one function a step of the module docstring.
+
+#: A cost line before it becomes a CostLine: (kind, amount, stage, label, rule).
+_Line: TypeAlias = tuple[str, Decimal, CostStage, str, str]
 
 
 @attrs.frozen
@@ -513,12 +608,131 @@ class _Item:
     excise_rate: Decimal
 
 
-def _compute(
-    plan: _Plan, items: Sequence[_Item], S: Decimal, N: Decimal
-) -> tuple[list[tuple[str, Decimal, Stage, str, str]], Decimal]:
-    """Lines as (kind, amount, stage, label, rule) and the customs value; see module doc."""
-    p = plan.profile
-    cur = plan.currency
+@attrs.frozen
+class _Goods:
+    """The order after steps 1 and 2: its lines, transport and customs values."""
+
+    items: tuple[_Item, ...]
+    shipping: Decimal
+    insurance: Decimal
+    intrinsic: Decimal
+    weights: tuple[Decimal, ...]  # each line's share of the intrinsic value
+    freight: tuple[Decimal, ...]  # transport and insurance allocated to each line
+    customs_values: tuple[Decimal, ...]
+    customs_value: Decimal
+
+    @property
+    def n(self) -> int:
+        return len(self.items)
+
+    def value_of(self, test: _Test, i: int | None) -> Decimal:
+        """What ``test`` is tested on: the consignment's value (``i`` None) or item ``i``'s."""
+        if i is None:
+            return self.intrinsic if test.basis == "intrinsic" else self.customs_value
+        base = self.items[i].value if test.basis == "intrinsic" else self.customs_values[i]
+        return DIVISION.divide(base, self.items[i].quantity)
+
+    def passes(self, test: _Test, i: int) -> bool:
+        """Whether line ``i`` is within ``test`` (per item, or with its whole consignment)."""
+        return test.within(self.value_of(test, i if test.per == "item" else None))
+
+
+@attrs.frozen
+class _Collection:
+    """Step 3: which lines the seller's scheme covers."""
+
+    in_scheme: tuple[bool, ...]
+    import_scheme: bool  # the scheme collects import taxes (and duty), not supply VAT
+    scheme: str
+    dutiable: tuple[bool, ...]
+
+    @property
+    def collects_duty(self) -> bool:
+        """The scheme collects the duty of every dutiable line at checkout."""
+        covered = (s for s, d in zip(self.in_scheme, self.dutiable, strict=True) if d)
+        return self.import_scheme and all(covered)
+
+
+@attrs.frozen
+class _Duty:
+    """Step 4: the duty (rounded), its split over the lines, its stage and the surcharge."""
+
+    amount: Decimal
+    shares: tuple[Decimal, ...]
+    band_applied: bool
+    stage: CostStage
+    surcharge: Decimal
+    surcharge_in_base: Decimal
+    lines: tuple[_Line, ...]
+
+
+@attrs.frozen
+class _Charges:
+    """Step 5: national fees, the part of them in the tax base and the part the buyer pays."""
+
+    in_tax_base: Decimal
+    buyer: Decimal
+    lines: tuple[_Line, ...]
+
+
+@attrs.frozen
+class _Tax:
+    """Step 6: tax and excise collected under the scheme and at the border."""
+
+    scheme_tax: Decimal
+    scheme_excise: Decimal
+    border_tax: Decimal
+    border_excise: Decimal
+    lines: tuple[_Line, ...]
+
+
+def _convert(
+    plan: _Plan,
+    order: OrderLike,
+    *,
+    category: str | None,
+    quantity: int,
+    shipping: Money | AmountLike | None,
+    insurance: Money | AmountLike | None,
+    weight_kg: AmountLike | None,
+) -> tuple[list[_Item], Decimal, Decimal]:
+    """Step 1: the order's lines, shipping and insurance in the market's minor units."""
+    profile = plan.profile
+    items = []
+    for i, line in enumerate(_order_lines(order, category, quantity)):
+        cat = line.category
+        value = _money(f"order[{i}].value", line.value, profile, plan.fx)
+        items.append(
+            _Item(
+                plan.q(value),
+                line.quantity,
+                cat,
+                profile.duty.rate_for(cat),
+                profile.tax.rate_for(cat),
+                profile.tax.excise_for(cat),
+            )
+        )
+    with decimal.localcontext(_EXACT):
+        goods = sum((it.value for it in items), _ZERO)
+        if shipping is None:
+            rates = profile.shipping
+            weight = (
+                rates.default_weight_kg if weight_kg is None else to_decimal("weight_kg", weight_kg)
+            )
+            if weight < 0:
+                raise invalid("weight_kg", weight_kg, "must be >= 0")
+            ship = plan.q(rates.base + rates.per_kg * weight)
+        else:
+            ship = plan.q(_money("shipping", shipping, profile, plan.fx))
+        if insurance is None:
+            insure = plan.q(profile.shipping.insurance_rate * goods)
+        else:
+            insure = plan.q(_money("insurance", insurance, profile, plan.fx))
+    return items, ship, insure
+
+
+def _customs_value(plan: _Plan, items: Sequence[_Item], S: Decimal, N: Decimal) -> _Goods:
+    """Step 2: transport spread over the lines by value; customs value per line and in all."""
     n = len(items)
     intrinsic = sum((it.value for it in items), _ZERO)
     F = S + N
@@ -527,383 +741,423 @@ def _compute(
         for it in items
     ]
     freight = [F * w for w in weights]
-    cv_items = [
+    customs_values = [
         plan.goods_factor * it.value + (freight[i] if plan.cif else _ZERO)
         for i, it in enumerate(items)
     ]
     customs_value = plan.goods_factor * intrinsic + (F if plan.cif else _ZERO)
-
-    def value_of(test: _Test, i: int | None) -> Decimal:
-        if i is None:
-            return intrinsic if test.basis == "intrinsic" else customs_value
-        base = items[i].value if test.basis == "intrinsic" else cv_items[i]
-        return DIVISION.divide(base, items[i].quantity)
-
-    def passes(test: _Test, i: int) -> bool:
-        return test.within(value_of(test, i if test.per == "item" else None))
-
-    def m(amount: Decimal) -> str:
-        return _fmt(plan.q(amount))
-
-    lines: list[tuple[str, Decimal, Stage, str, str]] = []
-    ship_stage: Stage = "merchant" if plan.shipping_by_merchant else "checkout"
-    lines.append(("goods", intrinsic, "checkout", "goods", f"intrinsic value of {n} line(s)"))
-    lines.append(("shipping", S, ship_stage, "shipping", "transport to the destination"))
-    lines.append(("insurance", N, ship_stage, "insurance", "transport insurance"))
-
-    # Collection: which lines fall under the seller's scheme.
-    if plan.pos_all:
-        in_pos = [True] * n
-    elif plan.pos is not None:
-        in_pos = [passes(plan.pos, i) for i in range(n)]
-    else:
-        in_pos = [False] * n
-    collection = p.collection
-    import_scheme = collection is not None and collection.base == "import"
-    scheme_name = collection.scheme if collection is not None else ""
-    exempt_pos = collection is not None and collection.duty_exempt
-    dutiable = [not (in_pos[i] and exempt_pos) for i in range(n)]
-
-    # Duty.
-    duty_exact = [_ZERO] * n
-    duty_rule = ""
-    band_applied = False
-    scheme_whole = plan.pos_on and all(in_pos)
-    cats = {items[i].category for i in range(n) if dutiable[i]}
-    if plan.flat is not None and plan.flat[2].within(value_of(plan.flat[2], None)):
-        amount, per_category, ceiling, rule = plan.flat
-        count = len(cats) if per_category else (1 if any(dutiable) else 0)
-        total_flat = amount * count
-        share = (
-            [DIVISION.divide(_ONE, sum(dutiable)) if dutiable[i] else _ZERO for i in range(n)]
-            if any(dutiable)
-            else [_ZERO] * n
-        )
-        duty_exact = [total_flat * s for s in share]
-        duty_rule = (
-            f"{rule}: {count} categor{'y' if count == 1 else 'ies'} x {m(amount)} {cur}"
-            f" ({ceiling.text})"
-        )
-    elif plan.bands and (scheme_whole or not plan.bands_need_scheme):
-        value = sum(
-            (
-                (items[i].value if plan.bands_basis == "intrinsic" else cv_items[i])
-                for i in range(n)
-                if dutiable[i]
-            ),
-            _ZERO,
-        )
-        band = next((b for b in plan.bands if b.up_to is None or value <= b.up_to), None)
-        if band is not None:
-            band_applied = True
-            total_band = max(band.rate * value - band.deduction, _ZERO)
-            weights_d = [cv_items[i] if dutiable[i] else _ZERO for i in range(n)]
-            total_w = sum(weights_d, _ZERO)
-            duty_exact = [
-                total_band * DIVISION.divide(wd, total_w) if total_w > 0 else _ZERO
-                for wd in weights_d
-            ]
-            bound = "open" if band.up_to is None else f"<= {_fmt(plan.q(band.up_to))} {cur}"
-            duty_rule = (
-                f"{p.duty.rule}: band {bound}: {_pct(band.rate)} x {m(value)}"
-                f" - {m(band.deduction)} {cur}"
-            )
-    if not duty_rule:
-        exempt = [False] * n
-        dm = plan.dm_duty
-        note = ""
-        if dm is not None and dm.basis != "tax_amount":
-            exempt = [passes(dm, i) for i in range(n)]
-            if any(exempt):
-                note = f"; de minimis: {dm.text} ({dm.rule})"
-        duty_exact = [
-            items[i].duty_rate * cv_items[i] if dutiable[i] and not exempt[i] else _ZERO
-            for i in range(n)
-        ]
-        rates = sorted({_pct(items[i].duty_rate) for i in range(n)})
-        duty_rule = (
-            f"{p.duty.rule}: {'/'.join(rates)} x customs value {_fmt(plan.q(customs_value))}{note}"
-        )
-        if not any(dutiable):
-            duty_rule = f"{scheme_name}: goods under the scheme bear no duty"
-    duty = plan.q(sum(duty_exact, _ZERO))
-    dm = plan.dm_duty
-    if dm is not None and dm.basis == "tax_amount" and duty > 0 and dm.within(duty):
-        duty_rule += f"; {_fmt(duty)} waived: {dm.text} ({dm.rule})"
-        duty = _ZERO
-        duty_exact = [_ZERO] * n
-    total_duty_exact = sum(duty_exact, _ZERO)
-    duty_share = [
-        DIVISION.divide(d, total_duty_exact) if total_duty_exact > 0 else _ZERO for d in duty_exact
-    ]
-    duty_at_checkout = plan.presentation == "DDP" or (
-        import_scheme and all(in_pos[i] for i in range(n) if dutiable[i])
+    return _Goods(
+        tuple(items),
+        S,
+        N,
+        intrinsic,
+        tuple(weights),
+        tuple(freight),
+        tuple(customs_values),
+        customs_value,
     )
-    duty_stage: Stage = "checkout" if duty_at_checkout else "delivery"
-    lines.append(("duty", duty, duty_stage, "duty", duty_rule))
 
-    # Surcharge on duty.
-    surcharge = plan.q(p.duty.surcharge_rate * duty)
-    if p.duty.surcharge_rate > 0:
-        lines.append(
-            (
-                "charges",
-                surcharge,
-                duty_stage,
-                p.duty.surcharge_name,
-                f"{p.duty.surcharge_name}: {_pct(p.duty.surcharge_rate)} x duty {_fmt(duty)}",
-            )
-        )
-    in_base_charges = surcharge if p.duty.surcharge_in_tax_base else _ZERO
 
-    # National fees on low-value parcels.
-    fee_lines_buyer = _ZERO
-    all_cats = {it.category for it in items}
-    for fee in plan.fees:
-        if fee.ceiling is not None and not fee.ceiling.within(value_of(fee.ceiling, None)):
-            continue
-        count = len(all_cats) if fee.per_category else 1
-        amount = plan.q(fee.amount * count)
-        stage: Stage = "merchant" if fee.merchant else duty_stage
-        lines.append(
-            ("charges", amount, stage, fee.name, f"{fee.rule}: {count} x {m(fee.amount)} {cur}")
-        )
-        if fee.in_base:
-            in_base_charges += amount
-        if not fee.merchant:
-            fee_lines_buyer += amount
+def _goods_lines(plan: _Plan, goods: _Goods) -> list[_Line]:
+    """The goods, shipping and insurance lines."""
+    ship_stage: CostStage = "merchant" if plan.shipping_by_merchant else "checkout"
+    return [
+        ("goods", goods.intrinsic, "checkout", "goods", f"intrinsic value of {goods.n} line(s)"),
+        ("shipping", goods.shipping, ship_stage, "shipping", "transport to the destination"),
+        ("insurance", goods.insurance, ship_stage, "insurance", "transport insurance"),
+    ]
 
-    # Tax.
-    tax_rules = p.tax
-    extra_freight = [
-        freight[i] if (tax_rules.base_includes_freight and not plan.cif) else _ZERO
+
+def _collection(plan: _Plan, goods: _Goods) -> _Collection:
+    """Step 3: which lines fall under the seller's scheme."""
+    n = goods.n
+    if plan.pos_all:
+        in_scheme = [True] * n
+    elif plan.pos is not None:
+        in_scheme = [goods.passes(plan.pos, i) for i in range(n)]
+    else:
+        in_scheme = [False] * n
+    collection = plan.profile.collection
+    exempt = collection is not None and collection.duty_exempt
+    return _Collection(
+        in_scheme=tuple(in_scheme),
+        import_scheme=collection is not None and collection.base == "import",
+        scheme=collection.scheme if collection is not None else "",
+        dutiable=tuple(not (in_scheme[i] and exempt) for i in range(n)),
+    )
+
+
+def _flat_duty(plan: _Plan, goods: _Goods, col: _Collection) -> tuple[list[Decimal], str] | None:
+    """A flat duty per category or consignment, if the consignment is within its ceiling."""
+    if plan.flat is None or not plan.flat[2].within(goods.value_of(plan.flat[2], None)):
+        return None
+    amount, per_category, ceiling, rule = plan.flat
+    n, dutiable = goods.n, col.dutiable
+    categories = {goods.items[i].category for i in range(n) if dutiable[i]}
+    count = len(categories) if per_category else (1 if any(dutiable) else 0)
+    total = amount * count
+    share = (
+        [DIVISION.divide(_ONE, sum(dutiable)) if dutiable[i] else _ZERO for i in range(n)]
+        if any(dutiable)
+        else [_ZERO] * n
+    )
+    text = (
+        f"{rule}: {count} categor{'y' if count == 1 else 'ies'} x {plan.text(amount)}"
+        f" {plan.currency} ({ceiling.text})"
+    )
+    return [total * s for s in share], text
+
+
+def _band_duty(plan: _Plan, goods: _Goods, col: _Collection) -> tuple[list[Decimal], str] | None:
+    """A value-banded duty, if the market has bands, they apply, and one covers the value."""
+    whole_scheme = plan.pos_on and all(col.in_scheme)
+    if not plan.bands or not (whole_scheme or not plan.bands_need_scheme):
+        return None
+    n, dutiable, cur = goods.n, col.dutiable, plan.currency
+    intrinsic = plan.bands_basis == "intrinsic"
+    value = sum(
+        (
+            (goods.items[i].value if intrinsic else goods.customs_values[i])
+            for i in range(n)
+            if dutiable[i]
+        ),
+        _ZERO,
+    )
+    band = next((b for b in plan.bands if b.up_to is None or value <= b.up_to), None)
+    if band is None:
+        return None
+    total = max(band.rate * value - band.deduction, _ZERO)
+    weights = [goods.customs_values[i] if dutiable[i] else _ZERO for i in range(n)]
+    total_weight = sum(weights, _ZERO)
+    exact = [
+        total * DIVISION.divide(w, total_weight) if total_weight > 0 else _ZERO for w in weights
+    ]
+    bound = "open" if band.up_to is None else f"<= {plan.text(band.up_to)} {cur}"
+    text = (
+        f"{plan.profile.duty.rule}: band {bound}: {percent(band.rate)} x {plan.text(value)}"
+        f" - {plan.text(band.deduction)} {cur}"
+    )
+    return exact, text
+
+
+def _ad_valorem_duty(plan: _Plan, goods: _Goods, col: _Collection) -> tuple[list[Decimal], str]:
+    """Rates × customs value per line, unless the duty de minimis exempts the line."""
+    n, items, dutiable = goods.n, goods.items, col.dutiable
+    exempt = [False] * n
+    dm = plan.dm_duty
+    note = ""
+    if dm is not None and dm.basis != "tax_amount":
+        exempt = [goods.passes(dm, i) for i in range(n)]
+        if any(exempt):
+            note = f"; de minimis: {dm.text} ({dm.rule})"
+    exact = [
+        items[i].duty_rate * goods.customs_values[i] if dutiable[i] and not exempt[i] else _ZERO
         for i in range(n)
     ]
-    cover = band_applied and plan.bands_cover_tax
-    pos_idx = [i for i in range(n) if in_pos[i]]
-    border_idx = [i for i in range(n) if not in_pos[i]]
-    factor = collection.tax_factor if (collection is not None and pos_idx) else _ONE
-    total_w_border = sum((weights[i] for i in border_idx), _ZERO)
+    rates = sorted({percent(items[i].duty_rate) for i in range(n)})
+    text = (
+        f"{plan.profile.duty.rule}: {'/'.join(rates)} x customs value"
+        f" {plan.text(goods.customs_value)}{note}"
+    )
+    if not any(dutiable):
+        text = f"{col.scheme}: goods under the scheme bear no duty"
+    return exact, text
 
-    def import_base(i: int, others: Decimal, total_w: Decimal) -> Decimal:
-        base = cv_items[i] + extra_freight[i]
-        if tax_rules.base_includes_duty:
-            share_other = DIVISION.divide(weights[i], total_w) if total_w > 0 else _ZERO
-            base += duty * duty_share[i] + others * share_other
+
+def _duty(plan: _Plan, goods: _Goods, col: _Collection) -> _Duty:
+    """Step 4: flat, banded or ad valorem duty, a waiver on the amount, then the surcharge."""
+    flat = _flat_duty(plan, goods, col)
+    band = None if flat is not None else _band_duty(plan, goods, col)
+    exact, rule = flat or band or _ad_valorem_duty(plan, goods, col)
+    duty = plan.q(sum(exact, _ZERO))
+    dm = plan.dm_duty
+    if dm is not None and dm.basis == "tax_amount" and duty > 0 and dm.within(duty):
+        rule += f"; {_fmt(duty)} waived: {dm.text} ({dm.rule})"
+        duty = _ZERO
+        exact = [_ZERO] * goods.n
+    total = sum(exact, _ZERO)
+    shares = tuple(DIVISION.divide(d, total) if total > 0 else _ZERO for d in exact)
+    stage: CostStage = "checkout" if plan.presentation == "DDP" or col.collects_duty else "delivery"
+    lines: list[_Line] = [("duty", duty, stage, "duty", rule)]
+    rules = plan.profile.duty
+    surcharge = plan.q(rules.surcharge_rate * duty)
+    if rules.surcharge_rate > 0:
+        text = f"{rules.surcharge_name}: {percent(rules.surcharge_rate)} x duty {_fmt(duty)}"
+        lines.append(("charges", surcharge, stage, rules.surcharge_name, text))
+    return _Duty(
+        amount=duty,
+        shares=shares,
+        band_applied=band is not None,
+        stage=stage,
+        surcharge=surcharge,
+        surcharge_in_base=surcharge if rules.surcharge_in_tax_base else _ZERO,
+        lines=tuple(lines),
+    )
+
+
+def _national_fees(plan: _Plan, goods: _Goods, duty: _Duty) -> _Charges:
+    """Step 5: national fees on low-value parcels, per consignment or per category."""
+    lines: list[_Line] = []
+    in_base = buyer = _ZERO
+    categories = {it.category for it in goods.items}
+    for fee in plan.fees:
+        if fee.ceiling is not None and not fee.ceiling.within(goods.value_of(fee.ceiling, None)):
+            continue
+        count = len(categories) if fee.per_category else 1
+        amount = plan.q(fee.amount * count)
+        stage: CostStage = "merchant" if fee.merchant else duty.stage
+        rule = f"{fee.rule}: {count} x {plan.text(fee.amount)} {plan.currency}"
+        lines.append(("charges", amount, stage, fee.name, rule))
+        if fee.in_base:
+            in_base += amount
+        if not fee.merchant:
+            buyer += amount
+    return _Charges(in_base, buyer, tuple(lines))
+
+
+@attrs.frozen
+class _ImportBase:
+    """The import-tax base of a line: customs value, transport left out of it, duty, charges."""
+
+    goods: _Goods
+    extra_freight: tuple[Decimal, ...]
+    with_duty: bool
+    duty: Decimal
+    duty_shares: tuple[Decimal, ...]
+    charges: Decimal
+
+    def of(self, i: int, total_weight: Decimal) -> Decimal:
+        """Line ``i``'s base; charges are spread by value over lines weighing ``total_weight``."""
+        base = self.goods.customs_values[i] + self.extra_freight[i]
+        if self.with_duty:
+            weights = self.goods.weights
+            share = DIVISION.divide(weights[i], total_weight) if total_weight > 0 else _ZERO
+            base += self.duty * self.duty_shares[i] + self.charges * share
         return base
 
-    def excise_of(i: int, base: Decimal) -> Decimal:
-        x = items[i].excise_rate
-        return DIVISION.divide(base * x, _ONE - x) if x > 0 else _ZERO
 
-    excise_checkout = excise_border = _ZERO
-    tax_pos = tax_border = _ZERO
-    tax_lines: list[tuple[str, Decimal, Stage, str, str]] = []
-    if pos_idx and not cover:
-        if import_scheme:
-            total_w_pos = sum((weights[i] for i in pos_idx), _ZERO)
-            ex = tx = _ZERO
-            parts = []
-            for i in pos_idx:
-                base = import_base(i, in_base_charges, total_w_pos)
-                x = items[i].excise_rate
-                t = items[i].tax_rate
-                if tax_rules.method == "gross_up":
-                    tx += DIVISION.divide(base * t, _ONE - t) * factor
-                else:
-                    tx += DIVISION.divide(base * t, _ONE - x) * factor
-                ex += DIVISION.divide(base * x, _ONE - x) * factor
-                parts.append(base)
-            excise_checkout = plan.q(ex)
-            tax_pos = plan.q(tx)
-            how = "gross-up / (1 - rate)" if tax_rules.method == "gross_up" else "x rate"
-            fct = f" x {_pct(factor)} of the statutory amount" if factor != 1 else ""
-            rule = (
-                f"{collection.rule if collection else ''}: {tax_rules.name} on base"
-                f" {_fmt(plan.q(sum(parts, _ZERO)))} {how}{fct}"
-            )
-        else:
-            base_total = _ZERO
-            tx = _ZERO
-            for i in pos_idx:
-                base = items[i].value + freight[i]
-                base_total += base
-                tx += items[i].tax_rate * base * factor
-            tax_pos = plan.q(tx)
-            rates = sorted({_pct(items[i].tax_rate) for i in pos_idx})
-            rule = (
-                f"{collection.rule if collection else ''}: {'/'.join(rates)} x price incl."
-                f" transport {_fmt(plan.q(base_total))}"
-            )
-        if excise_checkout > 0:
-            tax_lines.append(
-                (
-                    "excise",
-                    excise_checkout,
-                    "checkout",
-                    "consumption tax",
-                    f"{scheme_name}: consumption tax on a tax-inclusive base",
-                )
-            )
-        tax_lines.append(("tax", tax_pos, "checkout", f"{tax_rules.name} ({scheme_name})", rule))
-
-    border_stage: Stage = "checkout" if plan.presentation == "DDP" else "delivery"
-    if border_idx and not cover:
-        exempt_tax = [False] * n
-        dmt = plan.dm_tax
-        note = ""
-        if dmt is not None and dmt.basis != "tax_amount":
-            exempt_tax = [passes(dmt, i) for i in range(n)]
-            if any(exempt_tax[i] for i in border_idx):
-                note = f"; de minimis: {dmt.text} ({dmt.rule})"
+def _scheme_tax(
+    plan: _Plan, goods: _Goods, col: _Collection, base: _ImportBase, lines: Sequence[int]
+) -> tuple[Decimal, Decimal, list[_Line]]:
+    """Tax (and excise) charged at checkout under the scheme on ``lines``."""
+    rules = plan.profile.tax
+    collection = plan.profile.collection
+    items = goods.items
+    factor = collection.tax_factor if collection is not None else _ONE
+    scheme_rule = collection.rule if collection else ""
+    excise = _ZERO
+    if col.import_scheme:
+        total_weight = sum((goods.weights[i] for i in lines), _ZERO)
         ex = tx = _ZERO
-        base_total = _ZERO
-        for i in border_idx:
-            if exempt_tax[i]:
-                continue
-            base = import_base(i, in_base_charges, total_w_border)
+        parts = []
+        for i in lines:
+            value = base.of(i, total_weight)
+            x = items[i].excise_rate
             t = items[i].tax_rate
-            e_i = excise_of(i, base)
-            ex += e_i
-            full = base + e_i if tax_rules.base_includes_duty else base
-            base_total += full
-            if tax_rules.method == "gross_up":
-                tx += DIVISION.divide(full * t, _ONE - t)
+            if rules.method == "gross_up":
+                tx += DIVISION.divide(value * t, _ONE - t) * factor
             else:
-                tx += full * t
-        excise_border = plan.q(ex)
-        tax_border = plan.q(tx)
-        rates = sorted({_pct(items[i].tax_rate) for i in border_idx})
-        if tax_rules.method == "gross_up":
-            how = f"/ (1 - {'/'.join(rates)}) x {'/'.join(rates)}"
+                tx += DIVISION.divide(value * t, _ONE - x) * factor
+            ex += DIVISION.divide(value * x, _ONE - x) * factor
+            parts.append(value)
+        excise = plan.q(ex)
+        tax = plan.q(tx)
+        how = "gross-up / (1 - rate)" if rules.method == "gross_up" else "x rate"
+        fct = f" x {percent(factor)} of the statutory amount" if factor != 1 else ""
+        rule = f"{scheme_rule}: {rules.name} on base {plan.text(sum(parts, _ZERO))} {how}{fct}"
+    else:
+        base_total = tx = _ZERO
+        for i in lines:
+            value = items[i].value + goods.freight[i]
+            base_total += value
+            tx += items[i].tax_rate * value * factor
+        tax = plan.q(tx)
+        rates = sorted({percent(items[i].tax_rate) for i in lines})
+        rule = f"{scheme_rule}: {'/'.join(rates)} x price incl. transport {plan.text(base_total)}"
+    out: list[_Line] = []
+    if excise > 0:
+        text = f"{col.scheme}: consumption tax on a tax-inclusive base"
+        out.append(("excise", excise, "checkout", "consumption tax", text))
+    out.append(("tax", tax, "checkout", f"{rules.name} ({col.scheme})", rule))
+    return tax, excise, out
+
+
+def _border_tax(
+    plan: _Plan, goods: _Goods, base: _ImportBase, lines: Sequence[int]
+) -> tuple[Decimal, Decimal, list[_Line]]:
+    """Import tax (and excise) on ``lines`` at the border, unless the tax de minimis exempts."""
+    rules = plan.profile.tax
+    items = goods.items
+    exempt = [False] * goods.n
+    dmt = plan.dm_tax
+    note = ""
+    if dmt is not None and dmt.basis != "tax_amount":
+        exempt = [goods.passes(dmt, i) for i in range(goods.n)]
+        if any(exempt[i] for i in lines):
+            note = f"; de minimis: {dmt.text} ({dmt.rule})"
+    total_weight = sum((goods.weights[i] for i in lines), _ZERO)
+    ex = tx = base_total = _ZERO
+    for i in lines:
+        if exempt[i]:
+            continue
+        value = base.of(i, total_weight)
+        t = items[i].tax_rate
+        x = items[i].excise_rate
+        e_i = DIVISION.divide(value * x, _ONE - x) if x > 0 else _ZERO
+        ex += e_i
+        full = value + e_i if rules.base_includes_duty else value
+        base_total += full
+        if rules.method == "gross_up":
+            tx += DIVISION.divide(full * t, _ONE - t)
         else:
-            how = f"x {'/'.join(rates)}"
-        what = f"customs value {m(sum((cv_items[i] for i in border_idx), _ZERO))}"
-        if any(extra_freight[i] for i in border_idx):
-            what += " + transport"
-        if tax_rules.base_includes_duty and duty:
-            what += f" + duty {_fmt(duty)}"
-        if tax_rules.base_includes_duty and in_base_charges:
-            what += f" + charges {_fmt(in_base_charges)}"
-        rule = f"{tax_rules.rule}: base {m(base_total)} ({what}) {how}{note}"
-        if (
-            dmt is not None
-            and dmt.basis == "tax_amount"
-            and tax_border > 0
-            and dmt.within(tax_border)
-        ):
-            rule += f"; {_fmt(tax_border)} waived: {dmt.text} ({dmt.rule})"
-            tax_border = excise_border = _ZERO
-        if excise_border > 0:
-            tax_lines.append(
-                (
-                    "excise",
-                    excise_border,
-                    border_stage,
-                    "consumption tax",
-                    f"{tax_rules.rule}: consumption tax on a tax-inclusive base",
-                )
-            )
-        tax_lines.append(("tax", tax_border, border_stage, tax_rules.name, rule))
-    if cover:
-        tax_lines.append(
-            (
-                "tax",
-                _ZERO,
-                duty_stage,
-                tax_rules.name,
-                f"{p.duty.rule}: the global rate covers {tax_rules.name}",
-            )
-        )
-    if not tax_lines:
-        tax_lines.append(("tax", _ZERO, "checkout", tax_rules.name, "no tax due"))
-    lines.extend(tax_lines)
+            tx += full * t
+    excise = plan.q(ex)
+    tax = plan.q(tx)
+    rates = "/".join(sorted({percent(items[i].tax_rate) for i in lines}))
+    how = f"/ (1 - {rates}) x {rates}" if rules.method == "gross_up" else f"x {rates}"
+    what = f"customs value {plan.text(sum((goods.customs_values[i] for i in lines), _ZERO))}"
+    if any(base.extra_freight[i] for i in lines):
+        what += " + transport"
+    if rules.base_includes_duty and base.duty:
+        what += f" + duty {_fmt(base.duty)}"
+    if rules.base_includes_duty and base.charges:
+        what += f" + charges {_fmt(base.charges)}"
+    rule = f"{rules.rule}: base {plan.text(base_total)} ({what}) {how}{note}"
+    if dmt is not None and dmt.basis == "tax_amount" and tax > 0 and dmt.within(tax):
+        rule += f"; {_fmt(tax)} waived: {dmt.text} ({dmt.rule})"
+        tax = excise = _ZERO
+    stage: CostStage = "checkout" if plan.presentation == "DDP" else "delivery"
+    out: list[_Line] = []
+    if excise > 0:
+        text = f"{rules.rule}: consumption tax on a tax-inclusive base"
+        out.append(("excise", excise, stage, "consumption tax", text))
+    out.append(("tax", tax, stage, rules.name, rule))
+    return tax, excise, out
 
-    # Carrier fees when something is paid at the border.
-    scheme_collects_duty = import_scheme and all(in_pos[i] for i in range(n) if dutiable[i])
-    duty_block = duty + surcharge + fee_lines_buyer
-    at_border = tax_border + excise_border + (_ZERO if scheme_collects_duty else duty_block)
-    if at_border > 0 and plan.presentation == "DAP":
+
+def _tax(plan: _Plan, goods: _Goods, col: _Collection, duty: _Duty, charges: _Charges) -> _Tax:
+    """Step 6: tax under the scheme, tax at the border, or none where a band covers it."""
+    rules = plan.profile.tax
+    n = goods.n
+    no_freight = not (rules.base_includes_freight and not plan.cif)
+    base = _ImportBase(
+        goods=goods,
+        extra_freight=tuple(_ZERO if no_freight else goods.freight[i] for i in range(n)),
+        with_duty=rules.base_includes_duty,
+        duty=duty.amount,
+        duty_shares=duty.shares,
+        charges=duty.surcharge_in_base + charges.in_tax_base,
+    )
+    scheme = [i for i in range(n) if col.in_scheme[i]]
+    border = [i for i in range(n) if not col.in_scheme[i]]
+    lines: list[_Line] = []
+    scheme_tax = scheme_excise = border_tax = border_excise = _ZERO
+    if plan.bands_cover_tax and duty.band_applied:
+        text = f"{plan.profile.duty.rule}: the global rate covers {rules.name}"
+        lines.append(("tax", _ZERO, duty.stage, rules.name, text))
+    else:
+        if scheme:
+            scheme_tax, scheme_excise, found = _scheme_tax(plan, goods, col, base, scheme)
+            lines += found
+        if border:
+            border_tax, border_excise, found = _border_tax(plan, goods, base, border)
+            lines += found
+    if not lines:
+        lines.append(("tax", _ZERO, "checkout", rules.name, "no tax due"))
+    return _Tax(scheme_tax, scheme_excise, border_tax, border_excise, tuple(lines))
+
+
+def _carrier_fees(plan: _Plan, col: _Collection, tax: _Tax, duty_block: Decimal) -> list[_Line]:
+    """Step 7: the carrier's fee on what it advances at the border (DAP: buyer; DDP: merchant)."""
+    at_border = tax.border_tax + tax.border_excise + (_ZERO if col.collects_duty else duty_block)
+    if at_border <= 0:
+        return []
+    advanced = plan.text(at_border)
+    if plan.presentation == "DAP":
         brokerage = plan.q(plan.brokerage_fixed + plan.brokerage_rate * at_border)
-        if brokerage > 0:
-            lines.append(
-                (
-                    "brokerage",
-                    brokerage,
-                    "delivery",
-                    "carrier clearance fee",
-                    f"carrier clearance fee {m(plan.brokerage_fixed)} + "
-                    f"{_pct(plan.brokerage_rate)} x {m(at_border)} advanced (DAP: the buyer pays)",
-                )
-            )
-    if at_border > 0 and plan.presentation == "DDP":
-        ddp_fee = plan.q(plan.ddp_surcharge + plan.ddp_rate * at_border)
-        if ddp_fee > 0:
-            lines.append(
-                (
-                    "ddp_surcharge",
-                    ddp_fee,
-                    "merchant",
-                    "DDP surcharge",
-                    f"carrier DDP surcharge {m(plan.ddp_surcharge)} + "
-                    f"{_pct(plan.ddp_rate)} x {m(at_border)} advanced (billed to the merchant)",
-                )
-            )
+        rule = (
+            f"carrier clearance fee {plan.text(plan.brokerage_fixed)} + "
+            f"{percent(plan.brokerage_rate)} x {advanced} advanced (DAP: the buyer pays)"
+        )
+        line: _Line = ("brokerage", brokerage, "delivery", "carrier clearance fee", rule)
+    else:
+        fee = plan.q(plan.ddp_surcharge + plan.ddp_rate * at_border)
+        rule = (
+            f"carrier DDP surcharge {plan.text(plan.ddp_surcharge)} + "
+            f"{percent(plan.ddp_rate)} x {advanced} advanced (billed to the merchant)"
+        )
+        line = ("ddp_surcharge", fee, "merchant", "DDP surcharge", rule)
+    return [line] if line[1] > 0 else []
 
-    # Merchant costs.
+
+def _merchant_costs(
+    plan: _Plan,
+    lines: Sequence[_Line],
+    col: _Collection,
+    duty: _Duty,
+    tax: _Tax,
+    duty_block: Decimal,
+) -> list[_Line]:
+    """Step 8: payment fee, FX cost, expected returns and customer service."""
     checkout = sum((amount for _, amount, stage, _, _ in lines if stage == "checkout"), _ZERO)
     pay = plan.q(plan.pay_rate * checkout + plan.pay_fixed)
-    lines.append(
+    fx_cost = plan.q(plan.fx_fee * checkout)
+    p = plan.profile
+    lost_duty = duty_block if duty.stage == "checkout" and not p.returns.duty_recoverable else _ZERO
+    lost_tax = _ZERO
+    if not p.returns.tax_recoverable:
+        lost_tax = (tax.scheme_tax + tax.scheme_excise) if col.import_scheme else _ZERO
+        if plan.presentation == "DDP":
+            lost_tax += tax.border_tax + tax.border_excise
+    ret = plan.q(plan.ret_rate * (plan.ret_fixed + lost_duty + lost_tax))
+    same = " (merchant books in the market currency)" if plan.same_currency else ""
+    return [
         (
             "payment_fee",
             pay,
             "merchant",
             "payment fee",
-            f"payment mix: {_pct(plan.pay_rate)} x checkout {_fmt(checkout)} + {m(plan.pay_fixed)}",
-        )
-    )
-    fx_cost = plan.q(plan.fx_fee * checkout)
-    lines.append(
+            f"payment mix: {percent(plan.pay_rate)} x checkout {_fmt(checkout)}"
+            f" + {plan.text(plan.pay_fixed)}",
+        ),
         (
             "fx_cost",
             fx_cost,
             "merchant",
             "FX conversion",
-            f"conversion fee {_pct(plan.fx_fee)} x checkout {_fmt(checkout)}"
-            + (" (merchant books in the market currency)" if plan.same_currency else ""),
-        )
-    )
-    lost_duty = _ZERO
-    if duty_stage == "checkout" and not p.returns.duty_recoverable:
-        lost_duty = duty_block
-    lost_tax = _ZERO
-    if not p.returns.tax_recoverable:
-        lost_tax = (tax_pos + excise_checkout) if import_scheme else _ZERO
-        if plan.presentation == "DDP":
-            lost_tax += tax_border + excise_border
-    ret = plan.q(plan.ret_rate * (plan.ret_fixed + lost_duty + lost_tax))
-    lines.append(
+            f"conversion fee {percent(plan.fx_fee)} x checkout {_fmt(checkout)}{same}",
+        ),
         (
             "returns",
             ret,
             "merchant",
             "expected returns",
-            f"{_pct(plan.ret_rate)} x (return freight and handling {m(plan.ret_fixed)}"
-            f" + duty not recovered {m(lost_duty)} + tax not recovered {m(lost_tax)})",
-        )
-    )
-    service = plan.q(plan.service)
-    lines.append(
+            f"{percent(plan.ret_rate)} x (return freight and handling {plan.text(plan.ret_fixed)}"
+            f" + duty not recovered {plan.text(lost_duty)}"
+            f" + tax not recovered {plan.text(lost_tax)})",
+        ),
         (
             "service",
-            service,
+            plan.q(plan.service),
             "merchant",
             "customer service",
             f"{_fmt(p.service.contacts_per_order)} contacts x"
-            f" {m(p.service.cost_per_contact)} per contact",
-        )
-    )
-    return lines, customs_value
+            f" {plan.text(p.service.cost_per_contact)} per contact",
+        ),
+    ]
+
+
+def _compute(plan: _Plan, goods: _Goods) -> list[_Line]:
+    """Steps 3 to 8 on the converted order: its cost lines, in order."""
+    col = _collection(plan, goods)
+    duty = _duty(plan, goods, col)
+    charges = _national_fees(plan, goods, duty)
+    tax = _tax(plan, goods, col, duty, charges)
+    duty_block = duty.amount + duty.surcharge + charges.buyer
+    lines = [*_goods_lines(plan, goods), *duty.lines, *charges.lines, *tax.lines]
+    lines += _carrier_fees(plan, col, tax, duty_block)
+    lines += _merchant_costs(plan, lines, col, duty, tax, duty_block)
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -921,8 +1175,8 @@ def _money(name: str, value: Money | AmountLike, profile: MarketProfile, fx: FxT
 
 
 def landed_cost(
-    order: OrderLike,
     profile: MarketProfile,
+    order: OrderLike,
     *,
     shipping: Money | AmountLike | None = None,
     insurance: Money | AmountLike | None = None,
@@ -939,12 +1193,12 @@ def landed_cost(
 
     Parameters
     ----------
+    profile : MarketProfile
+        The market's rules and costs (see :func:`~ecomstrat.localization.market_profile`).
     order : Money, number, OrderLine or sequence of OrderLine
         The goods: a value (one line of ``quantity`` items of ``category``) or order lines.
         Bare numbers are in the market's currency; Money in another currency is converted
         with the profile's FX rates and ``fx``.
-    profile : MarketProfile
-        The market's rules and costs (see :func:`ecomstrat.localization.markets.market_profile`).
     shipping : Money or number, optional
         Transport charge to the destination. Default: the profile's rate,
         ``base + per_kg × weight_kg``.
@@ -961,7 +1215,7 @@ def landed_cost(
         Korea's KORUS, the US suspension for China). None: an origin with no special rule.
     as_of : datetime.date or str, optional
         Date of the order (default: the profile's ``as_of``). A date past a scheduled change
-        of the profile's rules warns :class:`~ecomstrat.localization.profiles.MarketDataWarning`.
+        of the profile's rules warns :class:`~ecomstrat.localization.MarketDataWarning`.
     presentation : {"DDP", "DAP"}, default "DDP"
         DDP: duties and taxes charged at checkout and paid by the merchant at the border
         (the carrier's DDP surcharge is the merchant's). DAP: the buyer pays them, and the
@@ -990,9 +1244,9 @@ def landed_cost(
     An order of 100 EUR into the EU before July 2026: under IOSS the seller charges VAT at
     checkout on the price including transport, and the EUR 150 relief exempts it from duty.
 
-    >>> from ecomstrat.localization.markets import market_profile
+    >>> from ecomstrat.localization import market_profile
     >>> fr = market_profile("FR", as_of="2026-03-01")
-    >>> cost = landed_cost(Money("100.00", "EUR"), fr, shipping=Money("10.00", "EUR"))
+    >>> cost = landed_cost(fr, Money("100.00", "EUR"), shipping=Money("10.00", "EUR"))
     >>> for line in cost.lines[:5]:
     ...     print(f"{line.kind:9} {line.amount!s:>10}  {line.stage}")
     goods       100.00 EUR  checkout
@@ -1005,61 +1259,63 @@ def landed_cost(
     >>> cost.total == sum((line.amount for line in cost.lines), Money.zero("EUR"))
     True
     """
-    presentation = cast(Presentation, check_choice("presentation", presentation, ["DDP", "DAP"]))
-    check_choice("shipping_paid_by", shipping_paid_by, ["buyer", "merchant"])
-    day = profile.as_of if as_of is None else to_date("as_of", as_of)
-    if as_of is not None:
-        profile.check_date(day, stacklevel=3)
-    if origin is not None:
-        origin = check_country(origin, "origin")
-    terms = profile.fx.with_rates(fx) if fx else profile.fx
-    plan = _plan(profile, presentation, origin, fx, shipping_paid_by)
-    lines_in = _order_lines(order, category, quantity)
-    items = []
-    for i, line in enumerate(lines_in):
-        cat = line.category
-        value = _money(f"order[{i}].value", line.value, profile, terms)
-        items.append(
-            _Item(
-                plan.q(value),
-                line.quantity,
-                cat,
-                profile.duty.rate_for(cat),
-                profile.tax.rate_for(cat),
-                profile.tax.excise_for(cat),
-            )
-        )
-    with decimal.localcontext(_EXACT):
-        goods = sum((it.value for it in items), _ZERO)
-        if shipping is None:
-            rates = profile.shipping
-            weight = (
-                rates.default_weight_kg if weight_kg is None else to_decimal("weight_kg", weight_kg)
-            )
-            if weight < 0:
-                raise invalid("weight_kg", weight_kg, "must be >= 0")
-            S = plan.q(rates.base + rates.per_kg * weight)
-        else:
-            S = plan.q(_money("shipping", shipping, profile, terms))
-        if insurance is None:
-            N = plan.q(profile.shipping.insurance_rate * goods)
-        else:
-            N = plan.q(_money("insurance", insurance, profile, terms))
-        raw, customs_value = _compute(plan, items, S, N)
-    cur = plan.currency
-    lines = tuple(
-        CostLine(kind, Money(amount, cur), stage, label, rule)
-        for kind, amount, stage, label, rule in raw
+    plan, day = _prepare(profile, presentation, shipping_paid_by, origin, as_of, fx)
+    items, S, N = _convert(
+        plan,
+        order,
+        category=category,
+        quantity=quantity,
+        shipping=shipping,
+        insurance=insurance,
+        weight_kg=weight_kg,
     )
+    with decimal.localcontext(_EXACT):
+        goods = _customs_value(plan, items, S, N)
+        raw = _compute(plan, goods)
+    cur = plan.currency
     return LandedCost(
         country=profile.country,
         currency=cur,
-        presentation=presentation,
+        presentation=plan.presentation,
         as_of=day,
-        lines=lines,
-        customs_value=Money(plan.q(customs_value), cur),
-        cash_step=cash_increment(cur, profile.currency.cash_increment),
+        lines=tuple(
+            CostLine(kind, Money(amount, cur), stage, label, rule)
+            for kind, amount, stage, label, rule in raw
+        ),
+        customs_value=Money(plan.q(goods.customs_value), cur),
+        cash_step=cash_increment(cur, override=profile.currency.cash_increment),
     )
+
+
+def _prepare(
+    profile: MarketProfile,
+    presentation: str,
+    shipping_paid_by: str,
+    origin: str | None,
+    as_of: datetime.date | str | None,
+    fx: Mapping[str, AmountLike] | None,
+) -> tuple[_Plan, datetime.date]:
+    """Check the options shared by the exact and the batch calculation; resolve the plan.
+
+    A date past a scheduled change warns at the caller of the public function.
+    """
+    shown = cast(Presentation, check_choice("presentation", presentation, ["DDP", "DAP"]))
+    check_choice("shipping_paid_by", shipping_paid_by, ["buyer", "merchant"])
+    day = order_date(profile, as_of, stacklevel=5)
+    if origin is not None:
+        origin = check_country(origin, "origin")
+    return _plan(profile, shown, origin, fx, shipping_paid_by), day
+
+
+def order_date(
+    profile: MarketProfile, as_of: datetime.date | str | None, *, stacklevel: int
+) -> datetime.date:
+    """The date rules apply at: ``as_of``, checked against the profile's window, else its own."""
+    if as_of is None:
+        return profile.as_of
+    day = to_date("as_of", as_of)
+    profile.check_date(day, stacklevel=stacklevel)
+    return day
 
 
 def _order_lines(order: OrderLike, category: str | None, quantity: int) -> list[OrderLine]:
@@ -1216,7 +1472,7 @@ def _params(plan: _Plan) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray
     return params, tests, fees, bands
 
 
-def landed_cost_batch_of(
+def landed_cost_batch(
     profile: MarketProfile,
     goods: Any,
     *,
@@ -1263,7 +1519,7 @@ def landed_cost_batch_of(
         As in :func:`landed_cost`.
     parallel : bool, optional
         Force the parallel (True) or serial (False) kernel; default: parallel from
-        ``PARALLEL_MIN_ORDERS`` orders.
+        ``PARALLEL_MIN_ORDERS`` orders (:mod:`ecomstrat._kernels.landed_cost`).
 
     Returns
     -------
@@ -1276,20 +1532,13 @@ def landed_cost_batch_of(
 
     Examples
     --------
-    >>> from ecomstrat.localization.markets import market_profile
+    >>> from ecomstrat.localization import market_profile
     >>> de = market_profile("DE", as_of="2026-03-01")
-    >>> batch = landed_cost_batch_of(de, [100.0, 200.0], shipping=10.0)
+    >>> batch = landed_cost_batch(de, [100.0, 200.0], shipping=10.0)
     >>> batch["duty"].tolist(), batch["tax"].tolist()
     ([0.0, 8.4], [20.9, 41.5])
     """
-    presentation = cast(Presentation, check_choice("presentation", presentation, ["DDP", "DAP"]))
-    check_choice("shipping_paid_by", shipping_paid_by, ["buyer", "merchant"])
-    day = profile.as_of if as_of is None else to_date("as_of", as_of)
-    if as_of is not None:
-        profile.check_date(day, stacklevel=3)
-    if origin is not None:
-        origin = check_country(origin, "origin")
-    plan = _plan(profile, presentation, origin, fx, shipping_paid_by)
+    plan, day = _prepare(profile, presentation, shipping_paid_by, origin, as_of, fx)
     values = _as_floats("goods", goods, None)
     n = values.shape[0]
     check_non_empty("goods", values)
@@ -1337,10 +1586,8 @@ def landed_cost_batch_of(
                 f"{name}[{i}]", float(array[i]), rule, "Give rates as fractions (0.2, not 20)."
             )
     params, tests, fees, bands = _params(plan)
-    use_parallel = n >= PARALLEL_MIN_ORDERS if parallel is None else parallel
-    kernel = landed_cost_batch_parallel if use_parallel else landed_cost_batch
     out = np.empty((len(COLUMNS), n), dtype=np.float64)
-    kernel(
+    kernel.landed_cost_batch(
         values,
         _compact(arrays["quantity"]),
         _compact(arrays["n_categories"]),
@@ -1354,6 +1601,7 @@ def landed_cost_batch_of(
         fees,
         bands,
         out,
+        parallel=n >= PARALLEL_MIN_ORDERS if parallel is None else parallel,
     )
     out.flags.writeable = False
-    return LandedCostBatch(profile.country, plan.currency, presentation, day, out)
+    return LandedCostBatch(profile.country, plan.currency, plan.presentation, day, out)

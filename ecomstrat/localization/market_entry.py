@@ -1,14 +1,14 @@
 """Economics of entering a market: contribution per order, break-even volume and payback.
 
 For an average order (``average_basket`` of goods, in the market's or the merchant's currency)
-the landed cost is computed with :func:`~ecomstrat.localization.landed_cost.landed_cost`; duties
+the landed cost is computed with :func:`~ecomstrat.localization.landed_cost`; duties
 and taxes charged to the buyer pass through, and what the merchant bears is subtracted from
 the product margin:
 
 .. code-block:: text
 
     revenue              = basket, in the merchant's currency
-    product margin       = revenue × gross_margin              (COGS fixed in merchant currency)
+    product margin       = revenue × gross_margin_rate         (COGS fixed in merchant currency)
     kept margin          = (1 − return rate) × product margin  (returned goods are restocked)
     localization costs   = payment fee + FX cost + expected return cost + customer service
                            + carrier fees borne by the merchant + merchant-paid import charges
@@ -25,10 +25,10 @@ and lower.
 
 Examples
 --------
->>> from ecomstrat.localization.markets import market_profile
->>> gb = market_profile("GB", as_of="2026-03-01").with_fx("USD", "0.79")
+>>> from ecomstrat.localization import market_profile
+>>> gb = market_profile("GB", as_of="2026-03-01").with_fx("USD", rate="0.79")
 >>> entry = market_entry(gb, monthly_orders=300, average_basket=Money("80", "USD"),
-...                      gross_margin=0.55)
+...                      gross_margin_rate=0.55)
 >>> entry.currency, entry.contribution_per_order, round(entry.payback_months, 1)
 ('USD', Money('30.14', 'USD'), 0.4)
 >>> [s.name for s in entry.sensitivity][:3]
@@ -51,24 +51,17 @@ from ecomstrat._validation import check_positive, check_unit_interval, invalid
 from ecomstrat.domain.money import AmountLike, Money, to_decimal
 from ecomstrat.exceptions import CurrencyMismatchError, EmptyInputError
 from ecomstrat.frames._export import Tabular
-from ecomstrat.localization.landed_cost import LandedCost, landed_cost
-from ecomstrat.localization.profiles import MarketProfile, Presentation
-from ecomstrat.localization.rules import DIVISION, to_date
+from ecomstrat.localization.landed_cost import (
+    LandedCost,
+    Presentation,
+    landed_cost,
+    order_date,
+    percent,
+)
+from ecomstrat.localization.profiles import MarketProfile
+from ecomstrat.localization.rules import DIVISION, json_value
 
 __all__ = ["MarketComparison", "MarketEntry", "Scenario", "compare_markets", "market_entry"]
-
-#: Merchant-borne kinds of landed-cost lines that count as localization costs.
-_MERCHANT_KINDS = (
-    "shipping",
-    "insurance",
-    "charges",
-    "brokerage",
-    "ddp_surcharge",
-    "payment_fee",
-    "fx_cost",
-    "returns",
-    "service",
-)
 
 
 @attrs.frozen
@@ -97,13 +90,13 @@ class MarketEntry:
     presentation : {"DDP", "DAP"}
     monthly_orders : float
         Expected orders a month.
-    gross_margin : float
-        Product margin on the basket at the base exchange rate.
+    gross_margin_rate : float
+        Gross (product) margin as a share of the basket at the base exchange rate.
     landed : LandedCost
         Landed cost of the average order, in the market's currency.
     exchange_rate : Decimal
         Market-currency units per unit of the merchant's currency (1 when they are the same);
-        ``landed.converted(currency, exchange_rate)`` shows the landed cost in ``currency``.
+        ``landed.converted(currency, rate=exchange_rate)`` shows the landed cost in ``currency``.
     revenue_per_order : Money
         The basket in the merchant's currency.
     margin_per_order : Money
@@ -129,7 +122,7 @@ class MarketEntry:
     as_of: datetime.date
     presentation: Presentation
     monthly_orders: float
-    gross_margin: float
+    gross_margin_rate: float
     landed: LandedCost
     exchange_rate: Decimal
     revenue_per_order: Money
@@ -152,7 +145,7 @@ class MarketEntry:
 
     @property
     def contribution_margin(self) -> float:
-        """Contribution per order as a share of revenue."""
+        """Contribution per order (after localization costs) as a share of revenue."""
         revenue = self.revenue_per_order.amount
         return float(self.contribution_per_order.amount / revenue) if revenue else math.nan
 
@@ -167,13 +160,7 @@ class MarketEntry:
         """Plain JSON-able data."""
 
         def plain(value: Any) -> Any:
-            if isinstance(value, Money):
-                return format(value.amount, "f")
-            if isinstance(value, Decimal):
-                return format(value, "f")
-            if isinstance(value, datetime.date):
-                return value.isoformat()
-            return value
+            return json_value(self, None, value)
 
         data = {
             f.name: plain(getattr(self, f.name))
@@ -206,7 +193,7 @@ def _merchant_rate(profile: MarketProfile) -> Decimal:
     if rate is None:
         raise CurrencyMismatchError(
             f"profile.fx.merchant_currency is {merchant} but no {merchant} rate is given:"
-            f" call profile.with_fx({merchant!r}, rate) ({market} per {merchant})."
+            f" call profile.with_fx({merchant!r}, rate=...) ({market} per {merchant})."
         )
     return rate
 
@@ -229,14 +216,14 @@ def _economics(
         return Money(DIVISION.divide(amount, rate), merchant).round()
 
     landed = landed_cost(
-        Money(inputs.basket_market, profile.currency.code), profile, **inputs.options
+        profile, Money(inputs.basket_market, profile.currency.code), **inputs.options
     )
     revenue = to_merchant(inputs.basket_market)
     margin = revenue - Money(inputs.cogs, merchant)
     kept = (margin * (Decimal(1) - profile.returns.rate)).round()
     costs: dict[str, Money] = {}
     for line in landed.lines:
-        if line.stage == "merchant" and line.kind in _MERCHANT_KINDS:
+        if line.stage == "merchant":
             costs[line.kind] = costs.get(line.kind, Money.zero(merchant)) + to_merchant(
                 line.amount.amount
             )
@@ -284,7 +271,7 @@ def market_entry(
     *,
     monthly_orders: float,
     average_basket: Money | AmountLike,
-    gross_margin: float,
+    gross_margin_rate: float,
     weight_kg: AmountLike | None = None,
     shipping: Money | AmountLike | None = None,
     free_shipping: bool = False,
@@ -302,17 +289,17 @@ def market_entry(
     ----------
     profile : MarketProfile
         The market; set the merchant's currency and rate with
-        :meth:`~ecomstrat.localization.profiles.MarketProfile.with_fx` to compare markets in one
+        :meth:`~ecomstrat.localization.MarketProfile.with_fx` to compare markets in one
         currency.
     monthly_orders : float
         Expected orders a month, > 0.
     average_basket : Money or number
         Goods value of an average order, excluding import taxes (a bare number is in the
         merchant's currency).
-    gross_margin : float
-        Product margin on the basket at the base exchange rate, in [0, 1].
+    gross_margin_rate : float
+        Gross (product) margin as a share of the basket at the base exchange rate, in [0, 1].
     weight_kg, shipping, category, origin, presentation, as_of
-        As in :func:`~ecomstrat.localization.landed_cost.landed_cost`.
+        As in :func:`~ecomstrat.localization.landed_cost`.
     free_shipping : bool, default False
         The merchant absorbs shipping (it becomes a localization cost).
     fx_shock, return_rate_shift, duty_rate_shift : float
@@ -331,7 +318,7 @@ def market_entry(
         When the basket or the merchant's currency has no exchange rate.
     """
     check_positive("monthly_orders", monthly_orders)
-    margin_rate = Decimal(str(check_unit_interval("gross_margin", gross_margin)))
+    margin_rate = Decimal(str(check_unit_interval("gross_margin_rate", gross_margin_rate)))
     shock = Decimal(str(check_unit_interval("fx_shock", fx_shock)))
     ret_shift = Decimal(str(check_unit_interval("return_rate_shift", return_rate_shift)))
     duty_shift = Decimal(str(check_unit_interval("duty_rate_shift", duty_rate_shift)))
@@ -343,9 +330,7 @@ def market_entry(
     )
     if basket.amount <= 0:
         raise invalid("average_basket", basket, "must be > 0")
-    day = profile.as_of if as_of is None else to_date("as_of", as_of)
-    if as_of is not None:
-        profile.check_date(day, stacklevel=3)
+    day = order_date(profile, as_of, stacklevel=4)
     basket_market = _basket_in_market(profile, basket)
     rate = _merchant_rate(profile)
     revenue_base = Money(DIVISION.divide(basket_market, rate), merchant).round()
@@ -364,7 +349,7 @@ def market_entry(
     if merchant != profile.currency.code:
         for sign, label in ((1, "+"), (-1, "-")):
             shocked = profile.fx.with_rates({merchant: rate * (1 + sign * shock)})
-            name = f"{merchant} {label}{_pct(shock)}"
+            name = f"{merchant} {label}{percent(shock)}"
             scenarios.append(_economics(attrs.evolve(profile, fx=shocked), inputs, name)[0])
     for sign in (1, -1):
         new_rate = min(max(profile.returns.rate + sign * ret_shift, Decimal(0)), Decimal(1))
@@ -386,7 +371,7 @@ def market_entry(
         as_of=day,
         presentation=presentation,
         monthly_orders=float(monthly_orders),
-        gross_margin=float(margin_rate),
+        gross_margin_rate=float(margin_rate),
         landed=landed,
         exchange_rate=rate,
         revenue_per_order=details["revenue"],
@@ -404,12 +389,8 @@ def market_entry(
     )
 
 
-def _pct(rate: Decimal) -> str:
-    return f"{format((rate * 100).normalize(), 'f')}%"
-
-
 def _points(rate: Decimal) -> str:
-    return f"{format((rate * 100).normalize(), 'f')} pts"
+    return f"{percent(rate)[:-1]} pts"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,11 +457,11 @@ def compare_markets(entries: Sequence[MarketEntry]) -> MarketComparison:
 
     Examples
     --------
-    >>> from ecomstrat.localization.markets import market_profile
+    >>> from ecomstrat.localization import market_profile
     >>> def entry(code, rate):
-    ...     profile = market_profile(code, as_of="2026-03-01").with_fx("USD", rate)
+    ...     profile = market_profile(code, as_of="2026-03-01").with_fx("USD", rate=rate)
     ...     return market_entry(profile, monthly_orders=300, average_basket=80,
-    ...                         gross_margin=0.55)
+    ...                         gross_margin_rate=0.55)
     >>> table = compare_markets([entry("DE", "0.91"), entry("GB", "0.79")])
     >>> table.columns()["country"].tolist(), table.best.country
     (['GB', 'DE'], 'GB')
@@ -492,7 +473,7 @@ def compare_markets(entries: Sequence[MarketEntry]) -> MarketComparison:
     if len(currencies) > 1:
         raise CurrencyMismatchError(
             f"entries are in {', '.join(currencies)}: compare markets in one merchant currency"
-            " (profile.with_fx(currency, rate) for each)."
+            " (profile.with_fx(currency, rate=...) for each)."
         )
 
     def key(e: MarketEntry) -> tuple[float, float]:

@@ -1,20 +1,32 @@
-"""Market costing profile: the rules and costs of selling into one country on one date.
+"""Market profiles: the rules and costs of selling into one country on one date, and their data.
 
 A :class:`MarketProfile` is the companion of :class:`~ecomstrat.domain.Market`: where the market
 says *where* and *in which currency and languages* a shop sells, the profile says what it costs
 to deliver an order there — customs valuation, duty and tax rates, the separate duty and tax de
 minimis rules, who collects the tax, carrier fees, payment fees, shipping, returns, customer
 service and entry costs. Each part is a small frozen object (see
-:mod:`ecomstrat.localization.rules`) carrying its :class:`Provenance`.
+:mod:`ecomstrat.localization.rules`) carrying its :class:`~ecomstrat.localization.Provenance`.
 
-Profiles are snapshots: :func:`ecomstrat.localization.markets.market_profile` resolves the dated
-reference data for one ``as_of`` date, and the profile remembers the window in which that
-snapshot holds. Using it on a date past a known scheduled change emits a
-:class:`MarketDataWarning`.
+The reference data, ``markets.toml`` (read with :mod:`tomllib`), holds these parts for the EU
+member states, the UK, US, Canada, Australia, New Zealand, Japan, South Korea, China
+(cross-border e-commerce channel), Brazil, India, Mexico, Switzerland, Norway and Singapore.
+Every value has a ``source``, an ``evidence`` label, a ``verified_on`` date and the dates it is
+in force, so the table can hold a rule's history and its announced changes.
+
+Profiles are snapshots: :func:`market_profile` resolves the dated reference data for one
+``as_of`` date, and the profile remembers the window in which that snapshot holds. Using it on
+a date past a known scheduled change emits a :class:`MarketDataWarning`.
+
+.. warning::
+   Rates and thresholds change often and some rows rest on secondary sources. They are
+   reference data to verify, not tax advice; commercial values (shipping, payment and service
+   costs, carrier fees, return rates, entry costs) are illustrative defaults.
+
+Your own data goes in a TOML file of the same shape (see ``docs/howto-override-market.md``):
+``load_market_profiles(path)`` merges it over the built-in table, block by block.
 
 Examples
 --------
->>> from ecomstrat.localization.markets import market_profile
 >>> de = market_profile("DE", as_of="2026-03-01")
 >>> de.market
 Market(country='DE', currency='EUR', languages=('de',))
@@ -24,24 +36,40 @@ Market(country='DE', currency='EUR', languages=('de',))
 datetime.date(2026, 7, 1)
 >>> de.with_overrides({"returns": {"rate": "0.30"}}).returns.rate
 Decimal('0.30')
+>>> table = load_market_profiles()
+>>> len(table.countries) >= 41, "DE" in table.countries
+(True, True)
+>>> [market_profile("FI", as_of=day).tax.standard_rate for day in ("2024-08-31", "2024-09-01")]
+[Decimal('0.24'), Decimal('0.255')]
+>>> [market_profile("EE", as_of=day).tax.standard_rate for day in ("2024-06-30", "2025-07-01")]
+[Decimal('0.22'), Decimal('0.24')]
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import importlib.resources
+import itertools
+import os
+import tomllib
 import warnings
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
 import attr
 import attrs
+import numpy as np
 
+from ecomstrat._typing import AnyArray
 from ecomstrat._validation import invalid
 from ecomstrat.domain.country import check_country, country_name
 from ecomstrat.domain.market import Market
-from ecomstrat.domain.money import AmountLike, Money, to_decimal
-from ecomstrat.exceptions import EcomstratWarning, UnknownCodeError
+from ecomstrat.domain.money import AmountLike, Money
+from ecomstrat.exceptions import EcomstratWarning, InvalidInputError, UnknownCodeError
+from ecomstrat.frames._export import Tabular
 from ecomstrat.localization.rules import (
     BorderFees,
     CurrencyRules,
@@ -61,20 +89,20 @@ from ecomstrat.localization.rules import (
     Threshold,
     Valuation,
     build,
+    build_each,
+    json_value,
     to_date,
+    to_optional_date,
 )
 
 __all__ = [
-    "BLOCKS",
     "MarketDataWarning",
     "MarketProfile",
-    "OrderLine",
-    "Presentation",
+    "MarketTable",
+    "Source",
+    "load_market_profiles",
+    "market_profile",
 ]
-
-#: DDP: duties and taxes paid by the seller and charged at checkout; DAP: paid by the buyer
-#: on delivery (DDU, as carriers still call it).
-Presentation: TypeAlias = Literal["DDP", "DAP"]
 
 Kind: TypeAlias = Literal["one", "optional", "many"]
 
@@ -111,20 +139,16 @@ def _languages(value: Iterable[str]) -> tuple[str, ...]:
     return Market("US", "USD", value).languages
 
 
-def _opt_date(value: datetime.date | str | None) -> datetime.date | None:
-    return None if value is None else to_date("date", value)
-
-
 def _as_of(value: datetime.date | str) -> datetime.date:
     return to_date("as_of", value)
 
 
 def _thresholds(value: Iterable[Threshold | Mapping[str, Any]]) -> tuple[Threshold, ...]:
-    return tuple(build(Threshold, t, f"threshold[{i}]") for i, t in enumerate(value))
+    return build_each(Threshold, value, "threshold")
 
 
 def _fees(value: Iterable[ImportFee | Mapping[str, Any]]) -> tuple[ImportFee, ...]:
-    return tuple(build(ImportFee, f, f"import_fees[{i}]") for i, f in enumerate(value))
+    return build_each(ImportFee, value, "import_fees")
 
 
 def _changes(value: Iterable[ScheduledChange]) -> tuple[ScheduledChange, ...]:
@@ -135,7 +159,7 @@ def _changes(value: Iterable[ScheduledChange]) -> tuple[ScheduledChange, ...]:
 class MarketProfile:
     """What selling one order into a country costs, under the rules in force on ``as_of``.
 
-    Build one with :func:`ecomstrat.localization.markets.market_profile` (reference data) and
+    Build one with :func:`market_profile` (reference data) and
     adjust it with :meth:`with_overrides` or :meth:`with_fx`; constructing it directly is for
     markets the data does not cover.
 
@@ -212,8 +236,8 @@ class MarketProfile:
     border_fees: BorderFees = attrs.field(factory=BorderFees)
     fx: FxTerms = attrs.field(factory=FxTerms)
     as_of: datetime.date = attrs.field(factory=datetime.date.today, converter=_as_of)
-    valid_from: datetime.date | None = attrs.field(default=None, converter=_opt_date)
-    valid_until: datetime.date | None = attrs.field(default=None, converter=_opt_date)
+    valid_from: datetime.date | None = attrs.field(default=None, converter=to_optional_date)
+    valid_until: datetime.date | None = attrs.field(default=None, converter=to_optional_date)
     changes: tuple[ScheduledChange, ...] = attrs.field(default=(), converter=_changes)
     data_version: str = "user"
 
@@ -286,8 +310,8 @@ class MarketProfile:
     def with_fx(
         self,
         merchant_currency: str,
-        rate: AmountLike | None = None,
         *,
+        rate: AmountLike | None = None,
         conversion_fee: AmountLike | None = None,
         rates: Mapping[str, AmountLike] | None = None,
     ) -> MarketProfile:
@@ -307,8 +331,7 @@ class MarketProfile:
 
         Examples
         --------
-        >>> from ecomstrat.localization.markets import market_profile
-        >>> gb = market_profile("GB", as_of="2026-03-01").with_fx("USD", "0.79")
+        >>> gb = market_profile("GB", as_of="2026-03-01").with_fx("USD", rate="0.79")
         >>> gb.merchant_currency, gb.fx.rate("USD")
         ('USD', Decimal('0.79'))
         """
@@ -350,7 +373,6 @@ class MarketProfile:
 
         Examples
         --------
-        >>> from ecomstrat.localization.markets import market_profile
         >>> gb = market_profile("GB", as_of="2026-03-01")
         >>> gb.with_overrides({"tax": {"standard_rate": "0.25"}}).tax.standard_rate
         Decimal('0.25')
@@ -378,15 +400,7 @@ class MarketProfile:
 
     def to_dict(self) -> dict[str, Any]:
         """The profile as plain JSON-able data (decimals as strings, dates in ISO 8601)."""
-        return attr.asdict(self, retain_collection_types=False, value_serializer=_encode)
-
-
-def _encode(instance: Any, field: attrs.Attribute[Any] | None, value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
+        return attr.asdict(self, retain_collection_types=False, value_serializer=json_value)
 
 
 def _user(fields: Iterable[str]) -> Provenance:
@@ -432,51 +446,507 @@ def _override(current: Any, cls: type[Any], kind: Kind, value: Any, where: str) 
     return build(cls, data, where)
 
 
-def _line_value(value: Money | AmountLike) -> Money | Decimal:
-    if isinstance(value, Money):
-        return value
-    return to_decimal("value", value)
+# ---------------------------------------------------------------------------------------------
+# The reference table and its TOML files.
 
-
-def _non_negative_value(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    amount = value.amount if isinstance(value, Money) else value
-    if isinstance(amount, Decimal) and amount < 0:
-        raise invalid(attribute.name, value, "must be >= 0")
-
-
-def _quantity(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise invalid("quantity", value, "must be an int >= 1")
-    return value
-
-
-def _category(value: str | None) -> str | None:
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise invalid("category", value, "must be a non-blank string or None")
-    return None if value is None else value.strip()
+#: Keys of a block entry that describe its provenance rather than the rule.
+_PROVENANCE_KEYS: Final = frozenset(
+    {
+        "source",
+        "url",
+        "effective_from",
+        "effective_to",
+        "verified_on",
+        "evidence",
+        "illustrative",
+        "note",
+    }
+)
+_MARKET_KEYS: Final = frozenset({"name", "languages", "groups", "changes", "covers_from", *BLOCKS})
+SCHEMA: Final = 1
 
 
 @attrs.frozen
-class OrderLine:
-    """One line of an order to cost: its value, quantity and product category.
+class Source:
+    """A cited source: title, address and the evidence level of what was read there."""
+
+    key: str
+    title: str
+    url: str = ""
+    evidence: str = "?"
+
+
+@attrs.frozen
+class _Entry:
+    """One dated version of a block (or one member of a many-valued block)."""
+
+    value: Any
+    provenance: Provenance
+    where: str
+
+
+@attrs.frozen
+class _Market:
+    code: str
+    name: str
+    languages: tuple[str, ...]
+    blocks: Mapping[str, tuple[_Entry, ...]]
+    changes: tuple[ScheduledChange, ...]
+    covers_from: datetime.date | None = None
+
+
+@attrs.frozen
+class MarketTable(Tabular):
+    """A versioned table of dated market rules; :meth:`profile` resolves one market on a date.
+
+    Get it from :func:`load_market_profiles`. As a table (:meth:`columns`, ``to_pandas()``…)
+    it lists the markets it covers: country, name, languages and the date its data starts.
+
+    Attributes
+    ----------
+    version : str
+        Version of the data (of the last file merged in).
+    compiled_on : datetime.date, optional
+        When the data was compiled.
+    disclaimer : str
+        What the data is and is not.
+    sources : mapping of str to Source
+        The cited sources by key.
+    """
+
+    version: str
+    compiled_on: datetime.date | None
+    disclaimer: str
+    sources: Mapping[str, Source]
+    _markets: Mapping[str, _Market] = attrs.field(alias="markets", repr=False)
+    _groups: Mapping[str, Any] = attrs.field(alias="groups", factory=dict, repr=False)
+
+    _pandas_index = "country"
+
+    def columns(self) -> dict[str, AnyArray]:
+        """The covered markets, one row each, sorted by country.
+
+        Examples
+        --------
+        >>> columns = load_market_profiles().columns()
+        >>> columns["country"][:2].tolist(), columns["name"][:2].tolist()
+        (['AT', 'AU'], ['Austria', 'Australia'])
+        """
+        markets = [self._markets[code] for code in self.countries]
+        starts = [m.covers_from.isoformat() if m.covers_from else "NaT" for m in markets]
+        return {
+            "country": np.array([m.code for m in markets], dtype=np.str_),
+            "name": np.array([m.name for m in markets], dtype=np.str_),
+            "languages": np.array([",".join(m.languages) for m in markets], dtype=np.str_),
+            "covers_from": np.array(starts, dtype="datetime64[D]"),
+        }
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """ISO 3166-1 alpha-2 codes of the markets in the table, sorted."""
+        return tuple(sorted(self._markets))
+
+    def names(self) -> dict[str, str]:
+        """Display name of each market."""
+        return {code: m.name for code, m in sorted(self._markets.items())}
+
+    def profile(
+        self,
+        country: str,
+        *,
+        as_of: datetime.date | str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> MarketProfile:
+        """Resolve the rules of ``country`` in force on ``as_of`` (default: today).
+
+        Raises
+        ------
+        UnknownCodeError
+            If ``country`` is not an ISO 3166-1 code, or not in the table (the message lists
+            the covered markets and close matches).
+        InvalidInputError
+            If the data has no rule in force on ``as_of`` for a required part.
+        """
+        market = self._market(country)
+        day = datetime.date.today() if as_of is None else to_date("as_of", as_of)
+        if market.covers_from is not None and day < market.covers_from:
+            raise invalid(
+                "as_of",
+                day.isoformat(),
+                f"is before {market.covers_from.isoformat()}, where the reference data for"
+                f" {market.code} starts",
+                "Choose a later date or supply the earlier rules in your own TOML file.",
+            )
+        parts: dict[str, Any] = {}
+        for name, (_cls, kind) in BLOCKS.items():
+            entries = [e for e in market.blocks.get(name, ()) if e.provenance.in_force(day)]
+            if kind == "many":
+                parts[name] = tuple(e.value for e in entries)
+            elif entries:
+                parts[name] = entries[0].value
+            elif kind == "one" and name not in ("fx", "border_fees"):
+                covered = _coverage(market.blocks.get(name, ()))
+                raise invalid(
+                    "as_of",
+                    day.isoformat(),
+                    f"no {name!r} rule of {market.code} is in force on that date (the data"
+                    f" covers {covered})",
+                    "Choose a date in that range or add the rule with your own TOML file.",
+                )
+        changes = _all_changes(market)
+        before = [c.on for c in changes if c.on <= day]
+        if market.covers_from is not None:
+            before.append(market.covers_from)
+        after = [c.on for c in changes if c.on > day]
+        profile = MarketProfile(
+            country=market.code,
+            name=market.name,
+            languages=market.languages,
+            as_of=day,
+            valid_from=max(before) if before else None,
+            valid_until=min(after) if after else None,
+            changes=changes,
+            data_version=self.version,
+            **parts,
+        )
+        return profile.with_overrides(overrides) if overrides else profile
+
+    def profiles(
+        self, countries: Iterable[str] | None = None, *, as_of: datetime.date | str | None = None
+    ) -> dict[str, MarketProfile]:
+        """Profiles of ``countries`` (default: all) resolved on ``as_of``."""
+        codes = self.countries if countries is None else [self._market(c).code for c in countries]
+        return {code: self.profile(code, as_of=as_of) for code in codes}
+
+    def merged(self, other: MarketTable) -> MarketTable:
+        """A copy with the markets of ``other`` merged in, block by block (``other`` wins)."""
+        markets = dict(self._markets)
+        for code, market in other._markets.items():
+            base = markets.get(code)
+            if base is None:
+                markets[code] = market
+                continue
+            markets[code] = _Market(
+                code,
+                market.name or base.name,
+                market.languages or base.languages,
+                {**base.blocks, **market.blocks},
+                tuple(
+                    {(c.on, c.description): c for c in (*base.changes, *market.changes)}.values()
+                ),
+                market.covers_from or base.covers_from,
+            )
+        return MarketTable(
+            version=other.version or self.version,
+            compiled_on=other.compiled_on or self.compiled_on,
+            disclaimer=self.disclaimer,
+            sources={**self.sources, **other.sources},
+            markets=markets,
+            groups={**self._groups, **other._groups},
+        )
+
+    def _market(self, country: str) -> _Market:
+        code = check_country(country)
+        market = self._markets.get(code)
+        if market is None:
+            raise UnknownCodeError(
+                f"country={country!r} ({code}) is not in the market reference data: covered"
+                f" markets are {', '.join(self.countries)}. Build a MarketProfile yourself or"
+                " add the market in your own TOML file (load_market_profiles(path))."
+            )
+        return market
+
+
+def _coverage(entries: Iterable[_Entry]) -> str:
+    spans = [
+        f"{p.effective_from.isoformat() if p.effective_from else '...'} to"
+        f" {p.effective_to.isoformat() if p.effective_to else '...'}"
+        for p in (e.provenance for e in entries)
+    ]
+    return ", ".join(spans) if spans else "no dates"
+
+
+def _all_changes(market: _Market) -> tuple[ScheduledChange, ...]:
+    """Explicit changes plus every start and end date of a block version, merged by date.
+
+    The start of the data (``covers_from``) is not a change and is left out.
+    """
+    by_day: dict[datetime.date, list[str]] = {}
+    for change in market.changes:
+        by_day.setdefault(change.on, []).append(change.description)
+    for name, entries in market.blocks.items():
+        for entry in entries:
+            p = entry.provenance
+            label = f"{name} ({p.note})" if p.note else name
+            for day, verb in ((p.effective_from, "takes effect"), (p.effective_to, "ends")):
+                if day is not None and day != market.covers_from:
+                    text = f"{label} {verb}"
+                    if text not in by_day.get(day, []):
+                        by_day.setdefault(day, []).append(text)
+    return tuple(ScheduledChange(day, "; ".join(texts)) for day, texts in sorted(by_day.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading TOML.
+
+
+class _Reader:
+    """Turns the parsed TOML document into entries, naming the place of every error."""
+
+    def __init__(
+        self,
+        document: Mapping[str, Any],
+        origin: str,
+        sources: Mapping[str, Source],
+        groups: Mapping[str, Any] | None = None,
+    ):
+        self.document = document
+        self.origin = origin
+        self.groups = {**(groups or {}), **document.get("groups", {})}
+        meta = document.get("meta", {})
+        if not isinstance(meta, Mapping):
+            raise self.error("meta", "must be a table")
+        schema = meta.get("schema", SCHEMA)
+        if schema != SCHEMA:
+            raise self.error("meta.schema", f"is {schema!r}; this ecomstrat reads schema {SCHEMA}")
+        self.meta = meta
+        self.sources = dict(sources)
+        for key, data in document.get("sources", {}).items():
+            if not isinstance(data, Mapping) or "title" not in data:
+                raise self.error(f"sources.{key}", "must be a table with a 'title'")
+            self.sources[key] = Source(
+                key, str(data["title"]), str(data.get("url", "")), str(data.get("evidence", "?"))
+            )
+
+    def error(self, where: str, rule: str) -> InvalidInputError:
+        return InvalidInputError(f"{self.origin}: {where} {rule}.")
+
+    def table(self) -> MarketTable:
+        groups = self.groups
+        markets: dict[str, _Market] = {}
+        for key, data in self.document.get("markets", {}).items():
+            where = f"markets.{key}"
+            if not isinstance(data, Mapping):
+                raise self.error(where, "must be a table")
+            unknown = sorted(set(data) - _MARKET_KEYS)
+            if unknown:
+                raise UnknownCodeError(
+                    f"{self.origin}: {where} has unknown key(s) {', '.join(map(repr, unknown))};"
+                    f" valid keys are {', '.join(map(repr, sorted(_MARKET_KEYS)))}."
+                )
+            try:
+                code = check_country(key, where)
+            except InvalidInputError as error:
+                raise type(error)(f"{self.origin}: {error}") from None
+            blocks: dict[str, tuple[_Entry, ...]] = {}
+            changes: list[ScheduledChange] = []
+            for group in data.get("groups", []):
+                if group not in groups:
+                    raise UnknownCodeError(
+                        f"{self.origin}: {where}.groups names {group!r}, which is not defined;"
+                        f" groups are {', '.join(map(repr, sorted(groups)))}."
+                    )
+                blocks.update(self.blocks(groups[group], f"groups.{group}"))
+                changes += self.changes(groups[group], f"groups.{group}")
+            blocks.update(self.blocks(data, where))
+            changes += self.changes(data, where)
+            languages = tuple(data.get("languages", ()))
+            raw = data.get("covers_from")
+            covers = None if raw is None else to_date(f"{where}.covers_from", raw)
+            if covers is not None:
+                blocks = {name: _starting(entries, covers) for name, entries in blocks.items()}
+            markets[code] = _Market(
+                code, str(data.get("name", "")), languages, blocks, tuple(changes), covers
+            )
+        compiled = self.meta.get("compiled_on")
+        return MarketTable(
+            version=str(self.meta.get("version", "")),
+            compiled_on=None if compiled is None else to_date("meta.compiled_on", compiled),
+            disclaimer=str(self.meta.get("disclaimer", "")),
+            sources=self.sources,
+            markets=markets,
+            groups=groups,
+        )
+
+    def changes(self, data: Mapping[str, Any], where: str) -> list[ScheduledChange]:
+        out = []
+        for i, item in enumerate(data.get("changes", [])):
+            here = f"{where}.changes[{i}]"
+            source = self.cite(item.get("source", ""), here)[0] if item.get("source") else ""
+            try:
+                out.append(ScheduledChange(item["on"], str(item["description"]), source))
+            except (KeyError, TypeError) as error:
+                raise self.error(here, f"needs 'on' and 'description' ({error})") from None
+        return out
+
+    def blocks(self, data: Mapping[str, Any], where: str) -> dict[str, tuple[_Entry, ...]]:
+        out: dict[str, tuple[_Entry, ...]] = {}
+        for name, (cls, kind) in BLOCKS.items():
+            if name not in data:
+                continue
+            raw = data[name]
+            items = [raw] if isinstance(raw, Mapping) else list(raw)
+            entries = tuple(
+                self.entry(cls, item, f"{where}.{name}[{i}]") for i, item in enumerate(items)
+            )
+            if kind != "many":
+                _check_no_overlap(entries, f"{self.origin}: {where}.{name}")
+            out[name] = entries
+        return out
+
+    def cite(self, key: str, where: str) -> tuple[str, str, str]:
+        source = self.sources.get(key)
+        if source is None:
+            if key.startswith(("http://", "https://")):
+                return key, key, "?"
+            if not key:
+                raise self.error(where, "needs a 'source'")
+            return key, "", "?"
+        return source.title, source.url, source.evidence
+
+    def entry(self, cls: type[Any], item: Any, where: str) -> _Entry:
+        if not isinstance(item, Mapping):
+            raise self.error(where, "must be a table")
+        title, url, evidence = self.cite(str(item.get("source", "")), where)
+        if "verified_on" not in item:
+            raise self.error(where, "needs 'verified_on' (the date the value was last checked)")
+        try:
+            provenance = Provenance(
+                source=title,
+                url=str(item.get("url", url)),
+                effective_from=item.get("effective_from"),
+                effective_to=item.get("effective_to"),
+                verified_on=item.get("verified_on"),
+                evidence=item.get("evidence", evidence),
+                illustrative=bool(item.get("illustrative", False)),
+                note=str(item.get("note", "")),
+            )
+        except InvalidInputError as error:
+            raise type(error)(f"{self.origin}: {where}: {error}") from None
+        fields = {k: v for k, v in item.items() if k not in _PROVENANCE_KEYS}
+        fields["provenance"] = provenance
+        try:
+            value = build(cls, fields, f"{self.origin}: {where}")
+        except InvalidInputError as error:
+            raise type(error)(str(error)) from None
+        return _Entry(value, provenance, where)
+
+
+def _starting(entries: tuple[_Entry, ...], covers: datetime.date) -> tuple[_Entry, ...]:
+    """Entries without a start date start where the market's data starts (``covers_from``)."""
+    out = []
+    for entry in entries:
+        p = entry.provenance
+        if p.effective_from is None and (p.effective_to is None or p.effective_to > covers):
+            p = attrs.evolve(p, effective_from=covers)
+            entry = _Entry(attrs.evolve(entry.value, provenance=p), p, entry.where)
+        out.append(entry)
+    return tuple(out)
+
+
+def _check_no_overlap(entries: tuple[_Entry, ...], where: str) -> None:
+    spans = sorted(
+        (e.provenance.effective_from or datetime.date.min, e.provenance.effective_to, e.where)
+        for e in entries
+    )
+    for (_, end, first), (start, _, second) in itertools.pairwise(spans):
+        if end is None or end > start:
+            raise InvalidInputError(
+                f"{where}: versions {first} and {second} overlap; give each an effective_from"
+                " and effective_to so that one version is in force on any date."
+            )
+
+
+@functools.cache
+def _builtin() -> MarketTable:
+    text = (
+        importlib.resources.files("ecomstrat.localization")
+        .joinpath("markets.toml")
+        .read_text(encoding="utf-8")
+    )
+    return _Reader(tomllib.loads(text), "markets.toml (built-in)", {}).table()
+
+
+def load_market_profiles(
+    path: str | os.PathLike[str] | None = None, *, include_builtin: bool = True
+) -> MarketTable:
+    """Load the market reference table, optionally merged with your own TOML file.
 
     Parameters
     ----------
-    value : Money or Decimal
-        Price of the line (unit price × quantity), excluding import taxes. A bare number is
-        taken in the market's currency.
-    quantity : int
-        Number of items (per-item thresholds test ``value / quantity``).
-    category : str, optional
-        Product category or HS chapter, looked up in the duty and tax category rates; lines
-        of different categories are distinct tariff subheadings for flat per-category duties.
+    path : str or path-like, optional
+        A TOML file with the same layout as the built-in ``markets.toml``: ``[sources.*]``,
+        ``[groups.*]`` and ``[markets.<ISO code>]`` tables whose blocks (``tax``, ``duty``,
+        ``shipping``…) are lists of dated entries. Its markets are merged over the built-in
+        ones block by block: a block you give replaces the built-in block of that market.
+        Your file may cite the built-in sources and groups (``"EU"``, ``"EUR_DEFAULTS"``…).
+    include_builtin : bool, default True
+        Start from the built-in table (False: only your file).
+
+    Returns
+    -------
+    MarketTable
+
+    Raises
+    ------
+    InvalidInputError
+        For a malformed file, naming the file and the offending table.
 
     Examples
     --------
-    >>> OrderLine(Money("40", "EUR"), quantity=2, category="61")
-    OrderLine(value=Money('40', 'EUR'), quantity=2, category='61')
+    >>> table = load_market_profiles()
+    >>> table.version
+    '2026.11'
+    >>> table.profile("NO", as_of="2026-03-01").collection.scheme
+    'VOEC'
     """
+    base = _builtin() if include_builtin else None
+    if path is None:
+        if base is None:
+            raise invalid("path", None, "is needed when include_builtin=False")
+        return base
+    file = Path(path)
+    try:
+        document = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise invalid("path", str(file), f"could not be read as TOML ({error})") from None
+    own = _Reader(
+        document,
+        str(file),
+        base.sources if base else {},
+        base._groups if base else None,
+    ).table()
+    return base.merged(own) if base is not None else own
 
-    value: Money | Decimal = attrs.field(converter=_line_value, validator=_non_negative_value)
-    quantity: int = attrs.field(default=1, converter=_quantity)
-    category: str | None = attrs.field(default=None, converter=_category)
+
+def market_profile(
+    country: str,
+    *,
+    as_of: datetime.date | str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    table: MarketTable | None = None,
+) -> MarketProfile:
+    """The costing profile of ``country`` under the rules in force on ``as_of``.
+
+    Parameters
+    ----------
+    country : str
+        ISO 3166-1 code (alpha-2 or alpha-3, any case).
+    as_of : datetime.date or str, optional
+        Date whose rules apply (default: today). Pass it explicitly for reproducible results.
+    overrides : mapping, optional
+        Partial replacements, as in :meth:`MarketProfile.with_overrides`.
+    table : MarketTable, optional
+        The table to read (default: the built-in one).
+
+    Examples
+    --------
+    >>> gb = market_profile("gbr", as_of="2026-03-01")
+    >>> gb.country, gb.currency.code, gb.tax.standard_rate, gb.collection.scheme
+    ('GB', 'GBP', Decimal('0.2'), 'UK low-value consignments')
+    >>> market_profile("ARG")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ecomstrat.exceptions.UnknownCodeError: country='ARG' (AR) is not in the market reference ...
+    """
+    return (table or _builtin()).profile(country, as_of=as_of, overrides=overrides)

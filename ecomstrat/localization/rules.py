@@ -1,4 +1,4 @@
-"""The rule objects a :class:`~ecomstrat.localization.profiles.MarketProfile` is made of.
+"""The rule objects a :class:`~ecomstrat.localization.MarketProfile` is made of.
 
 Each is a small frozen attrs class, validated on construction. Amounts are exact Decimals:
 
@@ -29,7 +29,6 @@ from ecomstrat.domain.money import AmountLike, Money, to_decimal
 from ecomstrat.exceptions import CurrencyMismatchError, InvalidInputError, UnknownCodeError
 
 __all__ = [
-    "UNSOURCED",
     "Basis",
     "BorderFees",
     "CurrencyRules",
@@ -52,8 +51,6 @@ __all__ = [
     "TaxRules",
     "Threshold",
     "Valuation",
-    "build",
-    "to_date",
 ]
 
 #: What a threshold is tested on: the goods' intrinsic value (price without transport and
@@ -99,7 +96,8 @@ def to_date(name: str, value: object) -> datetime.date:
     raise invalid(name, value, "must be a datetime.date or an ISO 8601 date", "E.g. '2026-07-01'.")
 
 
-def _date(value: datetime.date | str | None) -> datetime.date | None:
+def to_optional_date(value: datetime.date | str | None) -> datetime.date | None:
+    """:func:`to_date` for an optional date (a converter)."""
     return None if value is None else to_date("date", value)
 
 
@@ -227,6 +225,25 @@ def build(cls: type[_R], data: Any, where: str) -> _R:
         raise type(error)(f"{where}: {error}") from None
 
 
+def build_each(cls: type[_R], items: Iterable[Any], where: str) -> tuple[_R, ...]:
+    """:func:`build` for each item, naming ``where[i]`` in errors (a converter's body)."""
+    return tuple(build(cls, item, f"{where}[{i}]") for i, item in enumerate(items))
+
+
+def json_value(instance: object, field: object, value: Any) -> Any:
+    """``value`` as JSON-able data: Money and Decimal as text, dates in ISO 8601.
+
+    The signature is that of an :func:`attr.asdict` ``value_serializer``.
+    """
+    if isinstance(value, Money):
+        return format(value.amount, "f")
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
 # ---------------------------------------------------------------------------------------------
 # Provenance and dates.
 
@@ -264,9 +281,9 @@ class Provenance:
 
     source: str = attrs.field(default="unsourced", validator=_text)
     url: str = attrs.field(default="", validator=_text)
-    effective_from: datetime.date | None = attrs.field(default=None, converter=_date)
-    effective_to: datetime.date | None = attrs.field(default=None, converter=_date)
-    verified_on: datetime.date | None = attrs.field(default=None, converter=_date)
+    effective_from: datetime.date | None = attrs.field(default=None, converter=to_optional_date)
+    effective_to: datetime.date | None = attrs.field(default=None, converter=to_optional_date)
+    verified_on: datetime.date | None = attrs.field(default=None, converter=to_optional_date)
     evidence: Evidence = attrs.field(default="?", validator=_one_of(*get_args(Evidence)))
     illustrative: bool = attrs.field(default=False, validator=_flag)
     note: str = attrs.field(default="", validator=_text)
@@ -435,7 +452,7 @@ class DutyBand:
 
 
 def _bands(value: Iterable[DutyBand | Mapping[str, Any]]) -> tuple[DutyBand, ...]:
-    return tuple(build(DutyBand, band, f"bands[{i}]") for i, band in enumerate(value))
+    return build_each(DutyBand, value, "bands")
 
 
 @attrs.frozen
@@ -675,10 +692,6 @@ class CurrencyRules:
     )
 
 
-def _fee(value: AmountLike) -> Decimal:
-    return to_decimal("value", value)
-
-
 @attrs.frozen
 class BorderFees:
     """Carrier charges when duty or tax is advanced at the border (market currency).
@@ -694,13 +707,13 @@ class BorderFees:
     """
 
     brokerage_fixed: Decimal = attrs.field(
-        default=Decimal(0), converter=_fee, validator=_non_negative
+        default=Decimal(0), converter=_dec, validator=_non_negative
     )
-    brokerage_rate: Decimal = attrs.field(default=Decimal(0), converter=_fee, validator=_unit)
+    brokerage_rate: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_unit)
     ddp_surcharge: Decimal = attrs.field(
-        default=Decimal(0), converter=_fee, validator=_non_negative
+        default=Decimal(0), converter=_dec, validator=_non_negative
     )
-    ddp_rate: Decimal = attrs.field(default=Decimal(0), converter=_fee, validator=_unit)
+    ddp_rate: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_unit)
     provenance: Provenance = attrs.field(
         default=UNSOURCED, converter=_provenance, repr=False, eq=False
     )
@@ -717,7 +730,7 @@ class PaymentMethod:
 
 
 def _methods(value: Iterable[PaymentMethod | Mapping[str, Any]]) -> tuple[PaymentMethod, ...]:
-    return tuple(build(PaymentMethod, m, f"methods[{i}]") for i, m in enumerate(value))
+    return build_each(PaymentMethod, value, "methods")
 
 
 @attrs.frozen

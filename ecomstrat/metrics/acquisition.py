@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import attrs
 import numpy as np
@@ -29,11 +29,9 @@ from ecomstrat.domain.customer import Customer
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import CurrencyMismatchError, EmptyInputError
 from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._export import Tabular
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.metrics.cohorts import Cohorts, assign_cohorts, cohort_sums, margins_of
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = [
     "FLOAT_TOLERANCE",
@@ -83,7 +81,7 @@ def _ratio(numerator: AnyArray, denominator: AnyArray) -> FloatArray:
 
 
 def cac_payback_months(
-    cac: float, monthly_revenue_per_customer: float, gross_margin_rate: float
+    cac: float, *, monthly_revenue_per_customer: float, gross_margin_rate: float
 ) -> float:
     """Months of gross margin needed to earn back the CAC: ``CAC / (revenue × margin rate)``.
 
@@ -101,7 +99,7 @@ def cac_payback_months(
 
     Examples
     --------
-    >>> cac_payback_months(770.0, 100.0, 0.7)  # 770 / (100 * 0.7)
+    >>> cac_payback_months(770.0, monthly_revenue_per_customer=100.0, gross_margin_rate=0.7)
     11.0
     """
     spend = check_finite("cac", cac)
@@ -119,21 +117,23 @@ def cac_payback_months(
     return spend / monthly_margin if monthly_margin > 0 else math.inf
 
 
-def break_even_roas(contribution_margin_rate: float) -> float:
-    """ROAS at which attributed contribution equals ad spend: ``1 / contribution margin rate``.
+def break_even_roas(gross_margin_rate: float) -> float:
+    """ROAS at which the attributed gross margin equals ad spend: ``1 / gross margin rate``.
 
-    ``inf`` when the contribution margin rate is not positive (no ROAS breaks even).
+    ``inf`` when the gross margin rate is not positive (no ROAS breaks even). With other
+    variable costs per order (shipping, payment fees), pass the contribution margin rate
+    instead: the rate of what is left of revenue to pay for the ads.
 
     Examples
     --------
     >>> round(break_even_roas(0.25), 6)
     4.0
     """
-    rate = check_finite("contribution_margin_rate", contribution_margin_rate)
+    rate = check_finite("gross_margin_rate", gross_margin_rate)
     if rate > 1.0:
         raise invalid(
-            "contribution_margin_rate",
-            contribution_margin_rate,
+            "gross_margin_rate",
+            gross_margin_rate,
             "must be <= 1",
             "Give it as a fraction of revenue (0.25, not 25).",
         )
@@ -144,7 +144,7 @@ def break_even_roas(contribution_margin_rate: float) -> float:
 
 
 @attrs.frozen(eq=False, repr=False)
-class AcquisitionTable:
+class AcquisitionTable(Tabular):
     """Acquisition economics, one row per campaign (or per channel).
 
     Money columns are float64 in ``currency``; ratios with a zero denominator (a campaign
@@ -174,7 +174,7 @@ class AcquisitionTable:
     roi : ndarray of float64
         ``(margin - spend) / spend``, marketing ROI on gross margin.
     break_even_roas : ndarray of float64
-        ``revenue / margin`` = 1 / contribution margin rate (``inf`` if margin <= 0).
+        ``revenue / margin`` = 1 / gross margin rate (``inf`` if margin <= 0).
     monthly_revenue_per_customer : ndarray of float64
         Revenue per customer-month observed (each customer observed from the acquisition
         month to the end month, both included).
@@ -284,11 +284,8 @@ class AcquisitionTable:
             )
         return out
 
-    def to_pandas(self) -> pd.DataFrame:
-        """The table as a pandas DataFrame indexed by campaign (or channel) (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), self.by)
+    def _export_index(self) -> str:
+        return self.by  # pandas: indexed by campaign (or channel)
 
     def __repr__(self) -> str:
         return (
@@ -446,8 +443,8 @@ def attribute(
 
 def acquisition_table(
     log: TransactionLog,
-    campaigns: Sequence[Campaign],
     *,
+    campaigns: Sequence[Campaign],
     by: Literal["campaign", "channel"] = "campaign",
     customers: Iterable[Customer] | None = None,
     campaign_ids: Sequence[str | None] | AnyArray | None = None,
@@ -510,7 +507,7 @@ def acquisition_table(
     payback curve, the cumulative gross margin per acquired customer by month since acquisition:
     the first month it reaches CAC. ROAS = revenue / spend; ROI = (margin − spend) / spend
     (Farris et al., *Marketing Metrics*, 2010, "return on marketing investment" on
-    contribution); break-even ROAS = 1 / contribution margin rate. See :doc:`/acquisition`.
+    contribution); break-even ROAS = 1 / gross margin rate. See :doc:`/acquisition`.
 
     Examples
     --------
@@ -521,7 +518,7 @@ def acquisition_table(
     ...     [50.0, 30.0, 40.0, 20.0], margins=[20.0, 12.0, 16.0, 8.0], currency="EUR")
     >>> jan = Campaign("jan", "search", Money("60", "EUR"),
     ...                datetime.date(2024, 1, 1), datetime.date(2024, 1, 15))
-    >>> t = acquisition_table(log, [jan])
+    >>> t = acquisition_table(log, campaigns=[jan])
     >>> t.customers.tolist(), t.cac.tolist(), t.roas.tolist()  # a and b; 60/2; 120/60
     ([2], [30.0], [2.0])
     >>> t.payback_curves.tolist(), t.payback_month.tolist()  # 32/2 = 16, then +16/2 = 24

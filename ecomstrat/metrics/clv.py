@@ -1,7 +1,8 @@
-"""Customer lifetime value: discounted expected purchases times expected spend times margin.
+"""Customer lifetime value: discounted expected purchases × expected spend × gross margin rate.
 
 For each customer, over a horizon ``H`` and with continuous discounting at ``δ`` per unit of
-time, ``CLV = margin × E[spend per purchase] × ∫_0^H e^{-δt} dE[Y(t) | history]``, where
+time, ``CLV = gross_margin_rate × E[spend per purchase] × ∫_0^H e^{-δt} dE[Y(t) | history]``,
+where
 ``Y(t)`` counts the purchases after the end of the observation (the residual value: the past
 purchases are not counted).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
 import attrs
 import numpy as np
@@ -19,18 +20,21 @@ import numpy as np
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import as_float_array, check_finite, invalid, plain, shown
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
+from ecomstrat.frames._export import Tabular
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._protocols import (
     DiscountedTransactionModel,
     TransactionModel,
+    check_discount_rate,
     continuous_discount_rate,
 )
 from ecomstrat.models.gamma_gamma import FittedGammaGamma
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = ["CLVResult", "customer_lifetime_value", "discounted_purchases_by_quadrature"]
+__all__ = [
+    "LifetimeValues",
+    "customer_lifetime_value",
+    "expected_residual_purchases_by_quadrature",
+]
 
 #: Geometric panels of the generic quadrature: [0, H/2^K], ..., [H/4, H/2], [H/2, H].
 _GENERIC_PANELS = 12
@@ -38,23 +42,26 @@ _GL_X, _GL_W = np.polynomial.legendre.leggauss(10)
 
 
 @attrs.frozen(eq=False, repr=False)
-class CLVResult:
+class LifetimeValues(Tabular):
     """Per-customer lifetime value and its ingredients (see :func:`customer_lifetime_value`).
+
+    A table: :meth:`columns`, and ``to_pandas()`` (indexed by customer id), ``to_polars()``,
+    ``to_arrow()``.
 
     Attributes
     ----------
     customer_ids : ndarray
         The summary's customer ids.
     clv : ndarray of float64
-        ``margin × expected_spend × discounted_purchases``.
+        ``gross_margin_rate × expected_spend × discounted_purchases``.
     expected_purchases : ndarray of float64
         Undiscounted expected purchases over the horizon, ``E[Y(H) | history]``.
     discounted_purchases : ndarray of float64
         ``∫_0^H e^{-δt} dE[Y(t) | history]``.
     expected_spend : ndarray of float64
         Expected value of each future purchase.
-    margin : ndarray of float64
-        Margin fraction applied to each customer.
+    gross_margin_rate : ndarray of float64
+        Gross margin rate (a fraction of spend) applied to each customer.
     horizon : float
         Horizon in ``horizon_unit``.
     horizon_unit : TimeUnit
@@ -74,7 +81,7 @@ class CLVResult:
     expected_purchases: FloatArray
     discounted_purchases: FloatArray
     expected_spend: FloatArray
-    margin: FloatArray
+    gross_margin_rate: FloatArray
     horizon: float
     horizon_unit: TimeUnit = attrs.field(converter=to_time_unit)
     annual_discount_rate: float
@@ -82,12 +89,14 @@ class CLVResult:
     time_unit: TimeUnit = attrs.field(converter=to_time_unit)
     method: str
 
+    _pandas_index: ClassVar[str | None] = "customer_id"
+
     def __len__(self) -> int:
         return int(self.clv.shape[0])
 
     def __repr__(self) -> str:
         return (
-            f"CLVResult({len(self)} customers, horizon={self.horizon:g}"
+            f"LifetimeValues({len(self)} customers, horizon={self.horizon:g}"
             f" {self.horizon_unit.value}(s), annual_discount_rate={self.annual_discount_rate:g},"
             f" total={float(self.clv.sum()):.6g})"
         )
@@ -105,20 +114,22 @@ class CLVResult:
             "expected_purchases": self.expected_purchases,
             "discounted_purchases": self.discounted_purchases,
             "expected_spend": self.expected_spend,
-            "margin": self.margin,
+            "gross_margin_rate": self.gross_margin_rate,
         }
 
-    def to_pandas(self) -> pd.DataFrame:
-        """The per-customer columns as a pandas DataFrame indexed by customer id."""
-        from ecomstrat.io.pandas import columns_to_pandas
 
-        return columns_to_pandas(self.columns(), index="customer_id")
-
-
-def discounted_purchases_by_quadrature(
-    model: TransactionModel, data: CustomerSummary, *, horizon: float, discount_rate: float
+def expected_residual_purchases_by_quadrature(
+    data: CustomerSummary,
+    *,
+    purchase_model: TransactionModel,
+    annual_discount_rate: float,
+    horizon: float,
 ) -> FloatArray:
     """``∫_0^H e^{-δt} dE[Y(t)]`` from conditional expectations only (any transaction model).
+
+    What :meth:`~ecomstrat.FittedBGNBD.expected_residual_purchases` computes from a
+    closed-form purchase rate, for a model that has only
+    ``conditional_expected_purchases`` (a finite horizon).
 
     Integrating by parts, ``∫_0^H e^{-δt} dE(t) = e^{-δH} E(H) + δ ∫_0^H e^{-δt} E(t) dt``;
     the last integral is taken by 10-point Gauss-Legendre on 13 geometric panels
@@ -129,48 +140,54 @@ def discounted_purchases_by_quadrature(
 
     Parameters
     ----------
-    model : TransactionModel
-        Any fitted purchase model.
     data : CustomerSummary
         Histories (converted by the model to its time unit).
+    purchase_model : TransactionModel
+        Any fitted purchase model.
+    annual_discount_rate : float
+        Effective annual rate as a fraction in [0, 1], converted to a continuous rate ``δ``
+        per unit of the model's time by
+        :func:`~ecomstrat.models._protocols.continuous_discount_rate`.
     horizon : float
         ``H`` in the model's time unit (> 0, finite).
-    discount_rate : float
-        Continuous rate ``δ`` per unit of the model's time (>= 0).
 
     Returns
     -------
     ndarray of float64
     """
-    end = model.conditional_expected_purchases(horizon, data)
+    H = check_finite("horizon", horizon)
+    if H <= 0:
+        raise invalid("horizon", horizon, "must be > 0", "Give the length of the horizon.")
+    discount_rate = continuous_discount_rate(annual_discount_rate, purchase_model.time_unit)
+    end = purchase_model.conditional_expected_purchases(H, data)
     if discount_rate == 0.0:
         return np.asarray(end, dtype=np.float64)
-    total = math.exp(-discount_rate * horizon) * np.asarray(end, dtype=np.float64)
-    edges = [0.0] + [horizon / 2.0**k for k in range(_GENERIC_PANELS, -1, -1)]
+    total = math.exp(-discount_rate * H) * np.asarray(end, dtype=np.float64)
+    edges = [0.0] + [H / 2.0**k for k in range(_GENERIC_PANELS, -1, -1)]
     for lo, hi in itertools.pairwise(edges):
         half = 0.5 * (hi - lo)
         for node, weight in zip(_GL_X, _GL_W, strict=True):
             t = lo + half * (node + 1.0)
-            e = np.asarray(model.conditional_expected_purchases(t, data), dtype=np.float64)
+            e = np.asarray(purchase_model.conditional_expected_purchases(t, data), dtype=np.float64)
             total += discount_rate * half * weight * math.exp(-discount_rate * t) * e
     return total
 
 
 def _margins(margin: float | Sequence[float] | AnyArray, n: int, ids: AnyArray) -> FloatArray:
-    values = as_float_array("margin", margin)
+    values = as_float_array("gross_margin_rate", margin)
     if values.ndim == 0:
-        check_finite("margin", float(values))
+        check_finite("gross_margin_rate", float(values))
         values = np.full(n, float(values))
     elif values.shape != (n,):
         raise invalid(
-            "margin",
+            "gross_margin_rate",
             f"<array of shape {values.shape}>",
             f"must be a fraction or one fraction per customer ({n})",
         )
     bad = ~np.isfinite(values) | (values <= 0) | (values > 1)
     if bad.any():
         i = int(np.argmax(bad))
-        name = "margin" if np.ndim(margin) == 0 else f"margin[{i}]"
+        name = "gross_margin_rate" if np.ndim(margin) == 0 else f"gross_margin_rate[{i}]"
         where = "" if np.ndim(margin) == 0 else f" (customer {plain(ids[i])!r})"
         raise invalid(
             name,
@@ -210,42 +227,43 @@ def _spend(
 
 
 def customer_lifetime_value(
-    transactions: TransactionModel,
-    spend: FittedGammaGamma | Sequence[float] | AnyArray,
     data: CustomerSummary,
     *,
+    purchase_model: TransactionModel,
+    spend: FittedGammaGamma | Sequence[float] | AnyArray,
     horizon: float,
     horizon_unit: TimeUnit | str = "month",
     annual_discount_rate: float = 0.10,
-    margin: float | Sequence[float] | AnyArray = 1.0,
-) -> CLVResult:
+    gross_margin_rate: float | Sequence[float] | AnyArray = 1.0,
+) -> LifetimeValues:
     """Discounted value of each customer's future purchases over a horizon.
 
     Parameters
     ----------
-    transactions : TransactionModel
+    data : CustomerSummary
+        The customers' histories (converted to the purchase model's time unit).
+    purchase_model : TransactionModel
         A fitted purchase model (e.g. :class:`~ecomstrat.FittedBGNBD`).
     spend : FittedGammaGamma or array_like
         A fitted spend model, or the expected value of a purchase for each customer.
-    data : CustomerSummary
-        The customers' histories (converted to the purchase model's time unit).
     horizon : float
         How far ahead to count purchases, in ``horizon_unit`` (> 0, finite).
     horizon_unit : TimeUnit or str
         Unit of ``horizon`` (default months).
     annual_discount_rate : float
         Effective annual discount rate as a fraction in [0, 1] (default 0.10).
-    margin : float or array_like
-        Fraction of spend kept as profit, in (0, 1], for all customers or per customer.
+    gross_margin_rate : float or array_like
+        Fraction of spend kept as gross profit, in (0, 1], for all customers or per customer.
 
     Returns
     -------
-    CLVResult
+    LifetimeValues
 
     Raises
     ------
     InvalidInputError
-        If ``horizon <= 0``, the rate is outside [0, 1], a margin is outside (0, 1], or an
+        If ``horizon <= 0``, the rate is outside [0, 1], a gross margin rate is outside
+        (0, 1], or an
         expected spend is not finite and > 0 (naming the customer).
 
     Notes
@@ -253,10 +271,10 @@ def customer_lifetime_value(
     Discounting is continuous: ``δ = ln(1 + annual_discount_rate)`` per year, converted to
     the purchase model's time unit with :class:`~ecomstrat.TimeUnit` (one mean Gregorian
     year), so a purchase one year ahead is worth ``1 / (1 + annual_discount_rate)``. Models
-    with a closed-form purchase rate (BG/NBD, MBG/NBD) integrate it themselves
-    (:meth:`~ecomstrat.FittedBGNBD.discounted_expected_purchases`); any other
-    :class:`~ecomstrat.models._protocols.TransactionModel` goes through
-    :func:`discounted_purchases_by_quadrature`. Spend is assumed independent of the purchase
+    with a closed-form purchase rate (BG/NBD, MBG/NBD, Pareto/NBD) integrate it themselves
+    (:meth:`~ecomstrat.FittedBGNBD.expected_residual_purchases`); any other
+    :class:`~ecomstrat.TransactionModel` goes through
+    :func:`expected_residual_purchases_by_quadrature`. Spend is assumed independent of the purchase
     process (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves for customer
     base analysis", JMR 42(4)).
 
@@ -269,27 +287,29 @@ def customer_lifetime_value(
     ...     time_unit="week")
     >>> bgnbd = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
     >>> spend = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
-    >>> result = customer_lifetime_value(bgnbd, spend, summary, horizon=12, margin=0.3)
+    >>> result = customer_lifetime_value(
+    ...     summary, purchase_model=bgnbd, spend=spend, horizon=12, gross_margin_rate=0.3)
     >>> result.clv.round(2)
     array([11.07,  1.41,  2.55])
     >>> result.expected_purchases.round(4)
     array([1.5631, 0.2606, 0.2528])
     """
-    if not isinstance(transactions, TransactionModel):
+    if not isinstance(purchase_model, TransactionModel):
         raise invalid(
-            "transactions",
-            shown(transactions),
-            "must be a fitted purchase model (with time_unit, conditional_expected_purchases"
-            " and probability_alive)",
+            "purchase_model",
+            shown(purchase_model),
+            "must be a fitted purchase model (with time_unit, conditional_expected_purchases,"
+            " probability_alive and probability_of_purchases)",
             "E.g. BGNBD().fit(summary) or BGNBD.from_params(...).",
         )
     H_user = check_finite("horizon", horizon)
     if H_user <= 0:
         raise invalid("horizon", horizon, "must be > 0", "Give the length of the horizon.")
     unit = TimeUnit.parse(horizon_unit)
-    model_unit = transactions.time_unit
-    H = unit.convert(H_user, model_unit)
-    delta = continuous_discount_rate(annual_discount_rate, model_unit)
+    model_unit = purchase_model.time_unit
+    H = unit.convert(H_user, to=model_unit)
+    rate = check_discount_rate("annual_discount_rate", annual_discount_rate)
+    delta = continuous_discount_rate(rate, model_unit)
     if not isinstance(data, CustomerSummary):
         raise invalid(
             "data",
@@ -298,30 +318,30 @@ def customer_lifetime_value(
             "Build one with CustomerSummary.from_arrays(frequency, recency, T, monetary).",
         )
     n = data.n_customers
-    margins = _margins(margin, n, data.customer_ids)
+    margins = _margins(gross_margin_rate, n, data.customer_ids)
     expected_spend = _spend(spend, data)
-    expected = np.asarray(transactions.conditional_expected_purchases(H, data), dtype=np.float64)
-    if isinstance(transactions, DiscountedTransactionModel):
-        discounted = transactions.discounted_expected_purchases(
-            data, horizon=H, discount_rate=delta
+    expected = np.asarray(purchase_model.conditional_expected_purchases(H, data), dtype=np.float64)
+    if isinstance(purchase_model, DiscountedTransactionModel):
+        discounted = purchase_model.expected_residual_purchases(
+            data, annual_discount_rate=rate, horizon=H
         )
         method = "closed-form purchase rate, Gauss-Legendre in log-time"
     else:
-        discounted = discounted_purchases_by_quadrature(
-            transactions, data, horizon=H, discount_rate=delta
+        discounted = expected_residual_purchases_by_quadrature(
+            data, purchase_model=purchase_model, annual_discount_rate=rate, horizon=H
         )
         method = "conditional expectations, integration by parts, Gauss-Legendre"
     discounted = np.asarray(discounted, dtype=np.float64)
-    return CLVResult(
+    return LifetimeValues(
         customer_ids=data.customer_ids,
         clv=margins * expected_spend * discounted,
         expected_purchases=expected,
         discounted_purchases=discounted,
         expected_spend=expected_spend,
-        margin=margins,
+        gross_margin_rate=margins,
         horizon=H_user,
         horizon_unit=unit,
-        annual_discount_rate=float(annual_discount_rate),
+        annual_discount_rate=rate,
         discount_rate=delta,
         time_unit=model_unit,
         method=method,

@@ -9,30 +9,28 @@ observation end are not yet observed and hold NaN, so every matrix is a "triangl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 
 from ecomstrat._kernels.cohorts import cohort_cells
 from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, FloatArray, IntArray
-from ecomstrat._validation import check_choice, invalid
+from ecomstrat._validation import invalid
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
 from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import NS, period_index, period_start, to_datetime64, to_instant
 from ecomstrat.frames.transaction_log import TransactionLog
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = ["CohortMatrix", "cohort_margin", "cohort_retention", "cohort_revenue"]
+__all__ = ["CohortCells", "CohortMatrix", "cohort_margin", "cohort_retention", "cohort_revenue"]
 
 _NO_PERIOD = np.iinfo(np.int64).max
 
 
 @attrs.frozen(eq=False, repr=False)
-class CohortMatrix:
+class CohortMatrix(Tabular):
     """One metric by acquisition cohort (rows) and periods since acquisition (columns).
 
     Parameters
@@ -62,6 +60,8 @@ class CohortMatrix:
     >>> m.n_cohorts, m.n_offsets, m.mean().tolist()
     (1, 2, [1.0, 0.5])
     """
+
+    _pandas_index: ClassVar[str | None] = "cohort"
 
     metric: str
     cohorts: DatetimeArray
@@ -122,37 +122,64 @@ class CohortMatrix:
         return out
 
     def columns(self) -> dict[str, AnyArray]:
-        """Long format: one entry per cell (cohort, offset, customers, value)."""
-        n, k = self.n_cohorts, self.n_offsets
-        return {
-            "cohort": np.repeat(self.cohorts, k),
-            "offset": np.tile(self.offsets, n),
-            "customers": np.repeat(self.sizes, k),
-            self.metric.replace(" ", "_"): self.values.reshape(-1),
-        }
+        """One row per cohort: ``cohort`` (the pandas index), ``customers``, then the offsets.
 
-    def to_pandas(self, layout: Literal["wide", "long"] = "wide") -> pd.DataFrame:
-        """The matrix as a pandas DataFrame (needs pandas).
-
-        ``"wide"`` (default) has one row per cohort, indexed by ``cohort``, a ``customers``
-        column and one column per offset named ``"0"``, ``"1"``…; ``"long"`` is
-        :meth:`columns` as a frame.
+        The offset columns are named ``"0"``, ``"1"``… (the triangle as usually printed); see
+        :meth:`cells` for one row per cell.
         """
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        check_choice("layout", layout, ("wide", "long"))
-        if layout == "long":
-            return columns_to_pandas(self.columns(), timezone=self.timezone)
-        wide: dict[str, AnyArray] = {"cohort": self.cohorts, "customers": self.sizes}
+        out: dict[str, AnyArray] = {"cohort": self.cohorts, "customers": self.sizes}
         for j, offset in enumerate(self.offsets.tolist()):
-            wide[str(offset)] = self.values[:, j]
-        return columns_to_pandas(wide, "cohort", timezone=self.timezone)
+            out[str(offset)] = self.values[:, j]
+        return out
+
+    def cells(self) -> CohortCells:
+        """The same values in long format: one row per (cohort, offset) cell."""
+        return CohortCells(self)
+
+    def _export_timezone(self) -> str | None:
+        return self.timezone
 
     def __repr__(self) -> str:
         return (
             f"CohortMatrix({self.metric!r}, {self.n_cohorts} cohorts x {self.n_offsets}"
             f" {self.period.value}s, {int(self.sizes.sum())} customers)"
         )
+
+
+@attrs.frozen(eq=False, repr=False)
+class CohortCells(Tabular):
+    """A :class:`CohortMatrix` in long format: one row per (cohort, offset) cell.
+
+    Columns ``cohort``, ``offset``, ``customers`` (the cohort's size) and the metric, named
+    after :attr:`CohortMatrix.metric` with ``_`` for spaces (e.g. ``retention``).
+
+    Examples
+    --------
+    >>> m = CohortMatrix("retention", np.array(["2024-01-01"], dtype="datetime64[ns]"),
+    ...                  np.arange(2), np.array([[1.0, 0.5]]), np.array([4]), period="month",
+    ...                  observation_end=np.datetime64("2024-02-29", "ns"))
+    >>> {name: column.tolist() for name, column in m.cells().columns().items() if name != "cohort"}
+    {'offset': [0, 1], 'customers': [4, 4], 'retention': [1.0, 0.5]}
+    """
+
+    matrix: CohortMatrix
+
+    def columns(self) -> dict[str, AnyArray]:
+        """``cohort``, ``offset``, ``customers`` and the metric, one entry per cell."""
+        m = self.matrix
+        n, k = m.n_cohorts, m.n_offsets
+        return {
+            "cohort": np.repeat(m.cohorts, k),
+            "offset": np.tile(m.offsets, n),
+            "customers": np.repeat(m.sizes, k),
+            m.metric.replace(" ", "_"): m.values.reshape(-1),
+        }
+
+    def _export_timezone(self) -> str | None:
+        return self.matrix.timezone
+
+    def __repr__(self) -> str:
+        return f"CohortCells({self.matrix.metric!r}, {self.matrix.values.size} cells)"
 
 
 # ----------------------------------------------------------------------------- shared machinery

@@ -1,8 +1,9 @@
 """Engagement and service metrics: NPS, CSAT, repeat purchases, retention, AOV, service cost.
 
 Survey scores come in as arrays of whole numbers; order metrics come from a
-:class:`~ecomstrat.TransactionLog`. Every result is a small frozen object with ``columns()`` and
-``to_pandas()``; proportions carry a confidence interval whose method is named in the result.
+:class:`~ecomstrat.TransactionLog`. Every result is a small frozen table (``columns()``,
+``to_pandas()``, ``to_polars()``, ``to_arrow()``); proportions carry a confidence interval whose
+method is named in the result.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import numbers
 import statistics
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, Literal, cast
 
 import attrs
 import numpy as np
@@ -28,15 +29,13 @@ from ecomstrat._validation import (
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import NS, period_index, period_start, to_instant
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.metrics.summary import calibration_holdout_summary, rfm_summary
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 __all__ = [
-    "NPSResult",
+    "NetPromoterScore",
     "Proportion",
     "RetentionRates",
     "SelfServiceShift",
@@ -55,8 +54,10 @@ __all__ = [
 NPSMethod = Literal["adjusted-wald", "wald", "bootstrap"]
 
 
-class _Frame:
-    """Mixin: ``columns()`` from the attrs fields, and ``to_pandas()`` over it."""
+class _Fields(Tabular):
+    """A result whose table is its attrs fields (one row for a scalar result)."""
+
+    __slots__ = ()
 
     def columns(self) -> dict[str, AnyArray]:
         """The fields as named columns (one row for a scalar result)."""
@@ -65,12 +66,6 @@ class _Frame:
             value = getattr(self, field.name)
             out[field.name] = value if isinstance(value, np.ndarray) else np.array([value])
         return out
-
-    def to_pandas(self) -> pd.DataFrame:
-        """The result as a pandas DataFrame (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns())
 
 
 def _freeze_arrays(instance: Any) -> None:
@@ -88,7 +83,7 @@ def _z(confidence: float) -> float:
 
 
 def wilson_interval(
-    successes: IntArray | int, n: IntArray | int, confidence: float = 0.95
+    successes: IntArray | int, *, n: IntArray | int, confidence: float = 0.95
 ) -> tuple[FloatArray, FloatArray]:
     """Wilson score interval of binomial proportions (NaN where ``n == 0``).
 
@@ -118,7 +113,7 @@ def wilson_interval(
 
     Examples
     --------
-    >>> low, high = wilson_interval(8, 10)
+    >>> low, high = wilson_interval(8, n=10)
     >>> round(float(low), 4), round(float(high), 4)
     (0.4902, 0.9433)
     """
@@ -177,7 +172,7 @@ def _scores(name: str, scores: Sequence[float] | AnyArray, low: int, high: int) 
 
 
 @attrs.frozen
-class NPSResult(_Frame):
+class NetPromoterScore(_Fields):
     """A Net Promoter Score with its confidence interval.
 
     Attributes
@@ -212,7 +207,7 @@ def nps(
     method: NPSMethod = "adjusted-wald",
     n_resamples: int = 2_000,
     seed: int | None = 0,
-) -> NPSResult:
+) -> NetPromoterScore:
     """Net Promoter Score of 0–10 "likelihood to recommend" answers, with a confidence interval.
 
     Parameters
@@ -235,7 +230,7 @@ def nps(
 
     Returns
     -------
-    NPSResult
+    NetPromoterScore
 
     Raises
     ------
@@ -283,7 +278,7 @@ def nps(
         center = 100.0 * (p - d)
         se = 100.0 * math.sqrt(max(p + d - (p - d) ** 2, 0.0) / m)
         low, high = center - z * se, center + z * se
-    return NPSResult(
+    return NetPromoterScore(
         score=score,
         promoters=promoters,
         passives=passives,
@@ -305,7 +300,7 @@ def _is_count(value: object) -> bool:
 
 
 @attrs.frozen
-class Proportion(_Frame):
+class Proportion(_Fields):
     """A share with its Wilson confidence interval.
 
     Attributes
@@ -329,7 +324,7 @@ class Proportion(_Frame):
 
 
 def _proportion(successes: int, n: int, confidence: float) -> Proportion:
-    low, high = wilson_interval(successes, n, confidence)
+    low, high = wilson_interval(successes, n=n, confidence=confidence)
     return Proportion(successes / n, successes, n, float(low), float(high), float(confidence))
 
 
@@ -422,7 +417,9 @@ def repeat_purchase_rate(
         frequency = rfm_summary(log, period=period).frequency
     else:
         end = to_instant("observation_end", observation_end, log.timezone)
-        split = calibration_holdout_summary(log, end, end, period=period)
+        split = calibration_holdout_summary(
+            log, calibration_end=end, observation_end=end, period=period
+        )
         frequency = split.calibration.frequency
     return _proportion(int((frequency > 0).sum()), int(frequency.size), confidence)
 
@@ -431,7 +428,7 @@ def repeat_purchase_rate(
 
 
 @attrs.frozen(eq=False)
-class RetentionRates(_Frame):
+class RetentionRates(_Fields):
     """Period-over-period retention of buyers.
 
     Attributes
@@ -538,35 +535,42 @@ def period_retention(
 # ------------------------------------------------------------------------------ order metrics
 
 
-def _window(log: TransactionLog, start: object, end: object) -> Any:
+def _window(log: TransactionLog, observation_start: object, observation_end: object) -> Any:
     keep = np.ones(log.n_transactions, dtype=bool)
-    if start is not None:
-        keep &= log.times >= to_instant("start", start, log.timezone)
-    if end is not None:
-        keep &= log.times <= to_instant("end", end, log.timezone)
+    if observation_start is not None:
+        keep &= log.times >= to_instant("observation_start", observation_start, log.timezone)
+    if observation_end is not None:
+        keep &= log.times <= to_instant("observation_end", observation_end, log.timezone)
     if not keep.any():
         raise EmptyInputError(
-            f"no order lies between start={start} and end={end}. Widen the window."
+            f"no order lies between observation_start={observation_start} and"
+            f" observation_end={observation_end}. Widen the window."
         )
     return keep
 
 
-def average_order_value(log: TransactionLog, *, start: object = None, end: object = None) -> float:
-    """Revenue per order over the orders placed in ``[start, end]`` (default: all).
+def average_order_value(
+    log: TransactionLog, *, observation_start: object = None, observation_end: object = None
+) -> float:
+    """Revenue per order over the orders in ``[observation_start, observation_end]`` (default: all).
 
     Examples
     --------
     >>> log = TransactionLog.from_arrays(["a", "a", "b"], ["2024-01-01", "2024-01-09",
     ...                                  "2024-02-01"], [10.0, 20.0, 60.0])
-    >>> average_order_value(log), average_order_value(log, end="2024-01-31")
+    >>> average_order_value(log), average_order_value(log, observation_end="2024-01-31")
     (30.0, 15.0)
     """
-    keep = _window(log, start, end)
+    keep = _window(log, observation_start, observation_end)
     return float(log.amounts[keep].sum() / keep.sum())
 
 
-def purchase_frequency(log: TransactionLog, *, start: object = None, end: object = None) -> float:
-    """Orders per ordering customer over the orders placed in ``[start, end]`` (default: all).
+def purchase_frequency(
+    log: TransactionLog, *, observation_start: object = None, observation_end: object = None
+) -> float:
+    """Orders per ordering customer over the orders in ``[observation_start, observation_end]``.
+
+    By default all orders count.
 
     Together with :func:`average_order_value`: revenue per customer = AOV × frequency.
 
@@ -577,7 +581,7 @@ def purchase_frequency(log: TransactionLog, *, start: object = None, end: object
     >>> purchase_frequency(log)  # 3 orders, 2 customers
     1.5
     """
-    keep = _window(log, start, end)
+    keep = _window(log, observation_start, observation_end)
     buyers = np.unique(log.customer_index[keep]).size
     return float(keep.sum() / buyers)
 
@@ -586,7 +590,7 @@ def purchase_frequency(log: TransactionLog, *, start: object = None, end: object
 
 
 @attrs.frozen(eq=False)
-class ServiceCost(_Frame):
+class ServiceCost(_Fields):
     """Customer-service cost by contact channel (see :func:`service_cost`)."""
 
     channels: AnyArray
@@ -616,7 +620,7 @@ def _amounts(name: str, values: Mapping[str, float]) -> dict[str, float]:
 
 
 def service_cost(
-    contacts: Mapping[str, float], cost_per_contact: Mapping[str, float]
+    contacts: Mapping[str, float], *, cost_per_contact: Mapping[str, float]
 ) -> ServiceCost:
     """Cost of serving customer contacts: ``contacts × cost per contact`` for each channel.
 
@@ -637,7 +641,9 @@ def service_cost(
 
     Examples
     --------
-    >>> s = service_cost({"phone": 1000, "chat": 500}, {"phone": 8.0, "chat": 4.0, "email": 5.0})
+    >>> s = service_cost(
+    ...     {"phone": 1000, "chat": 500}, cost_per_contact={"phone": 8.0, "chat": 4.0, "email": 5.0}
+    ... )
     >>> s.cost.tolist(), s.total, s["chat"]
     ([8000.0, 2000.0], 10000.0, 2000.0)
     """
@@ -657,7 +663,7 @@ def service_cost(
 
 
 @attrs.frozen(eq=False)
-class SelfServiceShift(_Frame):
+class SelfServiceShift(_Fields):
     """What moving contacts to self-service saves (see :func:`self_service_saving`)."""
 
     channels: AnyArray
@@ -683,8 +689,8 @@ class SelfServiceShift(_Frame):
 
 def self_service_saving(
     cost: ServiceCost,
-    shift_share: float | Mapping[str, float],
     *,
+    shift_share: float | Mapping[str, float],
     self_service_cost_per_contact: float,
     resolution_rate: float = 1.0,
 ) -> SelfServiceShift:
@@ -711,11 +717,11 @@ def self_service_saving(
 
     Examples
     --------
-    >>> s = service_cost({"phone": 1000, "chat": 500}, {"phone": 8.0, "chat": 4.0})
-    >>> shift = self_service_saving(s, 0.2, self_service_cost_per_contact=0.1)
+    >>> s = service_cost({"phone": 1000, "chat": 500}, cost_per_contact={"phone": 8.0, "chat": 4.0})
+    >>> shift = self_service_saving(s, shift_share=0.2, self_service_cost_per_contact=0.1)
     >>> shift.moved.tolist(), shift.saving.tolist()  # 200 × 7.9 and 100 × 3.9
     ([200.0, 100.0], [1580.0, 390.0])
-    >>> round(self_service_saving(s, {"phone": 0.5}, self_service_cost_per_contact=0.1,
+    >>> round(self_service_saving(s, shift_share={"phone": 0.5}, self_service_cost_per_contact=0.1,
     ...                           resolution_rate=0.5).total_saving, 2)  # 500 × (4 − 0.1)
     1950.0
     """

@@ -15,7 +15,7 @@ from ecomstrat._typing import AnyArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import frozen_view
-from ecomstrat.metrics.engagement import _Frame, wilson_interval
+from ecomstrat.metrics.engagement import _Fields, wilson_interval
 
 __all__ = ["AARRR", "Funnel", "funnel"]
 
@@ -25,7 +25,7 @@ AARRR = ("acquisition", "activation", "retention", "referral", "revenue")
 
 
 @attrs.frozen(eq=False, repr=False)
-class Funnel(_Frame):
+class Funnel(_Fields):
     """Conversion through ordered steps (see :func:`funnel`).
 
     Attributes
@@ -137,9 +137,11 @@ def funnel(
     before = np.concatenate(([0], values[:-1]))
     conversion = np.divide(values, before, out=np.full(values.size, np.nan), where=before > 0)
     reached = np.where(before > 0, values, 0)  # the first step has no trials: NaN
-    conversion_low, conversion_high = wilson_interval(reached, before, confidence)
+    conversion_low, conversion_high = wilson_interval(reached, n=before, confidence=confidence)
     overall = values / values[0]
-    overall_low, overall_high = wilson_interval(values, np.full(values.size, values[0]), confidence)
+    overall_low, overall_high = wilson_interval(
+        values, n=np.full(values.size, values[0]), confidence=confidence
+    )
     lost = np.concatenate(([0], values[:-1] - values[1:])).astype(np.int64)
     return Funnel(
         np.array(names, dtype=str),

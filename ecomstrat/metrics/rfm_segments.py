@@ -18,17 +18,17 @@ Examples
 ...      "2023-11-01", "2024-03-15"],
 ...     [50.0, 60.0, 40.0, 25.0, 80.0, 90.0, 15.0, 30.0],
 ... )
->>> scores = rfm_scores(log, "2024-06-30")
+>>> scores = rfm_scores(log, observation_end="2024-06-30")
 >>> scores.recency.tolist(), scores.frequency.tolist(), scores.monetary.tolist()
 ([4, 5, 2, 1, 3], [5, 1, 4, 1, 1], [4, 2, 5, 1, 3])
->>> rfm_segments(scores).segment_names().tolist()
+>>> rfm_segments(scores).labels().tolist()
 ['Loyal', 'New', 'At risk', 'Lost', 'About to sleep']
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias
 
 import attrs
 import numpy as np
@@ -39,13 +39,12 @@ from ecomstrat._validation import check_choice, check_same_length, invalid, plai
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._export import Tabular
+from ecomstrat.frames._labels import LabelledAssignment
 from ecomstrat.frames._time import period_index, to_instant
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.metrics.summary import calibration_holdout_summary, rfm_summary
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = [
     "DEFAULT_SEGMENT_RULES",
@@ -111,7 +110,7 @@ def _check_scores(name: str, scores: AnyArray, ids: AnyArray) -> Scores:
 
 
 @attrs.frozen(eq=False, repr=False)
-class RFMScores:
+class RFMScores(Tabular):
     """Recency, frequency and monetary scores 1-5 of each customer, with the scored values.
 
     Build it with :func:`rfm_scores`, or from scores computed elsewhere with
@@ -132,6 +131,8 @@ class RFMScores:
     time_unit : TimeUnit
         Unit of ``since_last``.
     """
+
+    _pandas_index: ClassVar[str | None] = "customer_id"
 
     customer_ids: AnyArray
     recency: Scores
@@ -164,19 +165,19 @@ class RFMScores:
     @classmethod
     def from_scores(
         cls,
+        *,
         recency: Sequence[int] | AnyArray,
         frequency: Sequence[int] | AnyArray,
         monetary: Sequence[int] | AnyArray,
-        *,
         customer_ids: Sequence[Any] | AnyArray | None = None,
     ) -> RFMScores:
         """Wrap scores computed elsewhere (whole numbers 1-5) for :func:`rfm_segments`.
 
         Examples
         --------
-        >>> RFMScores.from_scores([5, 1], [4, 2], [3, 3]).cells.tolist()
+        >>> RFMScores.from_scores(recency=[5, 1], frequency=[4, 2], monetary=[3, 3]).cells.tolist()
         [543, 123]
-        >>> RFMScores.from_scores([6], [1], [1])  # doctest: +ELLIPSIS
+        >>> RFMScores.from_scores(recency=[6], frequency=[1], monetary=[1])  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         ecomstrat.exceptions.InvalidInputError: recency[0]=6 (customer 0) is invalid: ...
@@ -212,17 +213,11 @@ class RFMScores:
         out.update(r=self.recency, f=self.frequency, m=self.monetary, rfm=self.cells)
         return out
 
-    def to_pandas(self) -> pd.DataFrame:
-        """The scores as a pandas DataFrame indexed by customer id (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), index="customer_id")
-
 
 def rfm_scores(
     data: TransactionLog | CustomerSummary,
-    as_of: object = None,
     *,
+    observation_end: object = None,
     time_unit: TimeUnit | str = TimeUnit.DAY,
     monetary: Literal["total", "mean"] = "total",
 ) -> RFMScores:
@@ -242,7 +237,7 @@ def rfm_scores(
     data : TransactionLog or CustomerSummary
         A log (summarised with :func:`~ecomstrat.rfm_summary`, daily purchase periods) or a
         summary that has ``total_value`` (as :func:`~ecomstrat.rfm_summary` makes).
-    as_of : datetime, date, str or numpy.datetime64, optional
+    observation_end : datetime, date, str or numpy.datetime64, optional
         For a log only: the scoring date (its whole day counts); customers whose first order
         comes later are left out. Defaults to the last order's time.
     time_unit : TimeUnit or str, default "day"
@@ -257,8 +252,8 @@ def rfm_scores(
     Raises
     ------
     InvalidInputError
-        If ``as_of`` is before the log's first order, is given with a summary, or the summary
-        has no ``total_value``.
+        If ``observation_end`` is before the log's first order, is given with a summary, or
+        the summary has no ``total_value``.
 
     Notes
     -----
@@ -275,7 +270,7 @@ def rfm_scores(
     ...     ["2024-06-29", "2024-05-01", "2024-06-01", "2024-03-01", "2024-01-01", "2024-06-01"],
     ...     [10.0, 20.0, 30.0, 40.0, 5.0, 10.0],
     ... )
-    >>> s = rfm_scores(log, "2024-06-30")
+    >>> s = rfm_scores(log, observation_end="2024-06-30")
     >>> s.since_last.tolist(), s.recency.tolist()
     ([1.0, 29.0, 121.0, 181.0, 29.0], [5, 3, 2, 1, 3])
     >>> s.purchases.tolist(), s.frequency.tolist()
@@ -283,12 +278,12 @@ def rfm_scores(
     """
     check_choice("monetary", monetary, ("total", "mean"))
     if isinstance(data, TransactionLog):
-        summary = _summary(data, as_of, TimeUnit.parse(time_unit))
+        summary = _summary(data, observation_end, TimeUnit.parse(time_unit))
     elif isinstance(data, CustomerSummary):
-        if as_of is not None:
+        if observation_end is not None:
             raise invalid(
-                "as_of",
-                str(as_of),
+                "observation_end",
+                str(observation_end),
                 "must be None for a CustomerSummary, which is already observed to its end",
                 "Summarise the log at the date you want, or pass the log itself.",
             )
@@ -321,21 +316,24 @@ def rfm_scores(
     )
 
 
-def _summary(log: TransactionLog, as_of: object, unit: TimeUnit) -> CustomerSummary:
-    if as_of is None:
+def _summary(log: TransactionLog, observation_end: object, unit: TimeUnit) -> CustomerSummary:
+    if observation_end is None:
         return rfm_summary(log, time_unit=unit)
-    instant = to_instant("as_of", as_of, log.timezone)
+    instant = to_instant("observation_end", observation_end, log.timezone)
     first = log.times.min()
     days = period_index(np.array([instant, first]), TimeUnit.DAY)
     if days[0] < days[1]:
         raise invalid(
-            "as_of",
+            "observation_end",
             str(instant),
             f"is before the first order of the log ({first})",
             "Choose a date on or after it.",
         )
     end = max(instant, np.datetime64(log.times.max(), "ns"))
-    return calibration_holdout_summary(log, instant, end, time_unit=unit).calibration
+    split = calibration_holdout_summary(
+        log, calibration_end=instant, observation_end=end, time_unit=unit
+    )
+    return split.calibration
 
 
 # ----------------------------------------------------------------------------------- segments
@@ -381,7 +379,9 @@ class SegmentRule:
 
     Examples
     --------
-    >>> SegmentRule("Champions", recency=(5, 5), frequency=(4, 5)).matches(5, 4, 1)
+    >>> SegmentRule("Champions", recency=(5, 5), frequency=(4, 5)).matches(
+    ...     recency=5, frequency=4, monetary=1
+    ... )
     True
     """
 
@@ -392,7 +392,7 @@ class SegmentRule:
         default=(1, N_SCORES), converter=_score_range, validator=_check_range
     )
 
-    def matches(self, recency: int, frequency: int, monetary: int) -> bool:
+    def matches(self, *, recency: int, frequency: int, monetary: int) -> bool:
         """Whether the scores ``(recency, frequency, monetary)`` fall in this segment."""
         return (
             self.recency[0] <= recency <= self.recency[1]
@@ -420,8 +420,12 @@ DEFAULT_SEGMENT_RULES: tuple[SegmentRule, ...] = (
 
 
 @attrs.frozen(eq=False, repr=False)
-class RFMSegments:
+class RFMSegments(LabelledAssignment):
     """The named RFM segment of each customer.
+
+    ``labels()``, ``counts``, ``shares`` and ``ids_in(segment)`` come from the
+    labelled-assignment base shared with lifecycle stages and value tiers; the table adds the
+    score columns of ``scores``.
 
     Parameters
     ----------
@@ -436,64 +440,25 @@ class RFMSegments:
         The table used.
     """
 
+    _label_column: ClassVar[str] = "segment"
+
     scores: RFMScores
     codes: Scores
     names: tuple[str, ...]
     rules: tuple[SegmentRule, ...]
 
     def __attrs_post_init__(self) -> None:
-        check_same_length(customer_ids=self.scores.customer_ids, codes=self.codes)
-        object.__setattr__(self, "codes", frozen_view(self.codes))
+        self._freeze_codes()
 
     @property
     def customer_ids(self) -> AnyArray:
         """The customers, as in ``scores``."""
         return self.scores.customer_ids
 
-    @property
-    def n_customers(self) -> int:
-        """Number of customers."""
-        return int(self.codes.shape[0])
-
-    def __len__(self) -> int:
-        return self.n_customers
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{name}={count}" for name, count in self.counts.items() if count)
-        return f"RFMSegments({self.n_customers} customers: {counts})"
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Customers per segment, in table order (zeros included)."""
-        counts = np.bincount(self.codes, minlength=len(self.names))
-        return {name: int(c) for name, c in zip(self.names, counts, strict=True)}
-
-    @property
-    def shares(self) -> dict[str, float]:
-        """Share of the customers in each segment (sums to 1)."""
-        return {name: c / self.n_customers for name, c in self.counts.items()}
-
-    def segment_names(self) -> AnyArray:
-        """The segment name of each customer as a fixed-width string array."""
-        return np.asarray(self.names)[self.codes]
-
-    def ids_in(self, segment: str) -> AnyArray:
-        """Ids of the customers in ``segment``."""
-        code = self.names.index(check_choice("segment", segment, self.names))
-        ids: AnyArray = self.customer_ids[self.codes == code]
-        return ids
-
-    def columns(self) -> dict[str, AnyArray]:
-        """The score columns of ``scores`` plus ``segment``."""
-        out = self.scores.columns()
-        out["segment"] = self.segment_names()
-        return out
-
-    def to_pandas(self) -> pd.DataFrame:
-        """The segments as a pandas DataFrame indexed by customer id (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), index="customer_id")
+    def _more_columns(self) -> dict[str, AnyArray]:
+        scores = self.scores.columns()
+        del scores["customer_id"]
+        return scores
 
 
 def segment_lookup(rules: Iterable[SegmentRule]) -> tuple[NDArray[np.int8], tuple[str, ...]]:
@@ -525,7 +490,7 @@ def segment_lookup(rules: Iterable[SegmentRule]) -> tuple[NDArray[np.int8], tupl
 
 
 def rfm_segments(
-    scores: RFMScores, rules: Iterable[SegmentRule] = DEFAULT_SEGMENT_RULES
+    scores: RFMScores, *, rules: Iterable[SegmentRule] = DEFAULT_SEGMENT_RULES
 ) -> RFMSegments:
     """Name each customer's segment: the first rule of ``rules`` their scores match.
 
@@ -542,12 +507,14 @@ def rfm_segments(
 
     Examples
     --------
-    >>> s = RFMScores.from_scores([5, 5, 1, 2, 3], [5, 1, 1, 5, 3], [1, 1, 1, 1, 1])
+    >>> s = RFMScores.from_scores(
+    ...     recency=[5, 5, 1, 2, 3], frequency=[5, 1, 1, 5, 3], monetary=[1, 1, 1, 1, 1]
+    ... )
     >>> seg = rfm_segments(s)
-    >>> seg.segment_names().tolist()
+    >>> seg.labels().tolist()
     ['Champions', 'New', 'Lost', "Can't lose them", 'Need attention']
     >>> vip = [SegmentRule("VIP", recency=(4, 5), frequency=(4, 5), monetary=(4, 5))]
-    >>> rfm_segments(s, vip).counts
+    >>> rfm_segments(s, rules=vip).counts
     {'VIP': 0, 'Other': 5}
     """
     if not isinstance(scores, RFMScores):

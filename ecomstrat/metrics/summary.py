@@ -17,16 +17,16 @@ from ecomstrat.frames.transaction_log import TransactionLog
 
 __all__ = ["calibration_holdout_summary", "rfm_summary"]
 
-Value = Literal["amount", "margin"]
+Monetary = Literal["amount", "margin"]
 
 
 def rfm_summary(
     log: TransactionLog,
-    observation_end: object = None,
     *,
+    observation_end: object = None,
     time_unit: TimeUnit | str = TimeUnit.DAY,
     period: TimeUnit | str = TimeUnit.DAY,
-    value: Value = "amount",
+    monetary: Monetary = "amount",
 ) -> CustomerSummary:
     """Summarise each customer's purchases up to ``observation_end``.
 
@@ -45,8 +45,8 @@ def rfm_summary(
     period : TimeUnit or str
         Purchase period: ``"day"``, ``"week"`` (ISO, Monday first), calendar ``"month"`` or
         ``"year"``.
-    value : {"amount", "margin"}
-        Which column ``monetary`` and ``total_value`` average and sum.
+    monetary : {"amount", "margin"}
+        Which order column ``monetary`` and ``total_value`` average and sum.
 
     Returns
     -------
@@ -66,14 +66,14 @@ def rfm_summary(
     ...     ["2024-01-01T09:00", "2024-01-01T18:00", "2024-01-15", "2024-01-10"],
     ...     [10.0, 5.0, 20.0, 8.0],
     ... )
-    >>> s = rfm_summary(log, "2024-01-29", time_unit="week")
+    >>> s = rfm_summary(log, observation_end="2024-01-29", time_unit="week")
     >>> s.frequency.tolist(), s.recency.tolist(), s.T.tolist(), s.monetary.tolist()
     ([1, 0], [2.0, 0.0], [4.0, 2.7142857142857144], [20.0, 0.0])
     """
     unit, per = TimeUnit.parse(time_unit), TimeUnit.parse(period)
     end = _observation_end(log, observation_end)
     end_p = int(period_index(np.array([end]), per)[0])
-    stats = _split(log, end_p, end_p, per, value)
+    stats = _split(log, end_p, end_p, per, monetary)
     n_periods, _first = stats[0], stats[1]
     if (n_periods == 0).any():
         late = np.flatnonzero(n_periods == 0)
@@ -84,19 +84,20 @@ def rfm_summary(
             str(end),
             f"is before the first purchase of {late.size} customer(s), e.g. customer"
             f" {plain(log.customer_ids[i])!r} (first purchase {first_seen})",
-            "Choose a later observation_end or drop those customers with log.until(...).",
+            "Choose a later observation_end, or use calibration_holdout_summary(log,"
+            " calibration_end=...), which leaves customers acquired later out.",
         )
     return _calibration(log, stats, np.arange(log.n_customers), end_p, end, unit, per)
 
 
 def calibration_holdout_summary(
     log: TransactionLog,
+    *,
     calibration_end: object,
     observation_end: object = None,
-    *,
     time_unit: TimeUnit | str = TimeUnit.DAY,
     period: TimeUnit | str = TimeUnit.DAY,
-    value: Value = "amount",
+    monetary: Monetary = "amount",
 ) -> CalibrationHoldout:
     """Summarise purchases up to ``calibration_end`` and count those after it.
 
@@ -112,7 +113,7 @@ def calibration_holdout_summary(
         End of the calibration window (inclusive).
     observation_end : datetime, date, str or numpy.datetime64, optional
         End of the holdout window (inclusive); defaults to the last order's time.
-    time_unit, period, value
+    time_unit, period, monetary
         As in :func:`rfm_summary`.
 
     Examples
@@ -121,7 +122,9 @@ def calibration_holdout_summary(
     ...     ["a", "a", "a", "b"], ["2024-01-01", "2024-01-08", "2024-02-05", "2024-02-01"],
     ...     [10.0, 5.0, 20.0, 8.0],
     ... )
-    >>> split = calibration_holdout_summary(log, "2024-01-31", "2024-02-29", time_unit="week")
+    >>> split = calibration_holdout_summary(
+    ...     log, calibration_end="2024-01-31", observation_end="2024-02-29", time_unit="week"
+    ... )
     >>> split.calibration.frequency.tolist(), split.frequency_holdout.tolist(), split.n_excluded
     ([1], [1], 1)
     """
@@ -136,7 +139,7 @@ def calibration_holdout_summary(
             "The calibration window must end before the observation does.",
         )
     cal_p, end_p = (int(p) for p in period_index(np.array([cal, end]), per))
-    stats = _split(log, cal_p, end_p, per, value)
+    stats = _split(log, cal_p, end_p, per, monetary)
     kept = np.flatnonzero(stats[0] > 0)
     if kept.size == 0:
         raise EmptyInputError(
@@ -168,12 +171,12 @@ def _observation_end(log: TransactionLog, observation_end: object) -> np.datetim
 _Stats = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, IntArray, FloatArray]
 
 
-def _split(log: TransactionLog, cal_p: int, end_p: int, per: TimeUnit, value: str) -> _Stats:
-    check_choice("value", value, ("amount", "margin"))
-    values = log.amounts if value == "amount" else log.margins
+def _split(log: TransactionLog, cal_p: int, end_p: int, per: TimeUnit, monetary: str) -> _Stats:
+    check_choice("monetary", monetary, ("amount", "margin"))
+    values = log.amounts if monetary == "amount" else log.margins
     if values is None:
         raise InvalidInputError(
-            "value='margin' needs margins, but this log has none. Build the log with margins=…"
+            "monetary='margin' needs margins, but this log has none. Build the log with margins=…"
         )
     periods = period_index(log.times, per)
     periods.flags.writeable = False  # the kernels are compiled for read-only inputs only

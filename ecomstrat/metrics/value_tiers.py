@@ -8,7 +8,7 @@ the order of the input: see each function.
 Examples
 --------
 >>> tiers = value_tiers([500.0, 40.0, 30.0, 20.0, 10.0], top_shares=(0.2, 0.6))
->>> tiers.tier_names().tolist()
+>>> tiers.labels().tolist()
 ['top 20%', 'top 60%', 'top 60%', 'rest', 'rest']
 >>> tiers.value_shares["top 20%"]
 0.8333333333333334
@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
-from numpy.typing import NDArray
 
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import (
@@ -35,21 +34,21 @@ from ecomstrat._validation import (
     shown,
 )
 from ecomstrat.frames._arrays import frozen_view, unique_ids
-
-if TYPE_CHECKING:
-    import pandas as pd
+from ecomstrat.frames._labels import LabelCodes, LabelledAssignment
 
 __all__ = ["ValueTiers", "check_top_shares", "value_tiers", "value_tiers_by_threshold"]
-
-TierCodes: TypeAlias = NDArray[np.int8]
 
 #: Default rank tiers: the top 1 % and the top 10 % of customers by value.
 TOP_SHARES = (0.01, 0.10)
 
 
 @attrs.frozen(eq=False, repr=False)
-class ValueTiers:
+class ValueTiers(LabelledAssignment):
     """The value tier of each customer, and how customers and value spread over the tiers.
+
+    ``labels()``, ``counts``, ``shares`` (of the customers) and ``ids_in(tier)`` come from
+    the labelled-assignment base shared with lifecycle stages and RFM segments;
+    :attr:`value_shares` is the share of the value.
 
     Parameters
     ----------
@@ -63,49 +62,23 @@ class ValueTiers:
         Tier labels indexed by code.
     """
 
+    _label_column: ClassVar[str] = "tier"
+
     customer_ids: AnyArray
     values: FloatArray
-    codes: TierCodes
+    codes: LabelCodes
     names: tuple[str, ...]
 
     def __attrs_post_init__(self) -> None:
-        check_same_length(customer_ids=self.customer_ids, values=self.values, codes=self.codes)
-        if len(set(self.names)) != len(self.names):
-            raise invalid("names", self.names, "must be distinct")
-        if not isinstance(self.codes, np.ndarray) or self.codes.dtype != np.int8:
-            raise invalid("codes", f"<{type(self.codes).__name__}>", "must be an int8 array")
-        if self.codes.size and not 0 <= self.codes.min() <= self.codes.max() < len(self.names):
-            raise invalid("codes", "out of range", f"must lie in [0, {len(self.names)})")
-        for field in ("customer_ids", "values", "codes"):
+        check_same_length(customer_ids=self.customer_ids, values=self.values)
+        self._freeze_codes()
+        for field in ("customer_ids", "values"):
             object.__setattr__(self, field, frozen_view(getattr(self, field)))
-
-    @property
-    def n_customers(self) -> int:
-        """Number of customers."""
-        return int(self.codes.shape[0])
-
-    def __len__(self) -> int:
-        return self.n_customers
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{name}={count}" for name, count in self.counts.items())
-        return f"ValueTiers({self.n_customers} customers: {counts})"
 
     @property
     def total_value(self) -> float:
         """Sum of the values of all customers."""
         return float(self.values.sum())
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Customers per tier, top tier first."""
-        counts = np.bincount(self.codes, minlength=len(self.names))
-        return {name: int(c) for name, c in zip(self.names, counts, strict=True)}
-
-    @property
-    def customer_shares(self) -> dict[str, float]:
-        """Share of the customers in each tier (sums to 1)."""
-        return {name: c / self.n_customers for name, c in self.counts.items()}
 
     @property
     def value_shares(self) -> dict[str, float]:
@@ -116,24 +89,8 @@ class ValueTiers:
             return dict.fromkeys(self.names, math.nan)
         return {name: float(s) / total for name, s in zip(self.names, sums, strict=True)}
 
-    def tier_names(self) -> AnyArray:
-        """The tier label of each customer as a fixed-width string array."""
-        return np.asarray(self.names)[self.codes]
-
-    def columns(self) -> dict[str, AnyArray]:
-        """``customer_id``, ``value``, ``tier``, ``tier_code`` as named columns."""
-        return {
-            "customer_id": self.customer_ids,
-            "value": self.values,
-            "tier": self.tier_names(),
-            "tier_code": self.codes,
-        }
-
-    def to_pandas(self) -> pd.DataFrame:
-        """The tiers as a pandas DataFrame indexed by customer id (needs pandas)."""
-        from ecomstrat.io.pandas import columns_to_pandas
-
-        return columns_to_pandas(self.columns(), index="customer_id")
+    def _more_columns(self) -> dict[str, AnyArray]:
+        return {"value": self.values}
 
 
 def check_top_shares(top_shares: object) -> tuple[float, ...]:
@@ -192,6 +149,7 @@ def value_tiers(
     Returns
     -------
     ValueTiers
+        Tier 0 is the top ``top_shares[0]``; the last tier, the rest.
 
     Raises
     ------
@@ -219,8 +177,8 @@ def value_tiers(
 
 def value_tiers_by_threshold(
     values: Sequence[float] | AnyArray,
-    thresholds: Sequence[float],
     *,
+    thresholds: Sequence[float],
     customer_ids: Sequence[Any] | AnyArray | None = None,
     names: Sequence[str] | None = None,
 ) -> ValueTiers:
@@ -244,6 +202,7 @@ def value_tiers_by_threshold(
     Returns
     -------
     ValueTiers
+        Tier 0 holds the values from ``thresholds[0]`` up.
 
     Raises
     ------
@@ -253,7 +212,7 @@ def value_tiers_by_threshold(
     Examples
     --------
     >>> t = value_tiers_by_threshold([250.0, 100.0, 40.0, 0.0], thresholds=(200, 50))
-    >>> t.tier_names().tolist(), t.counts
+    >>> t.labels().tolist(), t.counts
     (['high', 'mid', 'low', 'low'], {'high': 1, 'mid': 1, 'low': 2})
     """
     v, ids = _values(values, customer_ids)
@@ -297,6 +256,4 @@ def _names(names: Sequence[str] | None, count: int, default: Sequence[str]) -> t
     labels = tuple(default) if names is None else tuple(str(n) for n in names)
     if len(labels) != count:
         raise invalid("names", labels, f"must hold {count} labels, one per tier")
-    if len(set(labels)) != count:
-        raise invalid("names", labels, "must be distinct")
     return labels

@@ -1,36 +1,68 @@
-"""What every fitted model carries besides its parameters, and the shared fitting steps."""
+"""The fitted-model base every model shares: parameters, fit statistics, one ``repr``.
+
+Also the shared fitting steps: starting values (:func:`coerce_initial`), the compression of
+repeated rows (:func:`compress_rows`, one policy for every model) and the boundary warning.
+"""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import attrs
 import numpy as np
 
-from ecomstrat._typing import FloatArray
+from ecomstrat._kernels.patterns import unique_rows
+from ecomstrat._typing import FloatArray, IntArray
 from ecomstrat._validation import check_positive, invalid, shown
+from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import BoundaryEstimateWarning
-from ecomstrat.models._data import RFMArrays, compress
-from ecomstrat.models._fit import FitDiagnostics, MaximumLikelihood, Mixing, maximize_likelihood
+from ecomstrat.models._fit import FitDiagnostics, MaximumLikelihood
 
 __all__ = [
-    "FitResult",
+    "COMPRESS_MAX_SHARE",
+    "FitStatistics",
+    "FittedModel",
+    "Params",
     "coerce_initial",
-    "fit_patterns",
+    "compress_rows",
     "warn_boundary",
 ]
 
-_P = TypeVar("_P")
 _COUNTS = {2: "two", 3: "three", 4: "four"}
 
-#: Compress to unique patterns when they are at most this share of the rows.
+#: ``compress=None`` merges repeated rows when the distinct ones are at most this share.
 COMPRESS_MAX_SHARE = 0.5
 
 
+@attrs.frozen
+class Params:
+    """Base of every model's parameters: positive floats, in the order of the kernels.
+
+    Subclasses declare the fields (``attrs`` fields with ``positive_field``); the base gives
+    them their names, values and dictionary once.
+    """
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The parameter names, in the order of the kernels."""
+        return tuple(field.name for field in attrs.fields(cls))
+
+    def to_tuple(self) -> tuple[float, ...]:
+        """The values, in the order of :meth:`names`."""
+        return tuple(getattr(self, name) for name in self.names())
+
+    def to_dict(self) -> dict[str, float]:
+        """The parameters by name."""
+        return dict(zip(self.names(), self.to_tuple(), strict=True))
+
+
+_P = TypeVar("_P", bound=Params)
+
+
 @attrs.frozen(eq=False)
-class FitResult:
+class FitStatistics:
     """Log-likelihood, uncertainty and diagnostics of a maximum-likelihood fit.
 
     Attributes
@@ -51,54 +83,55 @@ class FitResult:
     diagnostics: FitDiagnostics
 
     @classmethod
-    def from_estimate(cls, estimate: MaximumLikelihood, names: Sequence[str]) -> FitResult:
-        """Wrap a :class:`MaximumLikelihood` with named standard errors."""
+    def from_estimate(cls, estimate: MaximumLikelihood, *, names: Sequence[str]) -> FitStatistics:
+        """Wrap a :class:`MaximumLikelihood` with standard errors named by ``names``."""
         errors = dict(zip(names, map(float, estimate.standard_errors), strict=True))
         return cls(estimate.log_likelihood, errors, estimate.covariance, estimate.diagnostics)
 
 
-def fit_patterns(
-    data: RFMArrays,
-    loglik: Callable[[FloatArray, RFMArrays], tuple[float, FloatArray]],
-    initial: Sequence[float],
-    names: Sequence[str],
-    *,
-    compress_patterns: bool | None = None,
-    mixing: Sequence[Mixing] = (),
-    model: str = "model",
-) -> MaximumLikelihood:
-    """Maximise ``loglik(theta, data)`` after compressing ``data`` when that pays off.
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class FittedModel(Generic[_P]):
+    """Base of every fitted model: its parameters, how they were estimated, one ``repr``.
 
-    ``compress_patterns=None`` compresses when the distinct ``(x, t_x, T)`` rows are at most
-    half of the rows; ``True``/``False`` force it. ``mixing`` and ``model`` are passed to
-    :func:`~ecomstrat.models._fit.maximize_likelihood`.
+    Subclasses add their own fields (``time_unit`` for continuous-time models) and the
+    predictions; every field is keyword-only, so field order never matters.
+
+    Attributes
+    ----------
+    params : Params
+        The model's parameters.
+    fit : FitStatistics or None
+        Log-likelihood, standard errors and diagnostics when the parameters were estimated;
+        ``None`` when they were given (``from_params``).
     """
-    patterns = data
-    if compress_patterns is not False:
-        merged = compress(data)
-        if compress_patterns or len(merged) <= COMPRESS_MAX_SHARE * len(data):
-            patterns = merged
-    return maximize_likelihood(
-        lambda theta: loglik(theta, patterns),
-        initial,
-        names,
-        n_customers=round(float(np.sum(data.weights))),
-        n_patterns=len(patterns),
-        mixing=mixing,
-        model=model,
-    )
+
+    params: _P
+    fit: FitStatistics | None = None
+
+    def __repr__(self) -> str:
+        shown = [f"{name}={value:.6g}" for name, value in self.params.to_dict().items()]
+        unit = getattr(self, "time_unit", None)
+        if isinstance(unit, TimeUnit):
+            shown.append(f"time_unit={unit.value!r}")
+        if self.fit is not None:
+            shown.append(f"log_likelihood={self.fit.log_likelihood:.6g}")
+        return f"{type(self).__name__}({', '.join(shown)})"
 
 
-def coerce_initial(initial: object, params_type: type[_P], names: Sequence[str]) -> _P:
-    """Starting values given as a params object, a mapping of every name, or a sequence.
+def coerce_initial(initial: object, params_type: type[_P]) -> _P:
+    """Starting values given as params, a mapping of every name, or a sequence.
 
-    Each value must be a number > 0; anything else raises :class:`InvalidInputError` naming
-    ``initial`` (and the parameter).
+    Params of another model with the same names (MBG/NBD estimates to start a BG/NBD fit)
+    are accepted. Each value must be a number > 0; anything else raises
+    :class:`InvalidInputError` naming ``initial`` (and the parameter).
     """
     if isinstance(initial, params_type):
         return initial
+    names = params_type.names()
     count = _COUNTS.get(len(names), str(len(names)))
-    if isinstance(initial, Mapping):
+    if isinstance(initial, Params) and initial.names() == names:
+        values: list[Any] = list(initial.to_tuple())
+    elif isinstance(initial, Mapping):
         unknown = sorted(set(initial) - set(names))
         missing = [name for name in names if name not in initial]
         if unknown or missing:
@@ -122,9 +155,54 @@ def coerce_initial(initial: object, params_type: type[_P], names: Sequence[str])
             f"must be a {params_type.__name__}, a mapping of {', '.join(names)} or a sequence of"
             f" {count} numbers",
         )
-    for name, value in zip(names, values, strict=True):
-        check_positive(f"initial {name}", value)
-    return params_type(*(float(value) for value in values))
+    checked = [
+        check_positive(f"initial {name}", value) for name, value in zip(names, values, strict=True)
+    ]
+    return params_type(*checked)
+
+
+def compress_rows(
+    columns: Sequence[FloatArray], weights: FloatArray, *, compress: bool | None
+) -> tuple[tuple[FloatArray, ...], FloatArray]:
+    """Merge identical rows of ``columns`` (one to three), adding up their ``weights``.
+
+    The one compression policy of every model's ``fit(..., compress=...)``: ``True`` merges,
+    ``False`` does not, ``None`` merges when the distinct rows are at most
+    :data:`COMPRESS_MAX_SHARE` of the rows. Rows are matched exactly (bit patterns) by
+    :func:`~ecomstrat._kernels.patterns.unique_rows` in O(n); distinct rows keep the order
+    of their first occurrence. Real customer bases repeat patterns (all one-time buyers of a
+    cohort share one), so the likelihood needs far fewer evaluations and is unchanged.
+
+    Returns
+    -------
+    tuple
+        The (possibly merged) columns as float64 arrays, and their weights.
+    """
+    arrays = tuple(np.ascontiguousarray(column, dtype=np.float64) for column in columns)
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    n = len(w)
+    if compress is False or n < 2:
+        return arrays, w
+    first, inverse = row_index(arrays)
+    if not compress and len(first) > COMPRESS_MAX_SHARE * n:
+        return arrays, w
+    merged = np.bincount(inverse, weights=w, minlength=len(first)).astype(np.float64)
+    return tuple(column[first] for column in arrays), merged
+
+
+def row_index(columns: Sequence[FloatArray]) -> tuple[IntArray, IntArray]:
+    """First occurrence of each distinct row of one to three float64 columns, and its inverse.
+
+    ``-0.0`` and ``+0.0`` are the same value.
+    """
+    if not 1 <= len(columns) <= 3:
+        raise ValueError(f"row_index takes one to three columns, not {len(columns)}")
+    n = len(columns[0])
+    keys = [
+        np.ascontiguousarray(np.asarray(c, dtype=np.float64) + 0.0).view(np.int64) for c in columns
+    ]
+    keys += [np.zeros(n, dtype=np.int64)] * (3 - len(keys))
+    return unique_rows(keys[0], keys[1], keys[2])
 
 
 def warn_boundary(hint: str, *, stacklevel: int) -> None:

@@ -1,4 +1,4 @@
-"""Validated per-customer inputs of the BTYD models, and their compression to patterns."""
+"""Validated per-customer inputs of the BTYD models: histories, times, counts, time units."""
 
 from __future__ import annotations
 
@@ -14,7 +14,17 @@ from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames.summary import CustomerSummary
 
-__all__ = ["RFMArrays", "as_rfm_arrays", "check_data", "compress", "is_scalar", "refuse_frame"]
+__all__ = [
+    "RFMArrays",
+    "as_rfm_arrays",
+    "check_data",
+    "counts",
+    "fit_unit",
+    "floats",
+    "is_scalar",
+    "refuse_frame",
+    "times",
+]
 
 ArrayLike = Sequence[float] | AnyArray
 
@@ -142,16 +152,44 @@ def is_scalar(value: Any) -> bool:
         return False
 
 
-def compress(data: RFMArrays) -> RFMArrays:
-    """Merge identical ``(x, t_x, T)`` rows, adding up their weights.
+def fit_unit(data: object, time_unit: TimeUnit | str | None) -> TimeUnit:
+    """The unit of a fit: ``time_unit`` if given, else the summary's, else days."""
+    if time_unit is not None:
+        return TimeUnit.parse(time_unit)
+    if isinstance(data, CustomerSummary):
+        return data.time_unit
+    return TimeUnit.DAY
 
-    Real customer bases repeat patterns (all one-time buyers of a cohort share one), so the
-    likelihood needs far fewer evaluations. The log-likelihood is unchanged.
-    """
-    order = np.lexsort((data.T, data.t_x, data.x))
-    x, t_x, T = data.x[order], data.t_x[order], data.T[order]
-    starts = np.ones(len(order), dtype=bool)
-    starts[1:] = (np.diff(x) != 0) | (np.diff(t_x) != 0) | (np.diff(T) != 0)
-    first = np.flatnonzero(starts)
-    weights = np.add.reduceat(data.weights[order], first) if first.size else np.zeros(0)
-    return RFMArrays(x[first], t_x[first], T[first], weights.astype(np.float64))
+
+def floats(values: AnyArray) -> FloatArray:
+    """A writeable, C-contiguous float64 array, copied only when needed (one kernel signature)."""
+    array = np.asarray(values, dtype=np.float64)
+    # The buffer's read-only bit, not flags.writeable: numpy 1.26 warns when that is read on a
+    # view from np.broadcast_arrays (such a view counts as read-only here, so it is copied).
+    if array.flags.c_contiguous and not array.__array_interface__["data"][1]:
+        return array
+    return np.array(array, dtype=np.float64, order="C")
+
+
+def times(name: str, values: object) -> FloatArray:
+    """``values`` as a float64 array of finite times >= 0, naming the first bad one."""
+    return _checked(name, values, "must be a finite time >= 0", whole=False)
+
+
+def counts(name: str, values: object) -> FloatArray:
+    """``values`` as float64 whole numbers >= 0, naming the first bad one."""
+    return _checked(name, values, "must be a whole number >= 0", whole=True)
+
+
+def _checked(name: str, values: object, rule: str, *, whole: bool) -> FloatArray:
+    """``values`` as float64, naming the first element that breaks ``rule``."""
+    array = as_float_array(name, values)
+    bad = ~np.isfinite(array) | (array < 0)
+    if whole:
+        bad |= array != np.round(array)
+    if bad.any():
+        i = np.unravel_index(int(np.argmax(bad)), array.shape) if array.ndim else ()
+        where = f"{name}[{', '.join(map(str, i))}]" if array.ndim else name
+        fix = "" if whole else "Times are in the model's time unit."
+        raise invalid(where, float(array[i]), rule, fix)
+    return array

@@ -1,9 +1,18 @@
-"""What the CLV computation needs from a fitted purchase model, and the discounting convention.
+"""What consumers need from a fitted model, and the discounting conventions, written once.
 
-Any fitted transaction model (BG/NBD, MBG/NBD, Pareto/NBD…) that offers these members can be
-used by :func:`ecomstrat.metrics.clv.customer_lifetime_value`; models with a closed-form
-purchase *rate* also offer :meth:`DiscountedTransactionModel.discounted_expected_purchases`,
-which the CLV uses instead of its generic quadrature.
+Every consumer of fitted models (the CLV, the lifecycle policy, the scorers, the report)
+types its argument with one of these protocols:
+
+- :class:`AliveModel`: ``probability_alive(data)``;
+- :class:`TransactionModel`: a continuous-time purchase model (BG/NBD, MBG/NBD, Pareto/NBD…)
+  with ``time_unit``, ``conditional_expected_purchases(t, data)`` and
+  ``probability_of_purchases(n, t)``;
+- :class:`DiscountedTransactionModel`: one that also integrates discounted future purchases
+  itself, ``expected_residual_purchases(data, *, annual_discount_rate, horizon)``, which the
+  CLV uses instead of its generic quadrature.
+
+Discount rates are fractions in [0, 1] everywhere (``annual_discount_rate`` in continuous
+time, ``discount_rate_per_period`` in discrete time), checked by :func:`check_discount_rate`.
 """
 
 from __future__ import annotations
@@ -13,15 +22,18 @@ from collections.abc import Sequence
 from typing import Protocol, TypeAlias, runtime_checkable
 
 from ecomstrat._typing import AnyArray, FloatArray
-from ecomstrat._validation import check_finite, invalid
+from ecomstrat._validation import check_finite, check_number, invalid
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.frames.summary import CustomerSummary
 
 __all__ = [
+    "AliveModel",
     "DiscountedTransactionModel",
     "RFMData",
     "TimeLike",
     "TransactionModel",
+    "check_discount_rate",
+    "check_horizon",
     "continuous_discount_rate",
 ]
 
@@ -36,8 +48,20 @@ TimeLike: TypeAlias = float | Sequence[float] | AnyArray
 
 
 @runtime_checkable
-class TransactionModel(Protocol):
-    """A fitted purchase-count model: conditional expectations and P(alive) per customer."""
+class AliveModel(Protocol):
+    """Anything that gives each customer a probability of being alive.
+
+    Every fitted purchase model of :mod:`ecomstrat.models` satisfies it.
+    """
+
+    def probability_alive(self, data: CustomerSummary, /) -> FloatArray:
+        """``P(alive | history)`` for each customer of ``data``, in ``[0, 1]``."""
+        ...
+
+
+@runtime_checkable
+class TransactionModel(AliveModel, Protocol):
+    """A fitted continuous-time purchase model: conditional expectations, P(alive), pmf."""
 
     @property
     def time_unit(self) -> TimeUnit:
@@ -48,24 +72,66 @@ class TransactionModel(Protocol):
         """E[purchases in (T, T + t] | each customer's history]."""
         ...
 
-    def probability_alive(self, data: RFMData) -> FloatArray:
-        """P(customer still active at T | history)."""
+    def probability_of_purchases(self, n: TimeLike, t: TimeLike) -> FloatArray:
+        """P(a new customer makes exactly ``n`` repeat purchases in (0, t])."""
         ...
 
 
 @runtime_checkable
 class DiscountedTransactionModel(TransactionModel, Protocol):
-    """A transaction model that integrates discounted future purchases itself."""
+    """A transaction model that integrates its discounted future purchases itself."""
 
-    def discounted_expected_purchases(
-        self, data: RFMData, *, horizon: float, discount_rate: float
+    def expected_residual_purchases(
+        self, data: RFMData, *, annual_discount_rate: float, horizon: float = math.inf
     ) -> FloatArray:
-        """``∫_0^horizon e^{-discount_rate t} dE[Y(t) | history]`` per customer.
+        """``∫_0^horizon e^{-δt} dE[Y(t) | history]`` per customer (DERT for ``inf``).
 
-        ``horizon`` (possibly ``inf``) and ``discount_rate`` (continuous, per unit of time) are
-        in the model's time unit.
+        ``horizon`` is in the model's time unit; ``δ`` is
+        :func:`continuous_discount_rate` of ``annual_discount_rate``.
         """
         ...
+
+
+def check_discount_rate(name: str, value: float, *, horizon: float | None = None) -> float:
+    """A discount rate: a finite fraction in [0, 1], and > 0 when ``horizon`` is infinite.
+
+    The one rule for ``annual_discount_rate`` and ``discount_rate_per_period`` (the name says
+    the unit). Without discounting an infinite horizon counts every future purchase of an
+    immortal customer, which diverges.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming ``name`` and the value.
+
+    Examples
+    --------
+    >>> check_discount_rate("annual_discount_rate", 0.1, horizon=math.inf)
+    0.1
+    >>> check_discount_rate("discount_rate_per_period", 0.0, horizon=52.0)
+    0.0
+    """
+    rate = check_finite(name, value)
+    if not 0.0 <= rate <= 1.0:
+        raise invalid(
+            name, value, "must lie in [0, 1]", "Give the rate as a fraction (0.1 for 10%)."
+        )
+    if rate == 0.0 and horizon == math.inf:
+        raise invalid(
+            name,
+            value,
+            "must be > 0 over an infinite horizon",
+            "Give a positive rate, or a finite horizon.",
+        )
+    return rate
+
+
+def check_horizon(value: float) -> float:
+    """A horizon ``> 0`` (``math.inf`` for the whole future), naming ``horizon``."""
+    horizon = check_number("horizon", value)
+    if not horizon > 0.0:
+        raise invalid("horizon", value, "must be > 0 (math.inf for the whole future)")
+    return horizon
 
 
 def continuous_discount_rate(annual_discount_rate: float, time_unit: TimeUnit | str) -> float:
@@ -98,12 +164,5 @@ def continuous_discount_rate(annual_discount_rate: float, time_unit: TimeUnit | 
     >>> round(continuous_discount_rate(0.10, "week") * TimeUnit.WEEK.per("year"), 6)
     0.09531
     """
-    rate = check_finite("annual_discount_rate", annual_discount_rate)
-    if not 0.0 <= rate <= 1.0:
-        raise invalid(
-            "annual_discount_rate",
-            annual_discount_rate,
-            "must lie in [0, 1]",
-            "Give the rate as a fraction (0.1 for 10% a year).",
-        )
+    rate = check_discount_rate("annual_discount_rate", annual_discount_rate)
     return math.log1p(rate) / TimeUnit.parse(time_unit).per(TimeUnit.YEAR)

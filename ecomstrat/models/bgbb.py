@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import numpy as np
 
 from ecomstrat._kernels.bgbb import (
+    Theta,
     bgbb_conditional_expected_purchases,
     bgbb_dert,
     bgbb_expected_purchases,
@@ -20,16 +22,24 @@ from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import (
     as_float_array,
     check_number,
+    check_whole_numbers,
     invalid,
     number_or_raw,
     positive_field,
 )
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.discrete import DiscretePatterns
-from ecomstrat.models._base import FitResult, coerce_initial, warn_boundary
+from ecomstrat.models._base import (
+    FitStatistics,
+    FittedModel,
+    Params,
+    coerce_initial,
+    compress_rows,
+    warn_boundary,
+)
 from ecomstrat.models._data import check_data
 from ecomstrat.models._fit import Mixing, maximize_likelihood
-from ecomstrat.models.sbg import discount_rate, whole_numbers
+from ecomstrat.models._protocols import check_discount_rate
 
 __all__ = ["BGBB", "BGBBParams", "FittedBGBB"]
 
@@ -40,16 +50,9 @@ PatternsLike = DiscretePatterns | tuple[ColumnLike, ColumnLike, ColumnLike]
 #: Likelihood evaluations switch to the multi-threaded kernel from this many patterns.
 PARALLEL_MIN_PATTERNS = 20_000
 
-_NAMES = ("alpha", "beta", "gamma", "delta")
-
-_LoglikKernel = Callable[
-    [float, float, float, float, FloatArray, FloatArray, FloatArray],
-    tuple[FloatArray, FloatArray],
-]
-
 
 @attrs.frozen
-class BGBBParams:
+class BGBBParams(Params):
     """Parameters of the BG/BB model.
 
     Parameters
@@ -72,24 +75,25 @@ class BGBBParams:
     gamma: float = attrs.field(converter=number_or_raw, validator=positive_field)
     delta: float = attrs.field(converter=number_or_raw, validator=positive_field)
 
-    def to_dict(self) -> dict[str, float]:
-        """The parameters by name."""
-        return {"alpha": self.alpha, "beta": self.beta, "gamma": self.gamma, "delta": self.delta}
+    def to_tuple(self) -> Theta:
+        """``(alpha, beta, gamma, delta)``, the order of the kernels."""
+        return self.alpha, self.beta, self.gamma, self.delta
 
 
-@attrs.frozen(eq=False, repr=False)
-class FittedBGBB:
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class FittedBGBB(FittedModel[BGBBParams]):
     """A BG/BB model with known parameters: P(alive), expected purchases, DERT.
 
     Opportunities are numbered from 1; a customer's history ``(x, t_x, n)`` is ``x``
     purchases in the ``n`` opportunities after the first ("trial") purchase, the last at
-    opportunity ``t_x``. Every method returns one float64 value per row of its input.
+    opportunity ``t_x``. Horizons ``t`` count opportunities. Every method returns one float64
+    value per row of its input.
 
     Parameters
     ----------
     params : BGBBParams
         The parameters.
-    fit : FitResult or None
+    fit : FitStatistics or None
         Log-likelihood, standard errors and diagnostics when the parameters were estimated;
         ``None`` for :meth:`BGBB.from_params`.
 
@@ -104,24 +108,13 @@ class FittedBGBB:
     --------
     >>> m = BGBB.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
     >>> m
-    FittedBGBB(alpha=1.204, beta=0.75, gamma=0.657, delta=2.783, fitted=False)
+    FittedBGBB(alpha=1.204, beta=0.75, gamma=0.657, delta=2.783)
     >>> history = ([6, 3, 3], [6, 6, 3], [6, 6, 6])  # (x, t_x, n) of three donors
     >>> m.probability_alive(history).round(3).tolist()
     [0.93, 0.93, 0.095]
     >>> m.conditional_expected_purchases(5, history).round(2).tolist()
     [3.75, 2.19, 0.22]
     """
-
-    params: BGBBParams
-    fit: FitResult | None = None
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v:.6g}" for k, v in self.params.to_dict().items())
-        return f"FittedBGBB({shown}, fitted={self.fit is not None})"
-
-    def _values(self) -> tuple[float, float, float, float]:
-        p = self.params
-        return p.alpha, p.beta, p.gamma, p.delta
 
     def probability_alive(self, data: PatternsLike, *, periods_ahead: int = 1) -> FloatArray:
         """P(alive at opportunity ``n + periods_ahead`` | history).
@@ -140,17 +133,18 @@ class FittedBGBB:
         ndarray of float64
             One probability per row of ``data``.
         """
-        ahead = float(whole_numbers("periods_ahead", check_number("periods_ahead", periods_ahead)))
-        return _per_pattern(
-            data, lambda x, t_x, n: bgbb_probability_alive(*self._values(), x, t_x, n, ahead)
+        ahead = float(
+            check_whole_numbers("periods_ahead", check_number("periods_ahead", periods_ahead))
         )
+        theta = self.params.to_tuple()
+        return _per_pattern(data, lambda x, t_x, n: bgbb_probability_alive(theta, x, t_x, n, ahead))
 
-    def conditional_expected_purchases(self, n_star: ArrayLike, data: PatternsLike) -> FloatArray:
-        """E[purchases in the next ``n_star`` opportunities | history], eq. (13).
+    def conditional_expected_purchases(self, t: ArrayLike, data: PatternsLike) -> FloatArray:
+        """E[purchases in the next ``t`` opportunities | history], eq. (13).
 
         Parameters
         ----------
-        n_star : int or array of int
+        t : int or array of int
             Future opportunities (whole numbers >= 0), one value or one per row.
         data : DiscretePatterns or (frequency, recency, periods)
             Histories.
@@ -163,15 +157,16 @@ class FittedBGBB:
         Notes
         -----
         The paper's closed form ``δ/(γ − 1) · Γ(γ + δ)/Γ(1 + δ) · [Γ(1 + δ + n)/Γ(γ + δ + n)
-        − Γ(1 + δ + n + n*)/Γ(γ + δ + n + n*)]`` needs no ₂F₁. It is evaluated without
+        − Γ(1 + δ + n + t)/Γ(γ + δ + n + t)]`` needs no ₂F₁. It is evaluated without
         cancellation near ``γ = 1``, where it tends to a digamma difference.
         """
-        future = whole_numbers("n_star", n_star)
+        future = check_whole_numbers("t", t)
+        theta = self.params.to_tuple()
         if future.ndim == 0:
             return _per_pattern(
                 data,
                 lambda x, t_x, n: bgbb_conditional_expected_purchases(
-                    *self._values(), x, t_x, n, np.full(len(x), float(future))
+                    theta, x, t_x, n, np.full(len(x), float(future))
                 ),
             )
         x, t_x, n = _arrays(data)
@@ -179,13 +174,13 @@ class FittedBGBB:
             per_row = np.array(np.broadcast_to(future, x.shape), dtype=np.float64)
         except ValueError as error:
             raise invalid(
-                "n_star",
+                "t",
                 f"<array of shape {future.shape}>",
                 f"must be one value or one per row ({len(x)})",
             ) from error
-        return bgbb_conditional_expected_purchases(*self._values(), x, t_x, n, per_row)
+        return bgbb_conditional_expected_purchases(theta, x, t_x, n, per_row)
 
-    def discounted_expected_residual_transactions(
+    def expected_residual_purchases(
         self, data: PatternsLike, *, discount_rate_per_period: float
     ) -> FloatArray:
         """DERT: present value of the expected future purchases, in purchases, eq. (14).
@@ -198,8 +193,8 @@ class FittedBGBB:
         data : DiscretePatterns or (frequency, recency, periods)
             Histories.
         discount_rate_per_period : float
-            Discount rate for one opportunity period (>= 1e-6; 0.1 for 10 % a year with
-            yearly opportunities). The cost grows like ``1 / discount_rate_per_period``.
+            Discount rate for one opportunity period, a fraction in (0, 1] (0.1 for 10 % a
+            year with yearly opportunities).
 
         Returns
         -------
@@ -209,47 +204,52 @@ class FittedBGBB:
         Notes
         -----
         ``₂F₁(1, δ + n + 1; γ + δ + n + 1; 1/(1 + d))`` is summed term by term (positive
-        terms, geometric tail bound) to 1e-16 relative accuracy.
+        terms, geometric tail bound) to 1e-16 relative accuracy; below a rate of 1e-4 it is
+        continued towards ``z = 1`` instead (about 1e-12).
 
         Examples
         --------
         >>> m = BGBB.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
-        >>> m.discounted_expected_residual_transactions(
+        >>> m.expected_residual_purchases(
         ...     ([6, 0], [6, 0], [6, 6]), discount_rate_per_period=0.1
         ... ).round(2).tolist()
         [5.91, 0.11]
         """
-        rate = discount_rate(discount_rate_per_period)
-        return _per_pattern(data, lambda x, t_x, n: bgbb_dert(*self._values(), x, t_x, n, rate))
+        rate = check_discount_rate(
+            "discount_rate_per_period", discount_rate_per_period, horizon=math.inf
+        )
+        theta = self.params.to_tuple()
+        return _per_pattern(data, lambda x, t_x, n: bgbb_dert(theta, x, t_x, n, rate))
 
-    def expected_purchases(self, n: ArrayLike) -> FloatArray:
-        """E[purchases in the first ``n`` opportunities] of a new customer, eq. (7).
+    def expected_purchases(self, t: ArrayLike) -> FloatArray:
+        """E[purchases in the first ``t`` opportunities] of a new customer, eq. (7).
 
         Parameters
         ----------
-        n : int or array of int
+        t : int or array of int
             Opportunities (whole numbers >= 0).
 
         Returns
         -------
         ndarray of float64
-            Same shape as ``n``.
+            Same shape as ``t``.
         """
-        periods = whole_numbers("n", n)
-        return bgbb_expected_purchases(*self._values(), periods.reshape(-1)).reshape(periods.shape)
+        periods = check_whole_numbers("t", t)
+        out = bgbb_expected_purchases(self.params.to_tuple(), periods.reshape(-1))
+        return out.reshape(periods.shape)
 
-    def probability_of_purchases(self, x: ArrayLike, n: ArrayLike) -> FloatArray:
-        """P(a new customer makes ``x`` purchases in ``n`` opportunities), eq. (8).
+    def probability_of_purchases(self, n: ArrayLike, t: ArrayLike) -> FloatArray:
+        """P(a new customer makes ``n`` purchases in ``t`` opportunities), eq. (8).
 
         Parameters
         ----------
-        x, n : int or array of int
-            Purchases and opportunities (whole numbers, ``0 <= x <= n``), broadcast together.
+        n, t : int or array of int
+            Purchases and opportunities (whole numbers, ``0 <= n <= t``), broadcast together.
 
         Returns
         -------
         ndarray of float64
-            Of the broadcast shape; sums to 1 over ``x = 0..n``.
+            Of the broadcast shape; sums to 1 over ``n = 0..t``.
 
         Examples
         --------
@@ -258,29 +258,29 @@ class FittedBGBB:
         >>> round(float(p.sum()), 12), p.round(3).tolist()
         (1.0, [0.311, 0.17, 0.121, 0.1, 0.092, 0.092, 0.113])
         """
-        count = whole_numbers("x", x)
-        periods = whole_numbers("n", n)
+        count = check_whole_numbers("n", n)
+        periods = check_whole_numbers("t", t)
         try:
             count, periods = np.broadcast_arrays(count, periods)
         except ValueError as error:
             raise invalid(
-                "x", f"<array of shape {count.shape}>", f"must broadcast with n {periods.shape}"
+                "n", f"<array of shape {count.shape}>", f"must broadcast with t {periods.shape}"
             ) from error
         above = count > periods
         if above.any():
             i = int(np.argmax(above.reshape(-1)))
-            raise invalid(f"x[{i}]", float(count.reshape(-1)[i]), "must be <= n")
-        # fresh writeable copies: one kernel specialisation whatever the caller passed
-        flat_x = np.array(count.reshape(-1), dtype=np.float64)
-        flat_n = np.array(periods.reshape(-1), dtype=np.float64)
-        out = bgbb_probability_of_purchases(*self._values(), flat_x, flat_n)
+            raise invalid(f"n[{i}]", float(count.reshape(-1)[i]), "must be <= t")
+        # copies: numpy warns when the writeable flag of a broadcast view is read
+        flat_n = np.array(count.reshape(-1), dtype=np.float64)
+        flat_t = np.array(periods.reshape(-1), dtype=np.float64)
+        out = bgbb_probability_of_purchases(self.params.to_tuple(), flat_n, flat_t)
         return out.reshape(count.shape)
 
     def log_likelihood(self, data: PatternsLike) -> float:
         """Log-likelihood of the (weighted) histories, as maximised by :meth:`BGBB.fit`."""
         patterns = _as_patterns(data)
         x, t_x, n = _arrays(patterns)
-        loglik, _ = _kernel(len(x))(*self._values(), x, t_x, n)
+        loglik, _ = _loglik(self.params.to_tuple(), x, t_x, n)
         return float(np.asarray(patterns.weights, dtype=np.float64) @ loglik)
 
 
@@ -313,21 +313,24 @@ class BGBB:
         data: PatternsLike,
         *,
         initial: BGBBParams | Mapping[str, float] | Sequence[float] | None = None,
+        compress: bool | None = None,
     ) -> FittedBGBB:
         """Estimate (α, β, γ, δ) by maximum likelihood.
 
         Parameters
         ----------
         data : DiscretePatterns or (frequency, recency, periods)
-            Histories, with weights when given as :class:`DiscretePatterns`; identical rows
-            are merged first.
+            Histories, with weights when given as :class:`DiscretePatterns`.
         initial : BGBBParams, mapping or (alpha, beta, gamma, delta), optional
             Starting values (default all 1).
+        compress : bool, optional
+            Evaluate the likelihood on distinct ``(x, t_x, n)`` patterns with weights:
+            ``None`` does so when they are at most half of the rows.
 
         Returns
         -------
         FittedBGBB
-            With the estimates and a :class:`~ecomstrat.models._base.FitResult`.
+            With the estimates and their :class:`~ecomstrat.models._base.FitStatistics`.
 
         Raises
         ------
@@ -344,25 +347,25 @@ class BGBB:
             When the purchase or dropout probabilities hardly vary across customers (a Beta
             mixing distribution collapsed); the estimates are kept.
         """
-        patterns = _as_patterns(data).compress()
-        x, t_x, n = _arrays(patterns)
-        weights = np.asarray(patterns.weights, dtype=np.float64)
+        patterns = _as_patterns(data)
+        (x, t_x, n), weights = compress_rows(
+            _arrays(patterns), np.asarray(patterns.weights), compress=compress
+        )
         start = (
             BGBBParams(1.0, 1.0, 1.0, 1.0)
             if initial is None
-            else coerce_initial(initial, BGBBParams, _NAMES)
+            else coerce_initial(initial, BGBBParams)
         )
         _check_identified(x, n, weights)
-        kernel = _kernel(len(x))
 
         def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-            loglik, gradient = kernel(theta[0], theta[1], theta[2], theta[3], x, t_x, n)
+            loglik, gradient = _loglik((theta[0], theta[1], theta[2], theta[3]), x, t_x, n)
             return float(weights @ loglik), weights @ gradient
 
         estimate = maximize_likelihood(
             objective,
-            list(start.to_dict().values()),
-            _NAMES,
+            start.to_tuple(),
+            BGBBParams.names(),
             n_customers=round(patterns.n_customers),
             n_patterns=len(x),
             mixing=(
@@ -372,17 +375,30 @@ class BGBB:
             model="BG/BB",
         )
         warn_boundary(estimate.boundary, stacklevel=2)
-        params = BGBBParams(*map(float, estimate.params))
-        return FittedBGBB(params, FitResult.from_estimate(estimate, _NAMES))
+        return FittedBGBB(
+            params=BGBBParams(*map(float, estimate.params)),
+            fit=FitStatistics.from_estimate(estimate, names=BGBBParams.names()),
+        )
 
     @staticmethod
-    def from_params(alpha: float, beta: float, gamma: float, delta: float) -> FittedBGBB:
-        """A model with given parameters (no fit), e.g. published estimates."""
-        return FittedBGBB(BGBBParams(alpha, beta, gamma, delta), None)
+    def from_params(*, alpha: float, beta: float, gamma: float, delta: float) -> FittedBGBB:
+        """A model with given parameters (no fit), e.g. published estimates.
+
+        Examples
+        --------
+        >>> BGBB.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
+        FittedBGBB(alpha=1.204, beta=0.75, gamma=0.657, delta=2.783)
+        """
+        return FittedBGBB(params=BGBBParams(alpha, beta, gamma, delta))
 
 
-def _kernel(rows: int) -> _LoglikKernel:
-    return bgbb_loglik_terms_parallel if rows >= PARALLEL_MIN_PATTERNS else bgbb_loglik_terms
+def _loglik(
+    theta: Theta, x: FloatArray, t_x: FloatArray, n: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Log-likelihood terms and gradients, on several threads from PARALLEL_MIN_PATTERNS."""
+    if len(x) >= PARALLEL_MIN_PATTERNS:
+        return bgbb_loglik_terms_parallel(theta, x, t_x, n)
+    return bgbb_loglik_terms(theta, x, t_x, n)
 
 
 _PATTERNS_FIXES = {
@@ -410,12 +426,12 @@ def _as_patterns(data: PatternsLike) -> DiscretePatterns:
 
 
 def _arrays(data: PatternsLike) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Frequency, recency and periods as fresh float64 arrays (one kernel specialisation)."""
+    """Frequency, recency and periods as float64 arrays."""
     patterns = _as_patterns(data)
     return (
-        np.array(patterns.frequency, dtype=np.float64),
-        np.array(patterns.recency, dtype=np.float64),
-        np.array(patterns.periods, dtype=np.float64),
+        patterns.frequency.astype(np.float64),
+        patterns.recency.astype(np.float64),
+        patterns.periods.astype(np.float64),
     )
 
 

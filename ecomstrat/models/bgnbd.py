@@ -1,105 +1,57 @@
-"""The BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
+"""The BG/NBD family: BG/NBD (Fader, Hardie & Lee 2005) and MBG/NBD (Batislam et al. 2007).
 
-:class:`BGNBD` fits the model by maximum likelihood and returns a frozen :class:`FittedBGNBD`,
-whose prediction methods are vectorised over customers and run in numba kernels
-(:mod:`ecomstrat._kernels.bgnbd`). The machinery shared with the MBG/NBD variant lives here
-too (:class:`_BetaGeometricParams`, :class:`_FittedBetaGeometric`).
+Both models share their parameters ``r, alpha, a, b``, their fitting and their predictions;
+the MBG/NBD only adds a chance to drop out right after the first purchase, which shifts
+``b`` by one in every formula. :class:`BGNBD` and :class:`MBGNBD` fit by maximum likelihood
+and return frozen :class:`FittedBGNBD` and :class:`FittedMBGNBD` objects whose prediction
+methods are vectorised over customers and run in the numba kernels of
+:mod:`ecomstrat._kernels.bgnbd` (with ``shift = 0`` or ``1``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import attrs
 import numpy as np
 
-from ecomstrat._kernels import bgnbd as _bgnbd
+from ecomstrat._kernels import bgnbd as _kernels
 from ecomstrat._kernels.bgnbd import PARALLEL_MIN_ROWS
-from ecomstrat._typing import AnyArray, FloatArray
-from ecomstrat._validation import (
-    as_float_array,
-    check_non_negative,
-    check_number,
-    check_positive,
-    invalid,
-    number_or_raw,
-    positive_field,
-)
+from ecomstrat._typing import FloatArray
+from ecomstrat._validation import invalid, number_or_raw, positive_field
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
-from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._base import (
-    COMPRESS_MAX_SHARE,
-    FitResult,
+    FitStatistics,
+    FittedModel,
+    Params,
     coerce_initial,
-    fit_patterns,
+    compress_rows,
     warn_boundary,
 )
-from ecomstrat.models._data import RFMArrays, as_rfm_arrays
-from ecomstrat.models._fit import Mixing
-from ecomstrat.models._protocols import RFMData, TimeLike, continuous_discount_rate
+from ecomstrat.models._data import RFMArrays, as_rfm_arrays, counts, fit_unit, floats, times
+from ecomstrat.models._fit import Mixing, maximize_likelihood
+from ecomstrat.models._protocols import (
+    RFMData,
+    TimeLike,
+    check_discount_rate,
+    check_horizon,
+    continuous_discount_rate,
+)
 
-__all__ = ["BGNBD", "BGNBDParams", "FittedBGNBD"]
-
-#: Names of the parameters, in the order of the kernels.
-PARAMETER_NAMES = ("r", "alpha", "a", "b")
-
-Kernel: TypeAlias = Callable[..., Any]
-#: kernel name -> (serial, parallel) compiled versions.
-KernelSet: TypeAlias = Mapping[str, tuple[Kernel, Kernel]]
-
-_BGNBD_KERNELS: KernelSet = {
-    "loglik": (_bgnbd.loglik, _bgnbd.loglik_parallel),
-    "p_alive": (_bgnbd.p_alive, _bgnbd.p_alive_parallel),
-    "conditional": (_bgnbd.conditional, _bgnbd.conditional_parallel),
-    "unconditional": (_bgnbd.unconditional, _bgnbd.unconditional_parallel),
-    "pmf": (_bgnbd.pmf, _bgnbd.pmf_parallel),
-    "discounted": (_bgnbd.discounted, _bgnbd.discounted_parallel),
-}
+__all__ = ["BGNBD", "MBGNBD", "BGNBDParams", "FittedBGNBD", "FittedMBGNBD", "MBGNBDParams"]
 
 
-def _run(kernels: KernelSet, name: str, size: int, *args: Any) -> Any:
-    """Call the serial kernel on small inputs and the parallel one from PARALLEL_MIN_ROWS."""
-    serial, parallel = kernels[name]
-    return (parallel if size >= PARALLEL_MIN_ROWS else serial)(*args)
-
-
-def _floats(values: AnyArray) -> FloatArray:
-    """A writeable, C-contiguous float64 copy when needed (one compiled kernel signature)."""
-    array = np.asarray(values, dtype=np.float64)
-    # The buffer's read-only bit, not flags.writeable: numpy 1.26 warns when that is read on a
-    # view from np.broadcast_arrays (such a view counts as read-only here, so it is copied).
-    if array.flags.c_contiguous and not array.__array_interface__["data"][1]:
-        return array
-    return np.array(array, dtype=np.float64, order="C")
-
-
-def _times(name: str, values: TimeLike) -> FloatArray:
-    """``values`` as a float64 array of finite times >= 0, naming the first bad one."""
-    array = as_float_array(name, values)
-    bad = ~np.isfinite(array) | (array < 0)
-    if bad.any():
-        i = np.unravel_index(int(np.argmax(bad)), array.shape) if array.ndim else ()
-        where = f"{name}[{', '.join(map(str, i))}]" if array.ndim else name
-        raise invalid(where, float(array[i]), "must be a finite time >= 0")
-    return array
-
-
-def _counts(name: str, values: TimeLike) -> FloatArray:
-    """``values`` as float64 whole numbers >= 0, naming the first bad one."""
-    array = as_float_array(name, values)
-    bad = ~np.isfinite(array) | (array < 0) | (array != np.round(array))
-    if bad.any():
-        i = np.unravel_index(int(np.argmax(bad)), array.shape) if array.ndim else ()
-        where = f"{name}[{', '.join(map(str, i))}]" if array.ndim else name
-        raise invalid(where, float(array[i]), "must be a whole number >= 0")
-    return array
+def _run(name: str, size: int, shift: float, *args: Any) -> Any:
+    """Kernel ``name`` of the family, on several threads from PARALLEL_MIN_ROWS rows."""
+    kernel = getattr(_kernels, name)
+    return kernel(*args, shift=shift, parallel=size >= PARALLEL_MIN_ROWS)
 
 
 def _per_customer(name: str, values: TimeLike, n: int) -> FloatArray:
     """Times for ``n`` customers: a scalar is repeated, an array must have ``n`` entries."""
-    array = _times(name, values)
+    array = times(name, values)
     if array.ndim == 0:
         return np.full(n, float(array))
     if array.shape != (n,):
@@ -108,34 +60,17 @@ def _per_customer(name: str, values: TimeLike, n: int) -> FloatArray:
             f"<array of shape {array.shape}>",
             f"must be a scalar or have one entry per customer ({n})",
         )
-    return _floats(array)
-
-
-def resolve_unit(data: object, time_unit: TimeUnit | str | None) -> TimeUnit:
-    """The unit of a fit: ``time_unit`` if given, else the summary's, else days."""
-    if time_unit is not None:
-        return TimeUnit.parse(time_unit)
-    if isinstance(data, CustomerSummary):
-        return data.time_unit
-    return TimeUnit.DAY
+    return floats(array)
 
 
 @attrs.frozen
-class _BetaGeometricParams:
+class _BetaGeometricParams(Params):
     """``r, alpha`` (Gamma purchase rates) and ``a, b`` (Beta dropout probabilities)."""
 
     r: float = attrs.field(converter=number_or_raw, validator=positive_field)
     alpha: float = attrs.field(converter=number_or_raw, validator=positive_field)
     a: float = attrs.field(converter=number_or_raw, validator=positive_field)
     b: float = attrs.field(converter=number_or_raw, validator=positive_field)
-
-    def to_dict(self) -> dict[str, float]:
-        """The parameters by name."""
-        return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
-
-    def to_tuple(self) -> tuple[float, float, float, float]:
-        """``(r, alpha, a, b)``, the order of the kernels."""
-        return (self.r, self.alpha, self.a, self.b)
 
 
 @attrs.frozen
@@ -163,23 +98,36 @@ class BGNBDParams(_BetaGeometricParams):
     """
 
 
-_P = TypeVar("_P", bound=_BetaGeometricParams)
+@attrs.frozen
+class MBGNBDParams(_BetaGeometricParams):
+    """Parameters of the MBG/NBD model (same meaning as :class:`BGNBDParams`).
+
+    Parameters
+    ----------
+    r, alpha : float
+        Shape and rate (per the model's time unit) of the Gamma distribution of purchase
+        rates.
+    a, b : float
+        Parameters of the Beta distribution of the dropout probability, which applies at
+        time 0 and after each repeat purchase.
+
+    Examples
+    --------
+    >>> MBGNBDParams(r=0.525, alpha=6.183, a=0.891, b=1.614).b
+    1.614
+    """
 
 
-@attrs.frozen(eq=False, repr=False)
-class _FittedBetaGeometric(Generic[_P]):
-    """Predictions shared by the BG/NBD and MBG/NBD models (kernels chosen by subclasses)."""
+_BP = TypeVar("_BP", bound=_BetaGeometricParams)
 
-    params: _P
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class _FittedBetaGeometric(FittedModel[_BP], Generic[_BP]):
+    """Predictions of the BG/NBD family; ``_shift`` (0 or 1) picks the variant."""
+
     time_unit: TimeUnit = attrs.field(converter=to_time_unit)
-    fit: FitResult | None = None
 
-    _kernels: ClassVar[KernelSet] = _BGNBD_KERNELS
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v:.6g}" for k, v in self.params.to_dict().items())
-        ll = "" if self.fit is None else f", log_likelihood={self.fit.log_likelihood:.6g}"
-        return f"{type(self).__name__}({shown}, time_unit={self.time_unit.value!r}{ll})"
+    _shift: ClassVar[float]
 
     def _rfm(self, data: RFMData) -> RFMArrays:
         return as_rfm_arrays(data, self.time_unit)
@@ -198,16 +146,8 @@ class _FittedBetaGeometric(Generic[_P]):
         """
         rfm = self._rfm(data)
         theta = np.array(self.params.to_tuple())
-        value, _ = _run(
-            self._kernels,
-            "loglik",
-            len(rfm),
-            theta,
-            _floats(rfm.x),
-            _floats(rfm.t_x),
-            _floats(rfm.T),
-            _floats(rfm.weights),
-        )
+        columns = (floats(rfm.x), floats(rfm.t_x), floats(rfm.T), floats(rfm.weights))
+        value, _ = _run("loglik", len(rfm), self._shift, theta, *columns)
         return float(value)
 
     def expected_purchases(self, t: TimeLike) -> FloatArray:
@@ -223,10 +163,10 @@ class _FittedBetaGeometric(Generic[_P]):
         ndarray of float64
             Same shape as ``t``.
         """
-        times = _times("t", t)
-        flat = _floats(times.reshape(-1))
-        out = _run(self._kernels, "unconditional", flat.size, *self.params.to_tuple(), flat)
-        return np.asarray(out, dtype=np.float64).reshape(times.shape)
+        horizons = times("t", t)
+        flat = floats(horizons.reshape(-1))
+        out = _run("unconditional", flat.size, self._shift, *self.params.to_tuple(), flat)
+        return np.asarray(out, dtype=np.float64).reshape(horizons.shape)
 
     def conditional_expected_purchases(self, t: TimeLike, data: RFMData) -> FloatArray:
         """Expected repeat purchases in ``(T, T + t]`` given each customer's history.
@@ -246,9 +186,9 @@ class _FittedBetaGeometric(Generic[_P]):
         """
         rfm = self._rfm(data)
         n = len(rfm)
-        times = _per_customer("t", t, n)
-        x, t_x, T = _floats(rfm.x), _floats(rfm.t_x), _floats(rfm.T)
-        out = _run(self._kernels, "conditional", n, *self.params.to_tuple(), times, x, t_x, T)
+        horizons = _per_customer("t", t, n)
+        columns = (floats(rfm.x), floats(rfm.t_x), floats(rfm.T))
+        out = _run("conditional", n, self._shift, *self.params.to_tuple(), horizons, *columns)
         return np.asarray(out, dtype=np.float64)
 
     def probability_alive(self, data: RFMData) -> FloatArray:
@@ -265,8 +205,8 @@ class _FittedBetaGeometric(Generic[_P]):
             One probability per customer.
         """
         rfm = self._rfm(data)
-        x, t_x, T = _floats(rfm.x), _floats(rfm.t_x), _floats(rfm.T)
-        out = _run(self._kernels, "p_alive", len(rfm), *self.params.to_tuple(), x, t_x, T)
+        columns = (floats(rfm.x), floats(rfm.t_x), floats(rfm.T))
+        out = _run("p_alive", len(rfm), self._shift, *self.params.to_tuple(), *columns)
         return np.asarray(out, dtype=np.float64)
 
     def probability_of_purchases(self, n: TimeLike, t: TimeLike) -> FloatArray:
@@ -284,31 +224,38 @@ class _FittedBetaGeometric(Generic[_P]):
         ndarray of float64
             ``n`` and ``t`` broadcast together.
         """
-        counts, times = np.broadcast_arrays(_counts("n", n), _times("t", t))
-        flat_n = _floats(counts.reshape(-1))
-        flat_t = _floats(times.reshape(-1))
-        out = _run(self._kernels, "pmf", flat_n.size, *self.params.to_tuple(), flat_n, flat_t)
-        return np.asarray(out, dtype=np.float64).reshape(counts.shape)
+        purchases, horizons = np.broadcast_arrays(counts("n", n), times("t", t))
+        flat_n = floats(purchases.reshape(-1))
+        flat_t = floats(horizons.reshape(-1))
+        out = _run("pmf", flat_n.size, self._shift, *self.params.to_tuple(), flat_n, flat_t)
+        return np.asarray(out, dtype=np.float64).reshape(purchases.shape)
 
-    def discounted_expected_purchases(
-        self, data: RFMData, *, horizon: float, discount_rate: float
+    def expected_residual_purchases(
+        self, data: RFMData, *, annual_discount_rate: float, horizon: float = math.inf
     ) -> FloatArray:
         """Discounted expected purchases ``∫_0^H e^{-δt} dE[Y(t) | history]`` per customer.
+
+        With ``horizon=math.inf`` (the default) this is the discounted expected residual
+        transactions (DERT) of each customer. Discounting is continuous:
+        ``δ = ln(1 + annual_discount_rate)`` per year, converted to the model's time unit
+        (:func:`~ecomstrat.models._protocols.continuous_discount_rate`).
 
         Parameters
         ----------
         data : CustomerSummary or tuple of arrays
             ``(frequency, recency, T)``; a summary is converted to the model's time unit.
-        horizon : float
-            ``H`` in the model's time unit (> 0; ``math.inf`` for the whole future).
-        discount_rate : float
-            Continuously compounded rate ``δ`` per unit of the model's time (>= 0); see
-            :func:`~ecomstrat.models._protocols.continuous_discount_rate`.
+        annual_discount_rate : float
+            Effective annual rate as a fraction in [0, 1] (0.1 for 10%); > 0 when the horizon
+            is infinite.
+        horizon : float, optional
+            ``H`` in the model's time unit (> 0; ``math.inf``, the default, for the whole
+            future).
 
         Returns
         -------
         ndarray of float64
-            One value per customer.
+            One value per customer; with ``annual_discount_rate=0`` it is
+            :meth:`conditional_expected_purchases` at ``horizon``.
 
         Notes
         -----
@@ -318,51 +265,29 @@ class _FittedBetaGeometric(Generic[_P]):
         MBG/NBD). The integral is taken in ``v = log(1 + t/β)`` by 12-point Gauss-Legendre
         on panels of one unit of ``v`` (relative error below 1e-12 in the tests against
         adaptive quadrature in mpmath); an infinite horizon is cut where the discount factor
-        times the rate has fallen below ``e^-45``.
+        times the rate has fallen below ``e^-45``. Equivalently, DERT is
+        ``P(alive) E[λ / (δ + pλ)]`` over the posterior of ``(λ, p)``, which the tests use
+        as an independent check.
+
+        Examples
+        --------
+        >>> m = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
+        >>> history = ([2, 0], [30.43, 0.0], [38.86, 38.86])
+        >>> m.expected_residual_purchases(
+        ...     history, annual_discount_rate=0.0, horizon=39.0).round(4)
+        array([1.226 , 0.1951])
         """
-        H = check_number("horizon", horizon)
-        if not H > 0.0 or math.isnan(H):
-            raise invalid("horizon", horizon, "must be > 0 (math.inf for the whole future)")
-        delta = check_non_negative("discount_rate", discount_rate)
+        H = check_horizon(horizon)
+        rate = check_discount_rate("annual_discount_rate", annual_discount_rate, horizon=H)
+        delta = continuous_discount_rate(rate, self.time_unit)
         rfm = self._rfm(data)
-        x, t_x, T = _floats(rfm.x), _floats(rfm.t_x), _floats(rfm.T)
-        out = _run(
-            self._kernels, "discounted", len(rfm), *self.params.to_tuple(), delta, H, x, t_x, T
-        )
+        columns = (floats(rfm.x), floats(rfm.t_x), floats(rfm.T))
+        params = self.params.to_tuple()
+        out = _run("discounted", len(rfm), self._shift, *params, delta, H, *columns)
         return np.asarray(out, dtype=np.float64)
 
-    def expected_residual_purchases(
-        self, data: RFMData, *, annual_discount_rate: float
-    ) -> FloatArray:
-        """Discounted expected residual transactions (DERT) of each customer.
 
-        ``∫_0^∞ e^{-δt} dE[Y(t) | history]`` with continuous discounting,
-        ``δ = ln(1 + annual_discount_rate)`` per year converted to the model's time unit.
-
-        Parameters
-        ----------
-        data : CustomerSummary or tuple of arrays
-            ``(frequency, recency, T)``; a summary is converted to the model's time unit.
-        annual_discount_rate : float
-            Effective annual rate as a fraction, in (0, 1].
-
-        Returns
-        -------
-        ndarray of float64
-            One value per customer.
-
-        Notes
-        -----
-        There is no closed form; see :meth:`discounted_expected_purchases` for the numerical
-        integral. Equivalently, DERT is ``P(alive) E[λ / (δ + pλ)]`` over the posterior of
-        ``(λ, p)``, which the tests use as an independent check.
-        """
-        rate = check_positive("annual_discount_rate", annual_discount_rate)
-        delta = continuous_discount_rate(rate, self.time_unit)
-        return self.discounted_expected_purchases(data, horizon=math.inf, discount_rate=delta)
-
-
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, kw_only=True)
 class FittedBGNBD(_FittedBetaGeometric[BGNBDParams]):
     """A BG/NBD model with known parameters: predictions per customer.
 
@@ -376,7 +301,7 @@ class FittedBGNBD(_FittedBetaGeometric[BGNBDParams]):
         ``r, alpha, a, b``.
     time_unit : TimeUnit
         Unit of time of ``alpha`` and of every time argument.
-    fit : FitResult, optional
+    fit : FitStatistics, optional
         Log-likelihood, standard errors and diagnostics (None when built from parameters).
 
     Notes
@@ -392,7 +317,7 @@ class FittedBGNBD(_FittedBetaGeometric[BGNBDParams]):
     mean ``r t / α``. The formula is the analytic continuation in ``a`` and is evaluated as
     such; when ``a + b <= 1`` (its 2F1 is then undefined) or ``a`` is within 1e-10 of 1 (a
     removable singularity), the purchase rate is integrated instead (see
-    :meth:`discounted_expected_purchases` with ``δ = 0``). As ``t → ∞``, E[X(t)] tends to
+    :meth:`expected_residual_purchases` with a zero rate). As ``t → ∞``, E[X(t)] tends to
     ``(a+b-1)/(a-1)`` when ``a > 1`` and grows without bound when ``a <= 1``.
 
     The 2F1 of eq. (10) is evaluated after Euler's transformation,
@@ -413,7 +338,43 @@ class FittedBGNBD(_FittedBetaGeometric[BGNBDParams]):
     array([0.5738, 0.1994, 0.0854])
     """
 
-    _kernels: ClassVar[KernelSet] = _BGNBD_KERNELS
+    _shift: ClassVar[float] = 0.0
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class FittedMBGNBD(_FittedBetaGeometric[MBGNBDParams]):
+    """An MBG/NBD model with known parameters: predictions per customer.
+
+    Same fields (``params`` an :class:`MBGNBDParams`, ``time_unit``, ``fit``), methods and
+    conventions as :class:`FittedBGNBD`.
+
+    Notes
+    -----
+    Batislam, Denizel & Filiztekin (2007), "Empirical validation and comparison of models
+    for customer base analysis", International Journal of Research in Marketing 24(3),
+    201-209. With ``x + 1`` dropout opportunities after ``x`` repeat purchases:
+
+    - likelihood ``Γ(r+x)α^r/Γ(r) · [B(a, b+x+1)/B(a, b) (α+T)^-(r+x)
+      + B(a+1, b+x)/B(a, b) (α+t_x)^-(r+x)]``;
+    - ``P(alive) = 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x))`` (below 1 for ``x = 0`` too);
+    - ``E[X(t)] = b/(a-1) [1 - (α/(α+t))^r 2F1(r, b+1; a+b; t/(α+t))]``, computed as
+      ``b/(a+b)`` times the BG/NBD expectation with ``b + 1``: survive time 0, then behave
+      as a BG/NBD customer (so the same treatment of ``a <= 1`` applies);
+    - ``E[Y(t) | x, t_x, T] = P(alive) (a+b+x)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x)
+      2F1(r+x, b+x+1; a+b+x; t/(α+T+t))]``;
+    - ``P(X(t) = n) = B(a, b+n+1)/B(a, b) NBD(n) + B(a+1, b+n)/B(a, b) P(NBD >= n)``.
+
+    Examples
+    --------
+    >>> m = MBGNBD.from_params(r=0.525, alpha=6.183, a=0.891, b=1.614, time_unit="week")
+    >>> history = ([2, 0], [30.43, 0.0], [38.86, 38.86])
+    >>> m.probability_alive(history).round(4)
+    array([0.7062, 0.3897])
+    >>> m.conditional_expected_purchases(39.0, history).round(4)
+    array([1.263, 0.154])
+    """
+
+    _shift: ClassVar[float] = 1.0
 
 
 def initial_guess(data: RFMArrays) -> tuple[float, float, float, float]:
@@ -430,73 +391,131 @@ def initial_guess(data: RFMArrays) -> tuple[float, float, float, float]:
     return (1.0, 1.0 / rate, 1.0, 3.0)
 
 
-def fit_beta_geometric(
-    kernels: KernelSet,
-    data: RFMData,
-    time_unit: TimeUnit | str | None,
-    initial: _BetaGeometricParams | Mapping[str, float] | Sequence[float] | None,
-    compress: bool | None,
-) -> tuple[tuple[float, float, float, float], TimeUnit, FitResult]:
-    """Maximum likelihood for the BG/NBD family: ``(params, time_unit, fit result)``."""
-    unit = resolve_unit(data, time_unit)
-    rfm = as_rfm_arrays(data, unit)
-    if not np.any((rfm.x > 0) & (rfm.weights > 0)):
-        raise invalid(
-            "frequency",
-            "<all 0>",
-            "must be > 0 for at least one customer",
-            "Without a repeat purchase the purchase rate and dropout parameters are not"
-            " identified (the likelihood keeps growing as r -> 0).",
-        )
-    if initial is None:
-        start: Sequence[float] = initial_guess(rfm)
-    elif isinstance(initial, _BetaGeometricParams):  # BG/NBD and MBG/NBD estimates alike
-        start = initial.to_tuple()
-    else:
-        start = coerce_initial(initial, BGNBDParams, PARAMETER_NAMES).to_tuple()
-
-    def objective(theta: FloatArray, patterns: RFMArrays) -> tuple[float, FloatArray]:
-        value, gradient = _run(
-            kernels,
-            "loglik",
-            len(patterns),
-            np.ascontiguousarray(theta, dtype=np.float64),
-            _floats(patterns.x),
-            _floats(patterns.t_x),
-            _floats(patterns.T),
-            _floats(patterns.weights),
-        )
-        return float(value), np.asarray(gradient, dtype=np.float64)
-
-    patterns = rfm
-    if compress is not False:
-        merged = RFMArrays(
-            *_bgnbd.compress_patterns(
-                _floats(rfm.x), _floats(rfm.t_x), _floats(rfm.T), _floats(rfm.weights)
-            )
-        )
-        if compress or len(merged) <= COMPRESS_MAX_SHARE * len(rfm):
-            patterns = merged
-    # Compressed here in O(n) (a hash table) rather than by fit_patterns' row sort.
-    estimate = fit_patterns(
-        patterns,
-        objective,
-        start,
-        PARAMETER_NAMES,
-        compress_patterns=False,
-        mixing=(
-            Mixing("gamma", "r", "alpha", "purchase rates", f"per {unit.value}"),
-            Mixing("beta", "a", "b", "dropout probabilities"),
-        ),
-        model="MBG/NBD" if kernels is not _BGNBD_KERNELS else "BG/NBD",
-    )
-    warn_boundary(estimate.boundary, stacklevel=3)
-    r, alpha, a, b = (float(v) for v in estimate.params)
-    return (r, alpha, a, b), unit, FitResult.from_estimate(estimate, PARAMETER_NAMES)
+_F = TypeVar("_F", FittedBGNBD, FittedMBGNBD)
 
 
 @attrs.frozen
-class BGNBD:
+class _BetaGeometric(Generic[_F]):
+    """Fitting and building a model of the BG/NBD family (the variant set by subclasses)."""
+
+    _fitted: ClassVar[type[_FittedBetaGeometric[Any]]]
+    _params: ClassVar[type[_BetaGeometricParams]]
+    _name: ClassVar[str]
+
+    def fit(
+        self,
+        data: RFMData,
+        *,
+        time_unit: TimeUnit | str | None = None,
+        initial: Params | Mapping[str, float] | Sequence[float] | None = None,
+        compress: bool | None = None,
+    ) -> _F:
+        """Estimate ``r, alpha, a, b`` by maximum likelihood.
+
+        Parameters
+        ----------
+        data : CustomerSummary or tuple of arrays
+            A summary (its ``time_unit`` is used) or ``(frequency, recency, T)``.
+        time_unit : TimeUnit or str, optional
+            Unit to fit in: a summary is converted to it; for arrays it is their unit
+            (default ``"day"``).
+        initial : params, mapping or sequence of 4 floats, optional
+            Starting values (default: see :func:`initial_guess`); estimates of the other
+            variant of the family are accepted.
+        compress : bool, optional
+            Evaluate the likelihood on distinct ``(x, t_x, T)`` patterns with weights:
+            ``None`` does so when they are at most half of the customers.
+
+        Returns
+        -------
+        FittedBGNBD or FittedMBGNBD
+
+        Raises
+        ------
+        InvalidInputError
+            If the data break a rule (negative or fractional frequency, recency > T…) or
+            nobody made a repeat purchase.
+        ConvergenceError
+            If the optimiser's end point is not a maximum; the message says why.
+
+        Warns
+        -----
+        BoundaryEstimateWarning
+            When the purchase rates or dropout probabilities hardly vary across customers (a
+            mixing distribution collapsed); the estimates are kept.
+        """
+        unit = fit_unit(data, time_unit)
+        rfm = as_rfm_arrays(data, unit)
+        if not np.any((rfm.x > 0) & (rfm.weights > 0)):
+            raise invalid(
+                "frequency",
+                "<all 0>",
+                "must be > 0 for at least one customer",
+                "Without a repeat purchase the purchase rate and dropout parameters are not"
+                " identified (the likelihood keeps growing as r -> 0).",
+            )
+        start = (
+            initial_guess(rfm)
+            if initial is None
+            else coerce_initial(initial, self._params).to_tuple()
+        )
+        (x, t_x, T), weights = compress_rows(
+            (rfm.x, rfm.t_x, rfm.T), rfm.weights, compress=compress
+        )
+        shift = self._fitted._shift
+
+        def objective(theta: FloatArray) -> tuple[float, FloatArray]:
+            value, gradient = _run(
+                "loglik", len(x), shift, np.ascontiguousarray(theta), x, t_x, T, weights
+            )
+            return float(value), np.asarray(gradient, dtype=np.float64)
+
+        names = self._params.names()
+        estimate = maximize_likelihood(
+            objective,
+            start,
+            names,
+            n_customers=round(float(np.sum(rfm.weights))),
+            n_patterns=len(x),
+            mixing=(
+                Mixing("gamma", "r", "alpha", "purchase rates", f"per {unit.value}"),
+                Mixing("beta", "a", "b", "dropout probabilities"),
+            ),
+            model=self._name,
+        )
+        warn_boundary(estimate.boundary, stacklevel=2)
+        return cast(
+            _F,
+            self._fitted(
+                params=self._params(*map(float, estimate.params)),
+                time_unit=unit,
+                fit=FitStatistics.from_estimate(estimate, names=names),
+            ),
+        )
+
+    @classmethod
+    def from_params(
+        cls, *, r: float, alpha: float, a: float, b: float, time_unit: TimeUnit | str
+    ) -> _F:
+        """A fitted model with known parameters (``fit`` is None).
+
+        Parameters
+        ----------
+        r, alpha, a, b : float
+            The parameters (``alpha`` per ``time_unit``), each > 0.
+        time_unit : TimeUnit or str
+            Unit of time of ``alpha`` (required: a rate means nothing without its unit).
+
+        Returns
+        -------
+        FittedBGNBD or FittedMBGNBD
+        """
+        params = cls._params(r=r, alpha=alpha, a=a, b=b)
+        return cast(_F, cls._fitted(params=params, time_unit=time_unit))
+
+
+@attrs.frozen
+class BGNBD(_BetaGeometric[FittedBGNBD]):
     """The BG/NBD model: fit it to customer histories, or build it from known parameters.
 
     Purchases of an active customer follow a Poisson process of rate ``λ``; after each
@@ -521,63 +540,39 @@ class BGNBD:
     ['a', 'alpha', 'b', 'r']
     >>> fitted.fit.diagnostics.converged
     True
+    >>> BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
+    FittedBGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit='week')
     """
 
-    def fit(
-        self,
-        data: RFMData,
-        *,
-        time_unit: TimeUnit | str | None = None,
-        initial: BGNBDParams | Mapping[str, float] | Sequence[float] | None = None,
-        compress: bool | None = None,
-    ) -> FittedBGNBD:
-        """Estimate ``r, alpha, a, b`` by maximum likelihood.
+    _fitted: ClassVar[type[_FittedBetaGeometric[Any]]] = FittedBGNBD
+    _params: ClassVar[type[_BetaGeometricParams]] = BGNBDParams
+    _name: ClassVar[str] = "BG/NBD"
 
-        Parameters
-        ----------
-        data : CustomerSummary or tuple of arrays
-            A summary (its ``time_unit`` is used) or ``(frequency, recency, T)``.
-        time_unit : TimeUnit or str, optional
-            Unit to fit in: a summary is converted to it; for arrays it is their unit
-            (default ``"day"``).
-        initial : BGNBDParams, mapping or sequence of 4 floats, optional
-            Starting values (default: see :func:`initial_guess`).
-        compress : bool, optional
-            Evaluate the likelihood on distinct ``(x, t_x, T)`` patterns with weights:
-            ``None`` does so when they are at most half of the customers.
 
-        Returns
-        -------
-        FittedBGNBD
+@attrs.frozen
+class MBGNBD(_BetaGeometric[FittedMBGNBD]):
+    """The MBG/NBD model: fit it to customer histories, or build it from known parameters.
 
-        Raises
-        ------
-        InvalidInputError
-            If the data break a rule (negative or fractional frequency, recency > T…) or
-            nobody made a repeat purchase.
-        ConvergenceError
-            If the optimiser's end point is not a maximum; the message says why.
+    Like :class:`BGNBD`, but a customer may become inactive right after the first purchase
+    (with the same probability ``p`` as after each repeat purchase).
 
-        Warns
-        -----
-        BoundaryEstimateWarning
-            When the purchase rates or dropout probabilities hardly vary across customers (a
-            mixing distribution collapsed); the estimates are kept.
-        """
-        params, unit, result = fit_beta_geometric(
-            _BGNBD_KERNELS, data, time_unit, initial, compress
-        )
-        return FittedBGNBD(BGNBDParams(*params), unit, result)
+    Notes
+    -----
+    Batislam, Denizel & Filiztekin (2007), "Empirical validation and comparison of models
+    for customer base analysis", International Journal of Research in Marketing 24(3),
+    201-209. Also known as lifetimes' ``ModifiedBetaGeoFitter``.
 
-    @staticmethod
-    def from_params(
-        *, r: float, alpha: float, a: float, b: float, time_unit: TimeUnit | str = "day"
-    ) -> FittedBGNBD:
-        """A fitted model with known parameters (``fit`` is None).
+    Examples
+    --------
+    >>> from ecomstrat.datasets import simulate_transactions
+    >>> summary = simulate_transactions(3_000, seed=7).summary()
+    >>> fitted = MBGNBD().fit(summary)
+    >>> fitted.fit.diagnostics.converged, fitted.time_unit.value
+    (True, 'week')
+    >>> MBGNBD.from_params(r=0.5, alpha=6.0, a=0.9, b=1.6, time_unit="week")
+    FittedMBGNBD(r=0.5, alpha=6, a=0.9, b=1.6, time_unit='week')
+    """
 
-        Examples
-        --------
-        >>> BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
-        FittedBGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit='week')
-        """
-        return FittedBGNBD(BGNBDParams(r, alpha, a, b), TimeUnit.parse(time_unit), None)
+    _fitted: ClassVar[type[_FittedBetaGeometric[Any]]] = FittedMBGNBD
+    _params: ClassVar[type[_BetaGeometricParams]] = MBGNBDParams
+    _name: ClassVar[str] = "MBG/NBD"

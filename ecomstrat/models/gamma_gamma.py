@@ -16,7 +16,6 @@ import attrs
 import numpy as np
 
 from ecomstrat._kernels import gamma_gamma as _kernels
-from ecomstrat._kernels.bgnbd import compress_patterns
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import (
     as_float_array,
@@ -28,7 +27,14 @@ from ecomstrat._validation import (
 )
 from ecomstrat.exceptions import EcomstratWarning, EmptyInputError
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.models._base import COMPRESS_MAX_SHARE, FitResult, coerce_initial, warn_boundary
+from ecomstrat.models._base import (
+    FitStatistics,
+    FittedModel,
+    Params,
+    coerce_initial,
+    compress_rows,
+    warn_boundary,
+)
 from ecomstrat.models._data import check_data
 from ecomstrat.models._fit import Mixing, maximize_likelihood
 
@@ -46,8 +52,6 @@ SpendData: TypeAlias = (
     CustomerSummary | tuple[Sequence[float] | AnyArray, Sequence[float] | AnyArray]
 )
 
-PARAMETER_NAMES = ("p", "q", "gamma")
-
 #: Magnitude of the Pearson correlation of frequency and monetary value above which fit warns.
 CORRELATION_WARNING_THRESHOLD = 0.3
 
@@ -57,7 +61,7 @@ class FrequencyMonetaryCorrelationWarning(EcomstratWarning):
 
 
 @attrs.frozen
-class GammaGammaParams:
+class GammaGammaParams(Params):
     """Parameters of the Gamma-Gamma spend model.
 
     Parameters
@@ -75,17 +79,13 @@ class GammaGammaParams:
 
     Examples
     --------
-    >>> GammaGammaParams(6.25, 3.74, 15.44).to_dict()
+    >>> GammaGammaParams(p=6.25, q=3.74, gamma=15.44).to_dict()
     {'p': 6.25, 'q': 3.74, 'gamma': 15.44}
     """
 
     p: float = attrs.field(converter=number_or_raw, validator=positive_field)
     q: float = attrs.field(converter=number_or_raw, validator=positive_field)
     gamma: float = attrs.field(converter=number_or_raw, validator=positive_field)
-
-    def to_dict(self) -> dict[str, float]:
-        """The parameters by name."""
-        return {"p": self.p, "q": self.q, "gamma": self.gamma}
 
     @property
     def mean_spend(self) -> float:
@@ -176,15 +176,15 @@ def frequency_monetary_correlation(data: SpendData) -> float:
     return float(np.corrcoef(xs, ms)[0, 1])
 
 
-@attrs.frozen(eq=False, repr=False)
-class FittedGammaGamma:
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class FittedGammaGamma(FittedModel[GammaGammaParams]):
     """A Gamma-Gamma spend model with known parameters.
 
     Parameters
     ----------
     params : GammaGammaParams
         ``p, q, gamma``.
-    fit : FitResult, optional
+    fit : FitStatistics, optional
         Log-likelihood, standard errors and diagnostics (None when built from parameters).
     frequency_monetary_correlation : float, optional
         Correlation of frequency and monetary value among the repeat buyers it was fitted on.
@@ -207,14 +207,7 @@ class FittedGammaGamma:
     35.22
     """
 
-    params: GammaGammaParams
-    fit: FitResult | None = None
     frequency_monetary_correlation: float | None = None
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v:.6g}" for k, v in self.params.to_dict().items())
-        ll = "" if self.fit is None else f", log_likelihood={self.fit.log_likelihood:.6g}"
-        return f"FittedGammaGamma({shown}{ll})"
 
     def conditional_expected_spend(self, data: SpendData) -> FloatArray:
         """Expected value of each customer's future transactions given their history.
@@ -244,7 +237,7 @@ class FittedGammaGamma:
         """Log-likelihood of the repeat buyers' mean spend at these parameters."""
         x, m, _ = _spend_arrays(data)
         repeat = x > 0
-        theta = np.array([self.params.p, self.params.q, self.params.gamma])
+        theta = np.array(self.params.to_tuple())
         value, _ = _loglik(theta, x[repeat], m[repeat], np.ones(int(repeat.sum())))
         return float(value)
 
@@ -347,23 +340,16 @@ class GammaGamma:
                 FrequencyMonetaryCorrelationWarning,
                 stacklevel=2,
             )
-        weights = np.ones(xs.size)
-        if compress is not False:
-            # Distinct (x, m) pairs by the O(n) hash of the BG/NBD patterns (third key 0).
-            px, _, pm, counts = compress_patterns(
-                np.ascontiguousarray(xs), np.zeros(xs.size), np.ascontiguousarray(ms), weights
-            )
-            if compress or len(px) <= COMPRESS_MAX_SHARE * xs.size:
-                xs, ms, weights = px, pm, counts
+        (xs, ms), weights = compress_rows((xs, ms), np.ones(xs.size), compress=compress)
         if initial is None:
             start: Sequence[float] = (1.0, 2.0, float(np.mean(m[repeat])))
         else:
-            given = coerce_initial(initial, GammaGammaParams, PARAMETER_NAMES)
-            start = (given.p, given.q, given.gamma)
+            start = coerce_initial(initial, GammaGammaParams).to_tuple()
+        names = GammaGammaParams.names()
         estimate = maximize_likelihood(
             lambda theta: _loglik(theta, xs, ms, weights),
             start,
-            PARAMETER_NAMES,
+            names,
             n_customers=int(repeat.sum()),
             n_patterns=int(xs.size),
             # nu ~ Gamma(q, gamma): a customer's mean transaction value is p / nu
@@ -371,11 +357,10 @@ class GammaGamma:
             model="Gamma-Gamma",
         )
         warn_boundary(estimate.boundary, stacklevel=2)
-        p, q, g = (float(v) for v in estimate.params)
         return FittedGammaGamma(
-            GammaGammaParams(p, q, g),
-            FitResult.from_estimate(estimate, PARAMETER_NAMES),
-            correlation,
+            params=GammaGammaParams(*map(float, estimate.params)),
+            fit=FitStatistics.from_estimate(estimate, names=names),
+            frequency_monetary_correlation=correlation,
         )
 
     @staticmethod
@@ -387,4 +372,4 @@ class GammaGamma:
         >>> GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
         FittedGammaGamma(p=6.25, q=3.74, gamma=15.44)
         """
-        return FittedGammaGamma(GammaGammaParams(p, q, gamma))
+        return FittedGammaGamma(params=GammaGammaParams(p=p, q=q, gamma=gamma))

@@ -18,39 +18,32 @@ from ecomstrat._kernels.paretonbd import (
     loglik_terms,
     loglik_terms_parallel,
     pmf_new,
-    unique_rows,
 )
-from ecomstrat._typing import AnyArray, FloatArray, IntArray
-from ecomstrat._validation import (
-    as_float_array,
-    check_non_negative,
-    check_number,
-    check_positive,
-    check_whole_numbers,
-    invalid,
-    number_or_raw,
-    positive_field,
-)
+from ecomstrat._typing import FloatArray, IntArray
+from ecomstrat._validation import check_whole_numbers, invalid, number_or_raw, positive_field
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import ConvergenceError, InvalidInputError
-from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._base import (
-    COMPRESS_MAX_SHARE,
-    FitResult,
+    FitStatistics,
+    FittedModel,
+    Params,
     coerce_initial,
-    fit_patterns,
+    compress_rows,
+    row_index,
     warn_boundary,
 )
-from ecomstrat.models._data import RFMArrays, as_rfm_arrays
+from ecomstrat.models._data import RFMArrays, as_rfm_arrays, fit_unit, floats, times
 from ecomstrat.models._fit import MaximumLikelihood, Mixing, maximize_likelihood
+from ecomstrat.models._protocols import (
+    RFMData,
+    TimeLike,
+    check_discount_rate,
+    check_horizon,
+    continuous_discount_rate,
+)
 
 __all__ = ["FittedParetoNBD", "ParetoNBD", "ParetoNBDParams"]
 
-ArrayLike = float | Sequence[float] | AnyArray
-ColumnLike = Sequence[float] | AnyArray
-DataLike = CustomerSummary | tuple[ColumnLike, ColumnLike, ColumnLike]
-
-_NAMES = ("r", "alpha", "s", "beta")
 
 #: Above this many customers, ``fit`` first estimates on a random subsample of
 #: :data:`SUBSAMPLE_SIZE` customers and starts the full fit from there.
@@ -66,7 +59,7 @@ _POLISH_GTOL = 1e-10
 
 
 @attrs.frozen
-class ParetoNBDParams:
+class ParetoNBDParams(Params):
     """Parameters of the Pareto/NBD model.
 
     Parameters
@@ -85,7 +78,7 @@ class ParetoNBDParams:
 
     Examples
     --------
-    >>> ParetoNBDParams(0.553, 10.578, 0.606, 11.669).to_dict()
+    >>> ParetoNBDParams(r=0.553, alpha=10.578, s=0.606, beta=11.669).to_dict()
     {'r': 0.553, 'alpha': 10.578, 's': 0.606, 'beta': 11.669}
     """
 
@@ -94,16 +87,9 @@ class ParetoNBDParams:
     s: float = attrs.field(converter=number_or_raw, validator=positive_field)
     beta: float = attrs.field(converter=number_or_raw, validator=positive_field)
 
-    def to_dict(self) -> dict[str, float]:
-        """The parameters by name."""
-        return {"r": self.r, "alpha": self.alpha, "s": self.s, "beta": self.beta}
 
-    def _values(self) -> tuple[float, float, float, float]:
-        return self.r, self.alpha, self.s, self.beta
-
-
-@attrs.frozen(eq=False, repr=False)
-class FittedParetoNBD:
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class FittedParetoNBD(FittedModel[ParetoNBDParams]):
     """A Pareto/NBD model with known parameters, in an explicit time unit.
 
     Customer data are a :class:`~ecomstrat.CustomerSummary` (converted to ``time_unit``) or a
@@ -119,7 +105,7 @@ class FittedParetoNBD:
         The parameters, ``alpha`` and ``beta`` per ``time_unit``.
     time_unit : TimeUnit or str
         Unit of time of the parameters, data and horizons.
-    fit : FitResult or None
+    fit : FitStatistics or None
         Log-likelihood, standard errors and diagnostics when the parameters were estimated;
         ``None`` for :meth:`ParetoNBD.from_params`.
 
@@ -136,7 +122,7 @@ class FittedParetoNBD:
     --------
     >>> m = ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669, time_unit="week")
     >>> m
-    FittedParetoNBD(r=0.553, alpha=10.578, s=0.606, beta=11.669, time_unit='week', fitted=False)
+    FittedParetoNBD(r=0.553, alpha=10.578, s=0.606, beta=11.669, time_unit='week')
     >>> data = ([2, 0, 10], [30.43, 0.0, 35.0], [38.86, 38.86, 38.86])
     >>> m.probability_alive(data).round(3).tolist()
     [0.869, 0.295, 0.927]
@@ -144,21 +130,12 @@ class FittedParetoNBD:
     [1.455, 0.107, 6.417]
     """
 
-    params: ParetoNBDParams
     time_unit: TimeUnit = attrs.field(converter=to_time_unit)
-    fit: FitResult | None = None
 
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v:.6g}" for k, v in self.params.to_dict().items())
-        return (
-            f"FittedParetoNBD({shown}, time_unit={self.time_unit.value!r},"
-            f" fitted={self.fit is not None})"
-        )
-
-    def _rfm(self, data: DataLike) -> RFMArrays:
+    def _rfm(self, data: RFMData) -> RFMArrays:
         return as_rfm_arrays(data, self.time_unit, allow_empty=True)
 
-    def expected_purchases(self, t: ArrayLike) -> FloatArray:
+    def expected_purchases(self, t: TimeLike) -> FloatArray:
         """Expected repeat purchases of a new customer in ``(0, t]``.
 
         Parameters
@@ -179,11 +156,11 @@ class FittedParetoNBD:
         >>> m.expected_purchases([0, 39, 78]).round(4).tolist()
         [0.0, 1.213, 1.9094]
         """
-        horizon = _horizons("t", t)
-        r, alpha, s, beta = self.params._values()
+        horizon = times("t", t)
+        r, alpha, s, beta = self.params.to_tuple()
         return expected_new(r, alpha, s, beta, horizon.reshape(-1)).reshape(horizon.shape)
 
-    def probability_of_purchases(self, n: ArrayLike, t: ArrayLike) -> FloatArray:
+    def probability_of_purchases(self, n: TimeLike, t: TimeLike) -> FloatArray:
         """``P(X(t) = n)``: probability that a new customer makes ``n`` repeat purchases by ``t``.
 
         Parameters
@@ -219,20 +196,20 @@ class FittedParetoNBD:
         [0.5936, 0.1656, 0.0825]
         """
         counts = check_whole_numbers("n", n)
-        horizon = _horizons("t", t)
+        horizon = times("t", t)
         try:
             counts_b, horizon_b = np.broadcast_arrays(counts, horizon)
         except ValueError:
             raise invalid(
                 "t", f"<shape {horizon.shape}>", f"must broadcast against n of shape {counts.shape}"
             ) from None
-        r, alpha, s, beta = self.params._values()
+        r, alpha, s, beta = self.params.to_tuple()
         # copies: a broadcast view stays read-only even when contiguous (e.g. empty)
         flat_n = np.array(counts_b, dtype=np.float64).reshape(-1)
         flat_t = np.array(horizon_b, dtype=np.float64).reshape(-1)
         return pmf_new(r, alpha, s, beta, flat_n, flat_t).reshape(counts_b.shape)
 
-    def probability_alive(self, data: DataLike) -> FloatArray:
+    def probability_alive(self, data: RFMData) -> FloatArray:
         """Probability that each customer is still alive at the end of observation.
 
         Parameters
@@ -254,7 +231,7 @@ class FittedParetoNBD:
         """
         return self._alive(self._rfm(data))
 
-    def conditional_expected_purchases(self, t: ArrayLike, data: DataLike) -> FloatArray:
+    def conditional_expected_purchases(self, t: TimeLike, data: RFMData) -> FloatArray:
         """Expected repeat purchases of each customer in ``(T, T + t]``, given their history.
 
         Parameters
@@ -279,7 +256,7 @@ class FittedParetoNBD:
         [0.0446, 1.8508]
         """
         rfm = self._rfm(data)
-        horizon = _horizons("t", t)
+        horizon = times("t", t)
         try:
             per_customer = np.broadcast_to(horizon, (len(rfm),))
         except ValueError:
@@ -288,31 +265,40 @@ class FittedParetoNBD:
                 f"<shape {horizon.shape}>",
                 f"must be a scalar or hold one horizon per customer ({len(rfm)})",
             ) from None
-        r, alpha, s, beta = self.params._values()
-        x, _, T = _columns(rfm)
+        r, alpha, s, beta = self.params.to_tuple()
+        x, T = floats(rfm.x), floats(rfm.T)
         horizons = np.array(per_customer, dtype=np.float64)  # (a read-only view)
         return expected_given_history(r, alpha, s, beta, x, T, horizons, self._alive(rfm))
 
     def expected_residual_purchases(
-        self, data: DataLike, *, annual_discount_rate: float
+        self, data: RFMData, *, annual_discount_rate: float, horizon: float = math.inf
     ) -> FloatArray:
-        """Discounted expected residual transactions (DERT) of each customer.
+        """Discounted expected purchases ``∫_0^H e^(−δt) dE[X(T, T + t) | x, t_x, T]``.
 
-        The expected number of future purchases, each discounted continuously to the end of
-        observation. Multiply by the expected margin per purchase for the residual value.
+        With ``horizon=math.inf`` (the default) this is the discounted expected residual
+        transactions (DERT): the expected number of future purchases, each discounted
+        continuously to the end of observation. Multiply by the expected margin per purchase
+        for the residual value.
 
         Parameters
         ----------
         data : CustomerSummary or (frequency, recency, T)
             The customers.
         annual_discount_rate : float
-            Discount rate per year as a fraction (0.1 for 10 %; > 0); the continuous rate is
-            ``δ = log(1 + annual_discount_rate)`` per year, converted to ``time_unit``.
+            Discount rate per year as a fraction in [0, 1] (0.1 for 10 %; > 0 when the
+            horizon is infinite); the continuous rate is ``δ = log(1 + annual_discount_rate)``
+            per year, converted to ``time_unit``.
+        horizon : float, optional
+            How far ahead, in ``time_unit`` (> 0; ``math.inf``, the default, for the whole
+            lifetime).
 
         Returns
         -------
         ndarray of float64
-            ``P(alive) · (r + x)/(α + T) · (β + T) · U(1, 2 − s, δ(β + T))`` per customer.
+            ``P(alive) · (r + x)/(α + T) · ∫_0^H e^(−δt) ((β + T)/(β + T + t))^s dt`` per
+            customer; with a zero rate it is :meth:`conditional_expected_purchases`. Over an
+            infinite horizon it is ``P(alive) · (r + x)/(α + T) · (β + T) · U(1, 2 − s,
+            δ(β + T))``.
 
         Notes
         -----
@@ -331,64 +317,24 @@ class FittedParetoNBD:
         >>> data = ([2, 0], [30.43, 0.0], [38.86, 38.86])
         >>> m.expected_residual_purchases(data, annual_discount_rate=0.15).round(3).tolist()
         [6.515, 0.479]
+        >>> m.expected_residual_purchases(data, annual_discount_rate=0.0, horizon=52).round(3)
+        array([1.851, 0.136])
+        >>> m.conditional_expected_purchases(52, data).round(3)
+        array([1.851, 0.136])
         """
-        rate = check_positive("annual_discount_rate", annual_discount_rate)
-        delta = math.log1p(rate) / self.time_unit.per(TimeUnit.YEAR)
-        return self.discounted_expected_purchases(data, horizon=math.inf, discount_rate=delta)
-
-    def discounted_expected_purchases(
-        self, data: DataLike, *, horizon: float, discount_rate: float
-    ) -> FloatArray:
-        """``∫_0^horizon e^(−δt) dE[X(T, T + t) | x, t_x, T]``: discounted future purchases.
-
-        Parameters
-        ----------
-        data : CustomerSummary or (frequency, recency, T)
-            The customers.
-        horizon : float
-            How far ahead, in ``time_unit`` (> 0; ``math.inf`` for the whole lifetime).
-        discount_rate : float
-            Continuous discount rate ``δ`` per ``time_unit`` (>= 0; > 0 when ``horizon`` is
-            infinite).
-
-        Returns
-        -------
-        ndarray of float64
-            ``P(alive) · (r + x)/(α + T) · ∫_0^horizon e^(−δt) ((β + T)/(β + T + t))^s dt``
-            per customer; with ``δ = 0`` it is :meth:`conditional_expected_purchases`, with
-            ``horizon = inf`` the DERT of :meth:`expected_residual_purchases`.
-
-        Examples
-        --------
-        >>> m = ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669,
-        ...                           time_unit="week")
-        >>> data = ([2, 0], [30.43, 0.0], [38.86, 38.86])
-        >>> m.discounted_expected_purchases(data, horizon=52, discount_rate=0.0).round(3).tolist()
-        [1.851, 0.136]
-        >>> m.conditional_expected_purchases(52, data).round(3).tolist()
-        [1.851, 0.136]
-        >>> m.discounted_expected_purchases(data, horizon=52, discount_rate=0.01).round(3).tolist()
-        [1.47, 0.108]
-        """
-        length = _positive_or_inf("horizon", horizon)
-        delta = check_non_negative("discount_rate", discount_rate)
-        if length == math.inf and delta == 0.0:
-            raise invalid(
-                "discount_rate",
-                discount_rate,
-                "must be > 0 when horizon is infinite",
-                "Undiscounted purchases over an unbounded lifetime need not be finite.",
-            )
+        length = check_horizon(horizon)
+        rate = check_discount_rate("annual_discount_rate", annual_discount_rate, horizon=length)
+        delta = continuous_discount_rate(rate, self.time_unit)
         rfm = self._rfm(data)
-        r, alpha, s, beta = self.params._values()
-        x, _, T = _columns(rfm)
+        r, alpha, s, beta = self.params.to_tuple()
+        x, T = floats(rfm.x), floats(rfm.T)
         # E[∫ e^(−δt) e^(−μt) dt | alive] depends on T only, and ages repeat: one per distinct T
-        first, inverse = unique_rows(_bits(T), *(np.zeros(len(T), dtype=np.int64),) * 2)
+        first, inverse = row_index([T])
         lifetime = discounted_lifetime(s, delta, beta + T[first], length)
         result: FloatArray = self._alive(rfm) * (r + x) / (alpha + T) * lifetime[inverse]
         return result
 
-    def log_likelihood(self, data: DataLike) -> float:
+    def log_likelihood(self, data: RFMData) -> float:
         """Log-likelihood of the customers under these parameters (as maximised by ``fit``).
 
         Examples
@@ -399,12 +345,13 @@ class FittedParetoNBD:
         -10.0753
         """
         patterns = _Patterns.build(self._rfm(data), compress=True)
-        return patterns.evaluate(np.array(self.params._values()))[0]
+        return patterns.evaluate(np.array(self.params.to_tuple()))[0]
 
     def _alive(self, rfm: RFMArrays) -> FloatArray:
         """``P(alive)`` per customer (in parallel from ``PARALLEL_MIN_ROWS`` customers)."""
         kernel = alive_probability_parallel if len(rfm) >= PARALLEL_MIN_ROWS else alive_probability
-        alive: FloatArray = kernel(*self.params._values(), *_columns(rfm))
+        r, alpha, s, beta = self.params.to_tuple()
+        alive: FloatArray = kernel(r, alpha, s, beta, floats(rfm.x), floats(rfm.t_x), floats(rfm.T))
         return alive
 
 
@@ -433,7 +380,7 @@ class ParetoNBD:
 
     def fit(
         self,
-        data: DataLike,
+        data: RFMData,
         *,
         time_unit: TimeUnit | str | None = None,
         initial: ParetoNBDParams | Mapping[str, float] | Sequence[float] | None = None,
@@ -457,7 +404,7 @@ class ParetoNBD:
         Returns
         -------
         FittedParetoNBD
-            With the estimates and a :class:`~ecomstrat.models._base.FitResult`.
+            With the estimates and their :class:`~ecomstrat.FitStatistics`.
 
         Raises
         ------
@@ -486,37 +433,38 @@ class ParetoNBD:
         infinity), the estimates are kept and a
         :class:`~ecomstrat.BoundaryEstimateWarning` says so.
         """
-        unit = _fit_unit(data, time_unit)
+        unit = fit_unit(data, time_unit)
         rfm = as_rfm_arrays(data, unit)
         _check_identified(rfm)
         patterns = _Patterns.build(rfm, compress=compress)
         start = (
-            coerce_initial(initial, ParetoNBDParams, _NAMES)
+            coerce_initial(initial, ParetoNBDParams)
             if initial is not None
             else _starting_values(rfm, patterns)
         )
-        estimate = fit_patterns(
-            patterns.rfm,
-            patterns.loglik,
-            start._values(),
-            _NAMES,
-            compress_patterns=False,
-            mixing=_mixing(unit),
-            model="Pareto/NBD",
-        )
+        estimate = _maximize(patterns, start, mixing=_mixing(unit))
         warn_boundary(estimate.boundary, stacklevel=2)
-        params = ParetoNBDParams(*map(float, estimate.params))
-        return FittedParetoNBD(params, unit, FitResult.from_estimate(estimate, _NAMES))
+        return FittedParetoNBD(
+            params=ParetoNBDParams(*map(float, estimate.params)),
+            time_unit=unit,
+            fit=FitStatistics.from_estimate(estimate, names=ParetoNBDParams.names()),
+        )
 
     @staticmethod
     def from_params(
-        r: float, alpha: float, s: float, beta: float, *, time_unit: TimeUnit | str
+        *, r: float, alpha: float, s: float, beta: float, time_unit: TimeUnit | str
     ) -> FittedParetoNBD:
         """A model with given parameters (no fit), e.g. published estimates.
 
         ``alpha`` and ``beta`` are rates per ``time_unit``, which must be given.
+
+        Examples
+        --------
+        >>> ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669, time_unit="week")
+        FittedParetoNBD(r=0.553, alpha=10.578, s=0.606, beta=11.669, time_unit='week')
         """
-        return FittedParetoNBD(ParetoNBDParams(r, alpha, s, beta), TimeUnit.parse(time_unit))
+        params = ParetoNBDParams(r=r, alpha=alpha, s=s, beta=beta)
+        return FittedParetoNBD(params=params, time_unit=time_unit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,15 +483,10 @@ class _Patterns:
 
     @classmethod
     def build(cls, rfm: RFMArrays, *, compress: bool | None) -> _Patterns:
-        """Index ``rfm``, merging identical rows if ``compress`` (``None``: if it halves them)."""
-        x, t_x, T = (np.array(c, dtype=np.float64) for c in (rfm.x, rfm.t_x, rfm.T))
-        weights = np.array(rfm.weights, dtype=np.float64)
-        if compress is not False and len(x) > 1:
-            first, inverse = unique_rows(_bits(x), _bits(t_x), _bits(T))
-            if compress or len(first) <= COMPRESS_MAX_SHARE * len(x):
-                counts = np.bincount(inverse, weights=weights, minlength=len(first))
-                weights = np.asarray(counts, dtype=np.float64)
-                x, t_x, T = x[first], t_x[first], T[first]
+        """Index ``rfm``, merging identical rows by the policy of :func:`compress_rows`."""
+        (x, t_x, T), weights = compress_rows(
+            (rfm.x, rfm.t_x, rfm.T), rfm.weights, compress=compress
+        )
         return cls._index(RFMArrays(x, t_x, T, weights))
 
     @classmethod
@@ -552,7 +495,7 @@ class _Patterns:
         m = len(x)
         both_x = np.concatenate([x, x])
         both_t = np.concatenate([t_x, T])
-        first, inverse = unique_rows(_bits(both_x), _bits(both_t), np.zeros(2 * m, np.int64))
+        first, inverse = row_index([both_x, both_t])
         return cls(
             rfm,
             both_x[first],
@@ -587,10 +530,6 @@ class _Patterns:
             self.pair_of_T,
         )
 
-    def loglik(self, theta: FloatArray, data: RFMArrays) -> tuple[float, FloatArray]:
-        """The objective of :func:`fit_patterns` (``data`` is ``self.rfm``)."""
-        return self.evaluate(theta)
-
     def thinned(self, size: int, seed: int) -> _Patterns:
         """About ``size`` customers drawn at random (binomial thinning of the weights)."""
         d = self.rfm
@@ -599,30 +538,6 @@ class _Patterns:
         weights = rng.binomial(np.round(d.weights).astype(np.int64), share).astype(np.float64)
         keep = weights > 0
         return _Patterns._index(RFMArrays(d.x[keep], d.t_x[keep], d.T[keep], weights[keep]))
-
-
-def _bits(values: FloatArray) -> IntArray:
-    """The float64 bit patterns (``+0.0`` for ``-0.0``), for hashing."""
-    return np.ascontiguousarray(values + 0.0).view(np.int64)
-
-
-def _columns(rfm: RFMArrays) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``x``, ``t_x``, ``T`` as writable contiguous float64 (one kernel specialisation)."""
-
-    def fresh(column: FloatArray) -> FloatArray:
-        if column.flags.writeable:
-            return np.ascontiguousarray(column, dtype=np.float64)
-        return np.array(column, dtype=np.float64)
-
-    return fresh(rfm.x), fresh(rfm.t_x), fresh(rfm.T)
-
-
-def _fit_unit(data: DataLike, time_unit: TimeUnit | str | None) -> TimeUnit:
-    if time_unit is not None:
-        return TimeUnit.parse(time_unit)
-    if isinstance(data, CustomerSummary):
-        return data.time_unit
-    return TimeUnit.DAY
 
 
 def _check_identified(rfm: RFMArrays) -> None:
@@ -653,7 +568,7 @@ def _moment_start(rfm: RFMArrays) -> ParetoNBDParams:
     total = float(np.sum(weights))
     mean_x = float(weights @ rfm.x) / total
     mean_t = float(weights @ rfm.T) / total
-    return ParetoNBDParams(1.0, mean_t / max(mean_x, 1e-3), 1.0, mean_t)
+    return ParetoNBDParams(r=1.0, alpha=mean_t / max(mean_x, 1e-3), s=1.0, beta=mean_t)
 
 
 def _starting_values(rfm: RFMArrays, patterns: _Patterns) -> ParetoNBDParams:
@@ -714,41 +629,16 @@ def _newton_polish(
     return theta
 
 
-def _maximize(patterns: _Patterns, start: ParetoNBDParams) -> MaximumLikelihood:
+def _maximize(
+    patterns: _Patterns, start: ParetoNBDParams, *, mixing: Sequence[Mixing] = ()
+) -> MaximumLikelihood:
     objective: Callable[[FloatArray], tuple[float, FloatArray]] = patterns.evaluate
     return maximize_likelihood(
         objective,
-        start._values(),
-        _NAMES,
+        start.to_tuple(),
+        ParetoNBDParams.names(),
         n_customers=round(float(np.sum(patterns.rfm.weights))),
         n_patterns=len(patterns),
+        mixing=mixing,
         model="Pareto/NBD",
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Argument checks
-
-
-def _positive_or_inf(name: str, value: float) -> float:
-    """``value`` as a float if it is > 0 (``math.inf`` allowed), else raise."""
-    number = check_number(name, value)
-    if not number > 0.0:
-        raise invalid(name, value, "must be > 0 (math.inf for no limit)")
-    return number
-
-
-def _horizons(name: str, values: ArrayLike) -> FloatArray:
-    array = np.array(as_float_array(name, values))
-    flat = array.reshape(-1)
-    bad = ~np.isfinite(flat) | (flat < 0)
-    if bad.any():
-        i = int(np.argmax(bad))
-        label = name if array.ndim == 0 else f"{name}[{i}]"
-        raise invalid(
-            label,
-            float(flat[i]),
-            "must be a finite time >= 0",
-            "Horizons are in the model's time_unit.",
-        )
-    return array

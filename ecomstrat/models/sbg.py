@@ -11,7 +11,6 @@ import numpy as np
 from ecomstrat._kernels.sbg import sbg_churn_probability, sbg_derl, sbg_loglik_terms, sbg_survival
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import (
-    check_finite,
     check_positive,
     check_whole_numbers,
     invalid,
@@ -21,45 +20,26 @@ from ecomstrat._validation import (
 )
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.discrete import SurvivorCounts
-from ecomstrat.models._base import FitResult, coerce_initial, warn_boundary
+from ecomstrat.models._base import (
+    FitStatistics,
+    FittedModel,
+    Params,
+    coerce_initial,
+    compress_rows,
+    warn_boundary,
+)
 from ecomstrat.models._data import is_scalar, refuse_frame
 from ecomstrat.models._fit import Mixing, maximize_likelihood
+from ecomstrat.models._protocols import check_discount_rate
 
 __all__ = ["SBG", "FittedSBG", "SBGParams"]
 
 ArrayLike = float | Sequence[float] | AnyArray
 CountsLike = Sequence[float] | AnyArray
 
-#: Smallest per-period discount rate accepted: the DERL/DERT series needs about 37 / rate terms.
-MIN_DISCOUNT_RATE = 1e-6
-
-_NAMES = ("alpha", "beta")
-
-
-def whole_numbers(name: str, values: ArrayLike, *, minimum: int = 0) -> FloatArray:
-    """``values`` as float64 (any shape) after checking they are whole numbers >= ``minimum``.
-
-    The error names the first offending element, ``name[i]`` (``name`` for a scalar). The
-    array is a new one (writeable, for the kernels).
-    """
-    return np.array(check_whole_numbers(name, values, minimum=minimum))
-
-
-def discount_rate(value: float) -> float:
-    """Check a per-period discount rate (finite, >= :data:`MIN_DISCOUNT_RATE`)."""
-    rate = check_finite("discount_rate_per_period", value)
-    if rate < MIN_DISCOUNT_RATE:
-        raise invalid(
-            "discount_rate_per_period",
-            value,
-            f"must be >= {MIN_DISCOUNT_RATE:g} (a rate per period, not per year)",
-            "Convert an annual rate with (1 + annual) ** (1 / periods_per_year) - 1.",
-        )
-    return rate
-
 
 @attrs.frozen
-class SBGParams:
+class SBGParams(Params):
     """Parameters of the sBG model: churn probabilities θ ~ Beta(alpha, beta).
 
     Parameters
@@ -78,13 +58,9 @@ class SBGParams:
     alpha: float = attrs.field(converter=number_or_raw, validator=positive_field)
     beta: float = attrs.field(converter=number_or_raw, validator=positive_field)
 
-    def to_dict(self) -> dict[str, float]:
-        """The parameters by name."""
-        return {"alpha": self.alpha, "beta": self.beta}
 
-
-@attrs.frozen(eq=False, repr=False)
-class FittedSBG:
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class FittedSBG(FittedModel[SBGParams]):
     """An sBG model with known parameters: survival, retention, churn and DERL.
 
     Periods are renewal periods (years, months…). ``T`` is the period at whose end a customer
@@ -95,7 +71,7 @@ class FittedSBG:
     ----------
     params : SBGParams
         The parameters.
-    fit : FitResult or None
+    fit : FitStatistics or None
         Log-likelihood, standard errors and diagnostics when the parameters were estimated;
         ``None`` for :meth:`SBG.from_params`.
 
@@ -110,19 +86,12 @@ class FittedSBG:
     --------
     >>> m = SBG.from_params(alpha=0.704, beta=1.182)
     >>> m
-    FittedSBG(alpha=0.704, beta=1.182, fitted=False)
+    FittedSBG(alpha=0.704, beta=1.182)
     >>> m.survival([0, 1, 2]).round(4).tolist()
     [1.0, 0.6267, 0.4738]
     >>> m.retention_rate([1, 2, 10]).round(4).tolist()
     [0.6267, 0.7561, 0.9353]
     """
-
-    params: SBGParams
-    fit: FitResult | None = None
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v:.6g}" for k, v in self.params.to_dict().items())
-        return f"FittedSBG({shown}, fitted={self.fit is not None})"
 
     def survival(self, t: ArrayLike) -> FloatArray:
         """``S(t) = B(α, β + t)/B(α, β)``: probability a new customer survives ``t`` periods.
@@ -137,7 +106,7 @@ class FittedSBG:
         ndarray of float64
             Same shape as ``t``; ``S(0) = 1`` and ``S`` never increases.
         """
-        periods = whole_numbers("t", t)
+        periods = check_whole_numbers("t", t)
         a, b = self.params.alpha, self.params.beta
         return sbg_survival(a, b, periods.reshape(-1)).reshape(periods.shape)
 
@@ -155,7 +124,7 @@ class FittedSBG:
         ndarray of float64
             Same shape as ``t``.
         """
-        periods = whole_numbers("t", t, minimum=1)
+        periods = check_whole_numbers("t", t, minimum=1)
         a, b = self.params.alpha, self.params.beta
         return np.asarray((b + periods - 1.0) / (a + b + periods - 1.0), dtype=np.float64)
 
@@ -172,7 +141,7 @@ class FittedSBG:
         ndarray of float64
             Same shape as ``t``; ``S(t − 1) − S(t)``.
         """
-        periods = whole_numbers("t", t, minimum=1)
+        periods = check_whole_numbers("t", t, minimum=1)
         a, b = self.params.alpha, self.params.beta
         return sbg_churn_probability(a, b, periods.reshape(-1)).reshape(periods.shape)
 
@@ -187,7 +156,7 @@ class FittedSBG:
         """
         return check_positive("cohort_size", cohort_size) * self.survival(t)
 
-    def discounted_expected_residual_lifetime(
+    def expected_residual_lifetime(
         self, periods_survived: ArrayLike, *, discount_rate_per_period: float
     ) -> FloatArray:
         """DERL: expected discounted number of future payments of a surviving customer.
@@ -202,8 +171,8 @@ class FittedSBG:
         periods_survived : int or array of int
             Renewals made so far (whole numbers >= 0).
         discount_rate_per_period : float
-            Discount rate for one period (>= 1e-6; e.g. 0.1 for 10 % a year with yearly
-            renewals). The cost grows like ``1 / discount_rate_per_period``.
+            Discount rate for one period, a fraction in (0, 1] (0.1 for 10 % a year with
+            yearly renewals).
 
         Returns
         -------
@@ -214,17 +183,20 @@ class FittedSBG:
         Notes
         -----
         Fader & Hardie (2010), eq. (6). The Gauss series is summed term by term (positive
-        terms, geometric tail bound) to 1e-16 relative accuracy.
+        terms, geometric tail bound) to 1e-16 relative accuracy; below a rate of 1e-4 it is
+        continued towards ``z = 1`` instead (about 1e-12).
 
         Examples
         --------
         >>> m = SBG.from_params(alpha=0.668, beta=3.806)
-        >>> derl = m.discounted_expected_residual_lifetime([0, 4], discount_rate_per_period=0.1)
+        >>> derl = m.expected_residual_lifetime([0, 4], discount_rate_per_period=0.1)
         >>> derl.round(2).tolist()
         [5.41, 6.9]
         """
-        survived = whole_numbers("periods_survived", periods_survived)
-        rate = discount_rate(discount_rate_per_period)
+        survived = check_whole_numbers("periods_survived", periods_survived)
+        rate = check_discount_rate(
+            "discount_rate_per_period", discount_rate_per_period, horizon=math.inf
+        )
         a, b = self.params.alpha, self.params.beta
         return sbg_derl(a, b, survived.reshape(-1), rate).reshape(survived.shape)
 
@@ -281,6 +253,7 @@ class SBG:
         data: SurvivorCounts | CountsLike,
         *,
         initial: SBGParams | Mapping[str, float] | Sequence[float] | None = None,
+        compress: bool | None = None,
     ) -> FittedSBG:
         """Estimate (α, β) by maximum likelihood.
 
@@ -291,11 +264,15 @@ class SBG:
             first).
         initial : SBGParams, mapping or (alpha, beta), optional
             Starting values (default ``(1, 1)``).
+        compress : bool, optional
+            Evaluate the likelihood on distinct ``(period, churned)`` events with weights
+            (several cohorts share them): ``None`` does so when they are at most half of the
+            events.
 
         Returns
         -------
         FittedSBG
-            With the estimates and a :class:`~ecomstrat.models._base.FitResult`.
+            With the estimates and their :class:`~ecomstrat.models._base.FitStatistics`.
 
         Raises
         ------
@@ -312,10 +289,9 @@ class SBG:
             off to infinity); the estimates are kept.
         """
         counts = _as_counts(data)
-        periods, churned, weights = lifetime_patterns(counts)
-        start = (
-            SBGParams(1.0, 1.0) if initial is None else coerce_initial(initial, SBGParams, _NAMES)
-        )
+        *events, weights = lifetime_patterns(counts)
+        (periods, churned), weights = compress_rows(events, weights, compress=compress)
+        start = SBGParams(1.0, 1.0) if initial is None else coerce_initial(initial, SBGParams)
         _check_identified(periods, churned)
 
         def objective(theta: FloatArray) -> tuple[float, FloatArray]:
@@ -324,21 +300,29 @@ class SBG:
 
         estimate = maximize_likelihood(
             objective,
-            [start.alpha, start.beta],
-            _NAMES,
+            start.to_tuple(),
+            SBGParams.names(),
             n_customers=round(float(counts.cohort_sizes.sum())),
             n_patterns=len(periods),
             mixing=(Mixing("beta", "alpha", "beta", "churn probabilities"),),
             model="sBG",
         )
         warn_boundary(estimate.boundary, stacklevel=2)
-        params = SBGParams(*map(float, estimate.params))
-        return FittedSBG(params, FitResult.from_estimate(estimate, _NAMES))
+        return FittedSBG(
+            params=SBGParams(*map(float, estimate.params)),
+            fit=FitStatistics.from_estimate(estimate, names=SBGParams.names()),
+        )
 
     @staticmethod
-    def from_params(alpha: float, beta: float) -> FittedSBG:
-        """A model with given parameters (no fit), e.g. published estimates."""
-        return FittedSBG(SBGParams(alpha, beta), None)
+    def from_params(*, alpha: float, beta: float) -> FittedSBG:
+        """A model with given parameters (no fit), e.g. published estimates.
+
+        Examples
+        --------
+        >>> SBG.from_params(alpha=0.704, beta=1.182)
+        FittedSBG(alpha=0.704, beta=1.182)
+        """
+        return FittedSBG(params=SBGParams(alpha, beta))
 
 
 _COUNTS = "SurvivorCounts or a sequence of survivor counts (the cohort size first)"
@@ -375,7 +359,7 @@ def _check_identified(periods: FloatArray, churned: FloatArray) -> None:
 
 
 def lifetime_patterns(counts: SurvivorCounts) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Churn and survival events of survivor counts, merged across cohorts.
+    """Churn and survival events of survivor counts, cohort by cohort.
 
     Returns float64 ``periods``, ``churned`` (1.0: churned in period ``t``; 0.0: still active
     after ``t`` periods) and ``weights`` (customers), without zero-weight rows.
@@ -386,17 +370,8 @@ def lifetime_patterns(counts: SurvivorCounts) -> tuple[FloatArray, FloatArray, F
     last = np.r_[first[1:], True]
     # row k > 0 of a cohort: churned in period k = count(k−1) − count(k)
     churn_rows = ~first
-    churn_t = period[churn_rows]
-    churn_w = np.r_[0.0, s[:-1] - s[1:]][churn_rows]
-    periods = np.concatenate([churn_t, period[last]])
-    churned = np.concatenate([np.ones(len(churn_t)), np.zeros(int(last.sum()))])
-    weights = np.concatenate([churn_w, s[last]])
-    keys = np.stack([periods, churned], axis=1)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    merged = np.bincount(inverse.reshape(-1), weights=weights, minlength=len(unique))
-    keep = merged > 0
-    return (
-        np.ascontiguousarray(unique[keep, 0]),
-        np.ascontiguousarray(unique[keep, 1]),
-        np.ascontiguousarray(merged[keep]),
-    )
+    periods = np.concatenate([period[churn_rows], period[last]])
+    churned = np.concatenate([np.ones(int(churn_rows.sum())), np.zeros(int(last.sum()))])
+    weights = np.concatenate([np.r_[0.0, s[:-1] - s[1:]][churn_rows], s[last]])
+    keep = weights > 0
+    return periods[keep], churned[keep], weights[keep]

@@ -64,8 +64,8 @@ class AcquisitionOverview:
 
 def acquisition_overview(
     log: TransactionLog,
-    campaigns: Sequence[Campaign],
     *,
+    campaigns: Sequence[Campaign],
     gross_margin_rate: float | None = None,
     customers: Iterable[Customer] | None = None,
     observation_end: object = None,
@@ -80,7 +80,7 @@ def acquisition_overview(
         return AcquisitionOverview(retention, None, max_offset)
     table = acquisition_table(
         log,
-        campaigns,
+        campaigns=campaigns,
         customers=customers,
         gross_margin_rate=gross_margin_rate,
         observation_end=observation_end,
@@ -183,8 +183,8 @@ def payback_section(table: AcquisitionTable) -> Section:
 
 def acquisition_sections(
     log: TransactionLog,
-    campaigns: Sequence[Campaign],
     *,
+    campaigns: Sequence[Campaign],
     gross_margin_rate: float | None = None,
     customers: Iterable[Customer] | None = None,
     observation_end: object = None,
@@ -213,14 +213,14 @@ def acquisition_sections(
     >>> from ecomstrat.datasets import simulate_transactions
     >>> from ecomstrat.datasets.campaigns import simulate_campaigns
     >>> sim = simulate_transactions(500, seed=2)
-    >>> sections = acquisition_sections(sim.log, simulate_campaigns(sim, seed=2),
+    >>> sections = acquisition_sections(sim.log, campaigns=simulate_campaigns(sim, seed=2),
     ...                                 gross_margin_rate=0.4)
     >>> [s.title for s in sections]
     ['Cohort retention (monthly)', 'CAC payback per campaign']
     """
     return acquisition_overview(
         log,
-        campaigns,
+        campaigns=campaigns,
         gross_margin_rate=gross_margin_rate,
         customers=customers,
         observation_end=observation_end,

@@ -17,7 +17,7 @@ from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import invalid
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.metrics.clv import customer_lifetime_value
-from ecomstrat.models._base import FitResult
+from ecomstrat.models._base import FitStatistics
 from ecomstrat.models.bgnbd import BGNBD, FittedBGNBD
 from ecomstrat.models.gamma_gamma import FittedGammaGamma, GammaGamma
 from ecomstrat.report import _format as fmt
@@ -45,7 +45,7 @@ class ModelFit:
     n_patterns: int
 
     @classmethod
-    def of(cls, name: str, estimates: dict[str, float], fit: FitResult) -> ModelFit:
+    def of(cls, name: str, estimates: dict[str, float], fit: FitStatistics) -> ModelFit:
         """Collect the numbers of a fitted model."""
         d = fit.diagnostics
         return cls(
@@ -242,13 +242,13 @@ def clv_overview_from(
             "Fit it with BGNBD().fit(summary) or GammaGamma().fit(summary).",
         )
     result = customer_lifetime_value(
-        purchases,
-        spend_model if spend is None else spend,
         summary,
+        purchase_model=purchases,
+        spend=spend_model if spend is None else spend,
         horizon=horizon,
         horizon_unit=horizon_unit,
         annual_discount_rate=annual_discount_rate,
-        margin=margin,
+        gross_margin_rate=margin,
     )
     clv: AnyArray = result.clv
     quantiles = np.quantile(clv, QUANTILES)

@@ -1,15 +1,16 @@
 """The lifecycle part of the demo report: stage distribution, stage migration, value tiers.
 
 :func:`lifecycle_overview` computes the numbers as a frozen :class:`LifecycleOverview` (JSON
-via :meth:`~LifecycleOverview.to_dict`); :func:`lifecycle_sections` formats them as report
-sections for :func:`~ecomstrat.report.render`.
+via :meth:`~LifecycleOverview.to_dict`); its :meth:`~LifecycleOverview.sections` formats them
+as report sections for :func:`~ecomstrat.report.render`.
 
 Examples
 --------
 >>> from ecomstrat.datasets import simulate_transactions
 >>> from ecomstrat.report import render
 >>> sim = simulate_transactions(500, seed=2)
->>> sections = lifecycle_sections(sim.log, "2025-06-30", "2024-12-31")
+>>> overview = lifecycle_overview(sim.log, observation_end="2025-06-30", previous="2024-12-31")
+>>> sections = overview.sections()
 >>> for section in sections:
 ...     print(section.title)
 Lifecycle stages at 2025-06-30
@@ -30,7 +31,7 @@ from ecomstrat._validation import check_same_length, invalid
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.frames._time import period_index
 from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.lifecycle.stages import (
+from ecomstrat.lifecycle import (
     PHASE_NAMES,
     STAGE_NAMES,
     LifecyclePolicy,
@@ -43,14 +44,14 @@ from ecomstrat.report import _format as fmt
 from ecomstrat.report.overview import _Overview
 from ecomstrat.report.section import Section
 
-__all__ = ["LifecycleOverview", "lifecycle_overview", "lifecycle_sections"]
+__all__ = ["LifecycleOverview", "lifecycle_overview"]
 
 
 @attrs.frozen
 class LifecycleOverview(_Overview):
     """Lifecycle stages at a date, migrations since an earlier one, and value tiers."""
 
-    as_of: np.datetime64
+    observation_end: np.datetime64
     previous: np.datetime64
     n_customers: int
     policy: str
@@ -68,7 +69,7 @@ class LifecycleOverview(_Overview):
 
     def sections(self) -> tuple[Section, ...]:
         """Three sections: stages, migration matrix, value tiers."""
-        day = fmt.date(self.as_of)
+        day = fmt.date(self.observation_end)
         before = fmt.date(self.previous)
         stages = [
             (name, fmt.count(self.stage_counts[name]), fmt.share(self.stage_shares[name]))
@@ -151,37 +152,37 @@ def describe_policy(policy: LifecyclePolicy) -> str:
     )
 
 
-def _historical_value(log: TransactionLog, as_of: np.datetime64, n: int) -> Any:
-    """Revenue of each customer up to the day of ``as_of`` (0 for extra prospects)."""
+def _historical_value(log: TransactionLog, observation_end: np.datetime64, n: int) -> Any:
+    """Revenue of each customer up to the day of ``observation_end`` (0 for extra prospects)."""
     days = period_index(log.times, TimeUnit.DAY)
-    end = int(period_index(np.array([as_of]), TimeUnit.DAY)[0])
+    end = int(period_index(np.array([observation_end]), TimeUnit.DAY)[0])
     kept = days <= end
     return np.bincount(log.customer_index[kept], weights=log.amounts[kept], minlength=n)
 
 
 def lifecycle_overview(
     log: TransactionLog,
-    as_of: object,
-    previous: object,
     *,
+    observation_end: object,
+    previous: object,
     policy: LifecyclePolicy | None = None,
     values: Sequence[float] | Any | None = None,
     prospects: Sequence[Any] | Any | None = None,
     top_shares: Sequence[float] = TOP_SHARES,
 ) -> LifecycleOverview:
-    """Stage the customers at ``previous`` and ``as_of`` and tier them by value.
+    """Stage the customers at ``previous`` and ``observation_end`` and tier them by value.
 
     Parameters
     ----------
     log : TransactionLog
         The orders.
-    as_of, previous : datetime, date, str or numpy.datetime64
+    observation_end, previous : datetime, date, str or numpy.datetime64
         The report date and an earlier date to measure migrations from.
     policy : RuleBasedPolicy or ModelBasedPolicy, optional
         Defaults to ``RuleBasedPolicy()``.
     values : array-like of float, optional
         Per-customer value (e.g. CLV) aligned with the staged customers (the log's, then the
-        extra prospects); defaults to each customer's revenue up to ``as_of``.
+        extra prospects); defaults to each customer's revenue up to ``observation_end``.
     prospects : array-like, optional
         Known customers who may never have bought.
     top_shares : sequence of float, default (0.01, 0.10)
@@ -192,13 +193,15 @@ def lifecycle_overview(
     LifecycleOverview
     """
     resolved = RuleBasedPolicy() if policy is None else policy
-    migration = stage_migration(log, previous, as_of, resolved, prospects=prospects)
+    migration = stage_migration(
+        log, start=previous, end=observation_end, policy=resolved, prospects=prospects
+    )
     after = migration.after
     n = after.n_customers
     if values is None:
-        value = _historical_value(log, after.as_of, n)
+        value = _historical_value(log, after.observation_end, n)
         unit = f" ({log.currency})" if log.currency else ""
-        basis = f"revenue{unit} up to {fmt.date(after.as_of)}"
+        basis = f"revenue{unit} up to {fmt.date(after.observation_end)}"
     else:
         value = np.asarray(values, dtype=np.float64)
         if value.ndim != 1:
@@ -208,8 +211,8 @@ def lifecycle_overview(
     tiers = value_tiers(value, top_shares=top_shares, customer_ids=after.customer_ids)
     probabilities = migration.probabilities
     return LifecycleOverview(
-        as_of=after.as_of,
-        previous=migration.before.as_of,
+        observation_end=after.observation_end,
+        previous=migration.before.observation_end,
         n_customers=n,
         policy=describe_policy(resolved),
         stage_counts=after.counts,
@@ -223,31 +226,8 @@ def lifecycle_overview(
         churn_rate=migration.churn_rate,
         value_basis=basis,
         tier_counts=tiers.counts,
-        tier_customer_shares=tiers.customer_shares,
+        tier_customer_shares=tiers.shares,
         tier_value_shares={
             name: None if np.isnan(s) else s for name, s in tiers.value_shares.items()
         },
     )
-
-
-def lifecycle_sections(
-    log: TransactionLog,
-    as_of: object,
-    previous: object,
-    *,
-    policy: LifecyclePolicy | None = None,
-    values: Sequence[float] | Any | None = None,
-    prospects: Sequence[Any] | Any | None = None,
-    top_shares: Sequence[float] = TOP_SHARES,
-) -> list[Section]:
-    """The lifecycle sections of the demo report (arguments as :func:`lifecycle_overview`)."""
-    overview = lifecycle_overview(
-        log,
-        as_of,
-        previous,
-        policy=policy,
-        values=values,
-        prospects=prospects,
-        top_shares=top_shares,
-    )
-    return list(overview.sections())

@@ -27,13 +27,13 @@ import attrs
 
 from ecomstrat._validation import invalid
 from ecomstrat.domain.money import Money
-from ecomstrat.localization.market_entry import (
+from ecomstrat.localization import (
     MarketComparison,
     MarketEntry,
     compare_markets,
     market_entry,
+    market_profile,
 )
-from ecomstrat.localization.markets import market_profile
 from ecomstrat.report import _format as fmt
 from ecomstrat.report.section import Section
 
@@ -62,7 +62,7 @@ _ROWS = (
 )
 
 
-def demo_market_entries(as_of: datetime.date | str = DEMO_AS_OF) -> MarketComparison:
+def demo_market_entries(*, as_of: datetime.date | str = DEMO_AS_OF) -> MarketComparison:
     """A US merchant weighing Germany, the UK and Australia (illustrative figures).
 
     60 orders a month of an 85 USD basket (0.8 kg) at a 55 % product margin, sold DDP, with
@@ -70,13 +70,13 @@ def demo_market_entries(as_of: datetime.date | str = DEMO_AS_OF) -> MarketCompar
     """
     entries = []
     for code, rate in _DEMO_RATES.items():
-        profile = market_profile(code, as_of=as_of).with_fx("USD", rate)
+        profile = market_profile(code, as_of=as_of).with_fx("USD", rate=rate)
         entries.append(
             market_entry(
                 profile,
                 monthly_orders=60,
                 average_basket=Money("85", "USD"),
-                gross_margin=0.55,
+                gross_margin_rate=0.55,
                 weight_kg="0.8",
             )
         )
@@ -88,7 +88,7 @@ def market_entries(
     *,
     currency: str,
     average_basket: float | str,
-    gross_margin: float,
+    gross_margin_rate: float,
     monthly_orders: float = 60.0,
     weight_kg: float | str | None = None,
     fx: Mapping[str, float | str] | None = None,
@@ -104,8 +104,8 @@ def market_entries(
         The merchant's currency (ISO 4217).
     average_basket : float or str
         Goods value of an average order, in ``currency``.
-    gross_margin : float
-        Product margin on the basket, in [0, 1].
+    gross_margin_rate : float
+        Gross (product) margin as a share of the basket, in [0, 1].
     monthly_orders : float, default 60
         Expected orders a month in each market.
     weight_kg : float or str, optional
@@ -123,7 +123,7 @@ def market_entries(
     Examples
     --------
     >>> table = market_entries(["DE", "GB"], currency="USD", average_basket=80,
-    ...                        gross_margin=0.5, fx={"EUR": "0.91", "GBP": "0.79"},
+    ...                        gross_margin_rate=0.5, fx={"EUR": "0.91", "GBP": "0.79"},
     ...                        as_of="2026-03-01")
     >>> sorted(table.columns()["country"].tolist())
     ['DE', 'GB']
@@ -136,7 +136,7 @@ def market_entries(
         if local == currency:
             profile = profile.with_fx(currency)
         elif local in rates:
-            profile = profile.with_fx(currency, str(rates[local]))
+            profile = profile.with_fx(currency, rate=str(rates[local]))
         else:
             raise invalid(
                 "fx",
@@ -150,7 +150,7 @@ def market_entries(
                 profile,
                 monthly_orders=monthly_orders,
                 average_basket=Money(str(average_basket), currency),
-                gross_margin=gross_margin,
+                gross_margin_rate=gross_margin_rate,
                 weight_kg=None if weight_kg is None else str(weight_kg),
                 as_of=as_of,
             )
@@ -204,7 +204,7 @@ def market_section(
             " data to verify; commercial costs are illustrative defaults.",
         ],
     )
-    landed = [e.landed.converted(cur, e.exchange_rate) for e in items]
+    landed = [e.landed.converted(cur, rate=e.exchange_rate) for e in items]
     rows = []
     for label, kinds in _ROWS:
         rows.append(

@@ -11,8 +11,8 @@ Examples
 >>> from ecomstrat.metrics.summary import calibration_holdout_summary
 >>> from ecomstrat.models.bgnbd import BGNBD
 >>> sim = simulate_transactions(2_000, seed=5)
->>> split = calibration_holdout_summary(sim.log, "2024-09-30", sim.observation_end,
-...                                     time_unit="week")
+>>> split = calibration_holdout_summary(sim.log, calibration_end="2024-09-30",
+...                                     observation_end=sim.observation_end, time_unit="week")
 >>> model = BGNBD().fit(split.calibration)
 >>> check = model_check(split, model)
 >>> [s.title for s in check.sections()]
@@ -170,7 +170,7 @@ def model_check(
     if max_frequency < 1:
         raise invalid("max_frequency", max_frequency, "must be >= 1")
     cal = split.calibration
-    horizon = cal.time_unit.convert(split.duration_holdout, model.time_unit)
+    horizon = cal.time_unit.convert(split.duration_holdout, to=model.time_unit)
     predicted = np.asarray(model.conditional_expected_purchases(horizon, cal), dtype=np.float64)
     actual = split.frequency_holdout.astype(np.float64)
     groups = np.minimum(cal.frequency, max_frequency)

@@ -373,7 +373,9 @@ def holdout_overview(split: CalibrationHoldout, *, max_frequency: int = 7) -> Ho
     ...     ["2024-01-01", "2024-01-08", "2024-02-05", "2024-01-15", "2024-02-12"],
     ...     [10.0, 5.0, 20.0, 8.0, 4.0],
     ... )
-    >>> split = calibration_holdout_summary(log, "2024-01-29", "2024-02-26", time_unit="week")
+    >>> split = calibration_holdout_summary(
+    ...     log, calibration_end="2024-01-29", observation_end="2024-02-26", time_unit="week"
+    ... )
     >>> o = holdout_overview(split)
     >>> o.n_customers, o.n_excluded, o.calibration_repeat_purchases, o.holdout_purchases
     (2, 1, 1, 1)

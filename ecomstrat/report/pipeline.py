@@ -13,7 +13,7 @@ Examples
 --------
 >>> from ecomstrat.datasets import simulate_transactions
 >>> sim = simulate_transactions(1_000, seed=3)
->>> report = build_report(sim.log, ReportOptions(holdout_weeks=26))
+>>> report = build_report(sim.log, options=ReportOptions(holdout_weeks=26))
 >>> list(report.parts)  # doctest: +NORMALIZE_WHITESPACE
 ['data', 'summary', 'clv', 'holdout', 'model_check', 'tracking', 'lifecycle', 'acquisition',
  'scorers']
@@ -150,27 +150,27 @@ class ReportOptions:
     ----------
     time_unit : TimeUnit or str, default "week"
         Unit of recency, ``T`` and the purchase model.
-    as_of : datetime, date, str or numpy.datetime64, optional
+    observation_end : datetime, date, str or numpy.datetime64, optional
         Report date: later orders are ignored (default: the last order).
     calibration_end : datetime, date, str or numpy.datetime64, optional
         End of the calibration period of the holdout check.
     holdout_weeks : float, optional
         Instead of ``calibration_end``: the holdout is the last ``holdout_weeks`` weeks to
-        ``as_of`` (> 0). Without either, there is no holdout check.
+        ``observation_end`` (> 0). Without either, there is no holdout check.
     horizon : float, default 12
         CLV horizon, in ``horizon_unit`` (> 0).
     horizon_unit : TimeUnit or str, default "month"
         Unit of ``horizon``.
     annual_discount_rate : float, default 0.10
         Discount rate of the CLV, a fraction in [0, 1].
-    gross_margin : float, optional
+    gross_margin_rate : float, optional
         Margin as a share of revenue, for the CLV and the CAC payback. Default: the log's
         margins over its revenue when it has margins, else 1 for the CLV (revenue CLV) and no
         payback.
     scorers : sequence of str, optional
         Scorers to run (default: every available scorer the inputs allow).
     migration_weeks : int, default 13
-        Lifecycle migration is measured from this many weeks before ``as_of`` (>= 1).
+        Lifecycle migration is measured from this many weeks before ``observation_end`` (>= 1).
     max_offset : int, default 6
         Last month since acquisition of the text retention table (>= 0).
     top_shares : sequence of float, default (0.01, 0.10)
@@ -178,13 +178,13 @@ class ReportOptions:
     """
 
     time_unit: TimeUnit = attrs.field(default=TimeUnit.WEEK, converter=to_time_unit)
-    as_of: object = None
+    observation_end: object = None
     calibration_end: object = None
     holdout_weeks: float | None = attrs.field(default=None, validator=_optional_positive)
     horizon: float = attrs.field(default=12.0, converter=number_or_raw)
     horizon_unit: TimeUnit = attrs.field(default=TimeUnit.MONTH, converter=to_time_unit)
     annual_discount_rate: float = attrs.field(default=0.10, converter=number_or_raw)
-    gross_margin: float | None = attrs.field(default=None, validator=_optional_positive)
+    gross_margin_rate: float | None = attrs.field(default=None, validator=_optional_positive)
     scorers: tuple[str, ...] | None = attrs.field(default=None, converter=_scorer_names)
     migration_weeks: int = attrs.field(default=13, converter=_count, validator=count_at_least(1))
     max_offset: int = attrs.field(default=6, converter=_count, validator=count_at_least(0))
@@ -200,8 +200,10 @@ class ReportOptions:
             )
         check_positive("horizon", self.horizon)
         check_unit_interval("annual_discount_rate", self.annual_discount_rate)
-        if self.gross_margin is not None and self.gross_margin > 1:
-            raise invalid("gross_margin", self.gross_margin, "must lie in (0, 1]", "40% is 0.4.")
+        if self.gross_margin_rate is not None and self.gross_margin_rate > 1:
+            raise invalid(
+                "gross_margin_rate", self.gross_margin_rate, "must lie in (0, 1]", "40% is 0.4."
+            )
 
 
 @attrs.frozen(eq=False)
@@ -313,17 +315,17 @@ def _quiet(_step: str) -> None:
     return None
 
 
-def _truncate(log: TransactionLog, as_of: np.datetime64) -> TransactionLog:
-    """The orders on or before the day of ``as_of``."""
+def _truncate(log: TransactionLog, observation_end: np.datetime64) -> TransactionLog:
+    """The orders on or before the day of ``observation_end``."""
     days = period_index(log.times, TimeUnit.DAY)
-    last = int(period_index(np.array([as_of]), TimeUnit.DAY)[0])
+    last = int(period_index(np.array([observation_end]), TimeUnit.DAY)[0])
     kept = days <= last
     if kept.all():
         return log
     if not kept.any():
         raise EmptyInputError(
-            f"as_of={str(as_of)[:10]!r} is before the first order ({str(log.times.min())[:10]}):"
-            " no order is left to report on. Choose a later date."
+            f"observation_end={str(observation_end)[:10]!r} is before the first order"
+            f" ({str(log.times.min())[:10]}): no order is left to report on. Choose a later date."
         )
     return TransactionLog.from_arrays(
         log.customer_ids[log.customer_index[kept]],
@@ -336,8 +338,8 @@ def _truncate(log: TransactionLog, as_of: np.datetime64) -> TransactionLog:
 
 
 def _margin_rate(log: TransactionLog, options: ReportOptions) -> float | None:
-    if options.gross_margin is not None:
-        return float(options.gross_margin)
+    if options.gross_margin_rate is not None:
+        return float(options.gross_margin_rate)
     if log.margins is None:
         return None
     revenue = float(log.amounts.sum())
@@ -394,17 +396,18 @@ def _scores(
     log: TransactionLog,
     model: FittedBGNBD,
     names: tuple[str, ...] | None,
-) -> tuple[dict[str, FloatArray], dict[str, str], dict[str, str]]:
-    from ecomstrat.scoring import registry
+) -> tuple[Mapping[str, FloatArray], dict[str, str], dict[str, str]]:
+    from ecomstrat import scoring
+    from ecomstrat.exceptions import PluginLoadError
 
-    context = registry.ScoringContext(summary, log=log, model=model)
+    context = scoring.ScoringContext(summary, log=log, model=model)
     skipped: dict[str, str] = {}
     if names is None:
         runnable = []
-        for name in registry.available():
+        for name in scoring.available():
             try:
-                scorer = registry.get(name)
-            except registry.PluginLoadError as error:
+                scorer = scoring.get(name)
+            except PluginLoadError as error:
                 skipped[name] = f"failed to load: {error}"
                 continue
             missing = context.missing(scorer.requires)
@@ -414,18 +417,18 @@ def _scores(
                 runnable.append(name)
     else:
         runnable = list(names)
-    scores = registry.score(runnable, context)
+    scores = scoring.score(context, names=runnable)
     for name in runnable:
         if name not in scores:
             skipped[name] = "failed: see the warnings"
-    descriptions = {name: registry.get(name).description for name in scores}
+    descriptions = {name: scoring.get(name).description for name in scores}
     return scores, descriptions, skipped
 
 
 def build_report(
     log: TransactionLog,
-    options: ReportOptions | None = None,
     *,
+    options: ReportOptions | None = None,
     campaigns: Sequence[Campaign] | None = None,
     markets: MarketComparison | MarketsOverview | None = None,
     title: str = "Strategy report",
@@ -457,8 +460,8 @@ def build_report(
     Raises
     ------
     InvalidInputError
-        For dates out of order (``as_of`` before the first order, a calibration end after
-        ``as_of``…), an unknown scorer or one whose inputs are missing.
+        For dates out of order (``observation_end`` before the first order, a calibration end after
+        ``observation_end``…), an unknown scorer or one whose inputs are missing.
     EmptyInputError
         If no customer bought twice (the models need repeat buyers).
     """
@@ -468,9 +471,13 @@ def build_report(
 
     step("summarising")
     last = np.datetime64(log.times.max(), "ns")
-    as_of = last if opts.as_of is None else to_instant("as_of", opts.as_of, log.timezone)
-    log = _truncate(log, as_of)
-    summary = _summary(log, as_of, unit)
+    observation_end = (
+        last
+        if opts.observation_end is None
+        else to_instant("observation_end", opts.observation_end, log.timezone)
+    )
+    log = _truncate(log, observation_end)
+    summary = _summary(log, observation_end, unit)
     parts: dict[str, Reportable] = {
         "data": data_overview(log),
         "summary": summary_overview(summary),
@@ -512,17 +519,19 @@ def build_report(
 
         if opts.holdout_weeks is not None:
             seconds = round(float(opts.holdout_weeks) * 7 * 86_400)
-            calibration_end = as_of - np.timedelta64(seconds, "s")
+            calibration_end = observation_end - np.timedelta64(seconds, "s")
         else:
             calibration_end = to_instant("calibration_end", opts.calibration_end, log.timezone)
-        if calibration_end >= as_of:
+        if calibration_end >= observation_end:
             raise invalid(
                 "calibration_end",
                 str(calibration_end)[:19],
-                f"must be before as_of ({str(as_of)[:19]})",
+                f"must be before observation_end ({str(observation_end)[:19]})",
                 "Leave a holdout period after it.",
             )
-        split = calibration_holdout_summary(log, calibration_end, as_of, time_unit=unit)
+        split = calibration_holdout_summary(
+            log, calibration_end=calibration_end, observation_end=observation_end, time_unit=unit
+        )
         split = attrs.evolve(split, calibration=_positive_ages(split.calibration)[0])
         parts["holdout"] = holdout_overview(split)
         calibrated = BGNBD().fit(split.calibration)
@@ -535,29 +544,35 @@ def build_report(
         tracking_model,
         tracking_customers,
         calibration_end=calibration_end,
-        observation_end=as_of,
+        observation_end=observation_end,
     )
     parts["tracking"] = tracking
 
     step("lifecycle")
-    previous = as_of - np.timedelta64(7 * opts.migration_weeks, "D")
-    lifecycle = lifecycle_overview(log, as_of, previous, values=clv, top_shares=opts.top_shares)
+    previous = observation_end - np.timedelta64(7 * opts.migration_weeks, "D")
+    lifecycle = lifecycle_overview(
+        log,
+        observation_end=observation_end,
+        previous=previous,
+        values=clv,
+        top_shares=opts.top_shares,
+    )
     horizon = f"{opts.horizon:g} {opts.horizon_unit.value}s"
     parts["lifecycle"] = attrs.evolve(lifecycle, value_basis=f"predicted CLV over {horizon}")
 
     step("cohorts and CAC payback")
     acquisition = acquisition_overview(
         log,
-        list(campaigns or []),
+        campaigns=list(campaigns or []),
         gross_margin_rate=margin if log.margins is None else None,
-        observation_end=as_of,
+        observation_end=observation_end,
         max_offset=opts.max_offset,
     )
     parts["acquisition"] = acquisition
 
     step("scorers")
     scores, descriptions, skipped = _scores(summary, log, bgnbd, opts.scorers)
-    parts["scorers"] = scores_overview(scores, descriptions, skipped=skipped)
+    parts["scorers"] = scores_overview(scores, descriptions=descriptions, skipped=skipped)
 
     if markets is not None:
         step("markets")
@@ -579,7 +594,9 @@ def build_report(
     return StrategyReport(title, parts, data, tuple(notes))
 
 
-def _summary(log: TransactionLog, as_of: np.datetime64, unit: TimeUnit) -> CustomerSummary:
+def _summary(
+    log: TransactionLog, observation_end: np.datetime64, unit: TimeUnit
+) -> CustomerSummary:
     from ecomstrat.metrics.summary import rfm_summary
 
-    return rfm_summary(log, as_of, time_unit=unit)
+    return rfm_summary(log, observation_end=observation_end, time_unit=unit)

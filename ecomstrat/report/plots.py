@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ecomstrat._optional import import_optional
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import invalid
-from ecomstrat.io._optional import import_optional
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

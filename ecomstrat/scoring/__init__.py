@@ -1,26 +1,67 @@
-"""Scorers that ship with ecomstrat; the registry itself is :mod:`ecomstrat.scoring.registry`.
+"""Scorers: one number per customer, from built-in, installed and in-process scorers.
 
-The instances in :mod:`ecomstrat.scoring.builtin` are the entry points of the built-in table
-:data:`ecomstrat.scoring.registry.BUILTIN_SCORERS`. Importing this package imports no model and no
-numba kernel.
+A *scorer* (:class:`Scorer`) turns a :class:`ScoringContext` — a customer summary plus,
+optionally, the transaction log, engagement counts and a fitted transaction model — into one
+float per customer, in one vectorised call; :func:`score` and :func:`score_all` gather the
+results in a :class:`Scores` table. The package has three modules:
+
+* :mod:`ecomstrat.scoring.context`: the protocol, the context and the scores table;
+* :mod:`ecomstrat.scoring.registry`: the lazy entry-point registry (group
+  ``ecomstrat.scorers``), its default instance and the module-level functions;
+* :mod:`ecomstrat.scoring.builtin`: the built-in scorers ``rfm``, ``p_alive``,
+  ``churn_risk``, ``clv`` and ``lead``.
+
+Importing it imports no model, no numba kernel and no plugin. See :doc:`/howto-scorer-plugin`.
+
+Examples
+--------
+>>> from ecomstrat import scoring
+>>> scoring.available()[:5]
+('churn_risk', 'clv', 'lead', 'p_alive', 'rfm')
+>>> scoring.get("rfm")
+RFMScorer(monetary='total', name='rfm')
 """
 
 from __future__ import annotations
 
 from ecomstrat.scoring.builtin import (
-    DEFAULT_LEAD_WEIGHTS,
     ChurnRiskScorer,
     CLVScorer,
     LeadScorer,
     ProbabilityAliveScorer,
     RFMScorer,
 )
+from ecomstrat.scoring.context import Scorer, Scores, ScoringContext
+from ecomstrat.scoring.registry import (
+    ScorerEntry,
+    ScorerRegistry,
+    available,
+    default_registry,
+    get,
+    refresh,
+    register,
+    score,
+    score_all,
+    unregister,
+)
 
 __all__ = [
-    "DEFAULT_LEAD_WEIGHTS",
     "CLVScorer",
     "ChurnRiskScorer",
     "LeadScorer",
     "ProbabilityAliveScorer",
     "RFMScorer",
+    "Scorer",
+    "ScorerEntry",
+    "ScorerRegistry",
+    "Scores",
+    "ScoringContext",
+    "available",
+    "default_registry",
+    "get",
+    "refresh",
+    "register",
+    "score",
+    "score_all",
+    "unregister",
 ]

@@ -2,7 +2,8 @@
 
 Each is a small frozen class whose instance below is published as an entry point of the group
 ``ecomstrat.scorers`` (see :data:`ecomstrat.scoring.registry.BUILTIN_SCORERS`). Build another
-instance to change a parameter, and register it under a new name::
+instance to change a parameter, and register it under a new name; its description follows its
+parameters::
 
     register(CLVScorer(horizon=6, horizon_unit="month", name="clv_6m"))
 
@@ -14,7 +15,7 @@ Examples
 >>> import numpy as np
 >>> from ecomstrat import CustomerSummary
 >>> from ecomstrat.models.paretonbd import ParetoNBD
->>> from ecomstrat.scoring.registry import ScoringContext
+>>> from ecomstrat.scoring import ScoringContext
 >>> summary = CustomerSummary(
 ...     np.array([1, 2, 3]),
 ...     frequency=np.array([2, 0, 10]),
@@ -33,13 +34,16 @@ Examples
 >>> undiscounted = CLVScorer(horizon=39, horizon_unit="week", annual_discount_rate=0)
 >>> undiscounted.score(context).round(2).tolist()  # expected purchases x [20, 25, 30]
 [29.1, 2.68, 192.52]
+>>> print(undiscounted.description)  # doctest: +NORMALIZE_WHITESPACE
+Customer lifetime value over the next 39 weeks, discounted at 0 % a year: model-expected
+purchases times the customer's mean purchase value.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 import numpy as np
@@ -55,24 +59,10 @@ from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 
 if TYPE_CHECKING:
     from ecomstrat.frames.summary import CustomerSummary
-    from ecomstrat.metrics.clv import CLVResult
+    from ecomstrat.metrics.clv import LifetimeValues
     from ecomstrat.models._protocols import TransactionModel
     from ecomstrat.models.gamma_gamma import FittedGammaGamma
-    from ecomstrat.scoring.registry import ScoringContext
-
-__all__ = [
-    "DEFAULT_LEAD_WEIGHTS",
-    "CLVScorer",
-    "ChurnRiskScorer",
-    "LeadScorer",
-    "ProbabilityAliveScorer",
-    "RFMScorer",
-    "churn_risk_score",
-    "clv_score",
-    "lead_score",
-    "p_alive_score",
-    "rfm_score",
-]
+    from ecomstrat.scoring.context import ScoringContext
 
 #: Default weights of :class:`LeadScorer`: the deeper the funnel step, the larger the weight.
 DEFAULT_LEAD_WEIGHTS: Mapping[str, float] = {"visits": 1.0, "email_clicks": 2.0, "carts": 3.0}
@@ -82,7 +72,7 @@ def _monetary(_instance: object, attribute: attrs.Attribute[str], value: str) ->
     check_choice(attribute.name, value, ("total", "mean"))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class RFMScorer:
     """RFM score: the sum of the recency, frequency and monetary quintile scores, 3 to 15.
 
@@ -91,8 +81,8 @@ class RFMScorer:
     monetary : {"total", "mean"}, default "total"
         Score the total spend or the mean spend per purchase (see
         :func:`~ecomstrat.rfm_scores`).
-    name, description : str
-        The scorer's name and description.
+    name : str, default "rfm"
+        The scorer's name.
 
     Notes
     -----
@@ -104,33 +94,51 @@ class RFMScorer:
     ``summary.total_value``, which :func:`~ecomstrat.rfm_summary` fills.
     """
 
+    requires: ClassVar[frozenset[str]] = frozenset({"summary", "summary:total_value"})
+
     monetary: Literal["total", "mean"] = attrs.field(default="total", validator=_monetary)
     name: str = "rfm"
-    description: str = (
-        "RFM score: sum of the recency, frequency and monetary quintile scores (3-15; higher"
-        " is better)."
-    )
 
     @property
-    def requires(self) -> frozenset[str]:
-        """The summary, with ``total_value``."""
-        return frozenset({"summary", "summary:total_value"})
+    def description(self) -> str:
+        """What the score sums, with the monetary value scored."""
+        spend = "total spend" if self.monetary == "total" else "mean spend per purchase"
+        return (
+            f"RFM score: sum of the recency, frequency and monetary ({spend}) quintile scores"
+            " (3-15; higher is better)."
+        )
 
     def score(self, context: ScoringContext, /) -> FloatArray:
         """``R + F + M`` of each customer, as float64."""
         from ecomstrat.metrics.rfm_segments import rfm_scores
 
         scores = rfm_scores(context.summary, monetary=self.monetary)
-        total = (
-            scores.recency.astype(np.float64)
-            + scores.frequency.astype(np.float64)
-            + scores.monetary.astype(np.float64)
-        )
+        total = scores.recency.astype(np.float64)
+        total += scores.frequency
+        total += scores.monetary
         return total
 
 
-@attrs.frozen
-class ProbabilityAliveScorer:
+@attrs.frozen(kw_only=True)
+class _AliveScorer:
+    """A score read off the fitted transaction model's ``P(alive)``, in [0, 1]."""
+
+    requires: ClassVar[frozenset[str]] = frozenset({"summary", "model"})
+    #: Score ``1 - P(alive)`` instead of ``P(alive)``.
+    _complement: ClassVar[bool] = False
+
+    def score(self, context: ScoringContext, /) -> FloatArray:
+        """The score of each customer, in [0, 1]."""
+        alive = context.require_model().probability_alive(context.summary)
+        scores = np.asarray(alive, dtype=np.float64)
+        return 1.0 - scores if self._complement else scores
+
+
+_ALIVE = "Probability that the customer {}, from the fitted transaction model."
+
+
+@attrs.frozen(kw_only=True)
+class ProbabilityAliveScorer(_AliveScorer):
     """P(alive): the model's probability that the customer has not yet dropped out.
 
     Notes
@@ -142,26 +150,12 @@ class ProbabilityAliveScorer:
     *Marketing Science* 24(2), 275-284, eq. (11), for the BG/NBD.
     """
 
+    description: ClassVar[str] = _ALIVE.format("is still active (has not dropped out)")
     name: str = "p_alive"
-    description: str = (
-        "Probability that the customer is still active (has not dropped out), from the fitted"
-        " transaction model."
-    )
-
-    @property
-    def requires(self) -> frozenset[str]:
-        """The summary and a fitted model."""
-        return frozenset({"summary", "model"})
-
-    def score(self, context: ScoringContext, /) -> FloatArray:
-        """``P(alive)`` of each customer, in [0, 1]."""
-        return np.asarray(
-            context.require_model().probability_alive(context.summary), dtype=np.float64
-        )
 
 
-@attrs.frozen
-class ChurnRiskScorer:
+@attrs.frozen(kw_only=True)
+class ChurnRiskScorer(_AliveScorer):
     """Churn risk: ``1 - P(alive)``, the probability that the customer has already dropped out.
 
     Notes
@@ -173,21 +167,9 @@ class ChurnRiskScorer:
     :class:`~ecomstrat.lifecycle.policy.ModelBasedPolicy` does for the *churned* stage.
     """
 
+    _complement: ClassVar[bool] = True
+    description: ClassVar[str] = _ALIVE.format("has already dropped out, 1 - P(alive)")
     name: str = "churn_risk"
-    description: str = (
-        "Probability that the customer has already dropped out, 1 - P(alive), from the fitted"
-        " transaction model."
-    )
-
-    @property
-    def requires(self) -> frozenset[str]:
-        """The summary and a fitted model."""
-        return frozenset({"summary", "model"})
-
-    def score(self, context: ScoringContext, /) -> FloatArray:
-        """``1 - P(alive)`` of each customer, in [0, 1]."""
-        alive = context.require_model().probability_alive(context.summary)
-        return 1.0 - np.asarray(alive, dtype=np.float64)
 
 
 def _fraction(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -211,7 +193,7 @@ def _spend_model(
         )
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class CLVScorer:
     """CLV: discounted value of each customer's purchases over a horizon.
 
@@ -223,47 +205,59 @@ class CLVScorer:
         Unit of ``horizon``.
     annual_discount_rate : float, default 0.10
         Effective annual discount rate, a fraction in [0, 1].
-    margin : float, default 1.0
-        Share of the spend kept as profit, in (0, 1]; 1 gives revenue.
+    gross_margin_rate : float, default 1.0
+        Share of the spend kept as gross margin, in (0, 1]; 1 gives revenue.
     spend_model : FittedGammaGamma, optional
         A fitted spend model for the expected value of each future purchase. Without one, the
         customer's observed mean purchase value ``total_value / (frequency + 1)`` is used.
-    name, description : str
-        The scorer's name and description.
+    name : str, default "clv"
+        The scorer's name.
 
     Notes
     -----
-    ``CLV = margin × E[value per purchase] × ∫_0^H e^{-δt} dE[Y(t) | x, t_x, T]``, computed by
-    :func:`ecomstrat.metrics.clv.customer_lifetime_value` with the context's transaction model
-    (``δ = ln(1 + annual_discount_rate)`` per year): the residual value of the purchases after
-    the end of observation, spend independent of the purchase process, as in Fader, Hardie &
-    Lee (2005), "RFM and CLV: using iso-value curves for customer base analysis", *Journal of
-    Marketing Research* 42(4), 415-430. Their Gamma-Gamma spend model shrinks the mean value of
-    customers with few purchases towards the population mean: pass it as ``spend_model`` (and
-    register the scorer under another name). The built-in ``clv`` uses the observed mean
-    value, first purchase included, so that one-time buyers get their one purchase's value;
-    a customer whose purchases were all worth 0 scores 0.
+    ``CLV = gross_margin_rate × E[value per purchase] × ∫_0^H e^{-δt} dE[Y(t) | x, t_x, T]``,
+    computed by :func:`ecomstrat.metrics.clv.customer_lifetime_value` with the context's
+    transaction model (``δ = ln(1 + annual_discount_rate)`` per year): the residual value of
+    the purchases after the end of observation, spend independent of the purchase process, as
+    in Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves for customer base
+    analysis", *Journal of Marketing Research* 42(4), 415-430. Their Gamma-Gamma spend model
+    shrinks the mean value of customers with few purchases towards the population mean: pass
+    it as ``spend_model`` (and register the scorer under another name). The built-in ``clv``
+    uses the observed mean value, first purchase included, so that one-time buyers get their
+    one purchase's value; a customer whose purchases were all worth 0 scores 0.
     """
 
     horizon: float = attrs.field(default=12.0, converter=float, validator=positive_field)
     horizon_unit: TimeUnit = attrs.field(default=TimeUnit.MONTH, converter=to_time_unit)
     annual_discount_rate: float = attrs.field(default=0.10, converter=float, validator=_fraction)
-    margin: float = attrs.field(default=1.0, converter=float, validator=_margin)
+    gross_margin_rate: float = attrs.field(default=1.0, converter=float, validator=_margin)
     spend_model: FittedGammaGamma | None = attrs.field(
         default=None, validator=_spend_model, repr=False
     )
     name: str = "clv"
-    description: str = (
-        "Customer lifetime value over the next 12 months, discounted at 10 % a year:"
-        " model-expected purchases times the customer's mean purchase value."
-    )
+
+    @property
+    def description(self) -> str:
+        """The horizon, the discount rate and the value of a purchase, in words."""
+        unit = self.horizon_unit.value + ("" if self.horizon == 1 else "s")
+        value = "the customer's mean purchase value"
+        if self.spend_model is not None:
+            value = "the spend model's expected purchase value"
+        if self.gross_margin_rate != 1:
+            value += f" times a {self.gross_margin_rate * 100:g} % gross margin"
+        return (
+            f"Customer lifetime value over the next {self.horizon:g} {unit}, discounted at"
+            f" {self.annual_discount_rate * 100:g} % a year: model-expected purchases times"
+            f" {value}."
+        )
 
     @property
     def requires(self) -> frozenset[str]:
         """A fitted model, and ``total_value`` unless a spend model is given."""
-        if self.spend_model is not None:
-            return frozenset({"summary", "model"})
-        return frozenset({"summary", "summary:total_value", "model"})
+        inputs = {"summary", "model"}
+        if self.spend_model is None:
+            inputs.add("summary:total_value")
+        return frozenset(inputs)
 
     def score(self, context: ScoringContext, /) -> FloatArray:
         """Discounted value of each customer's purchases over the horizon."""
@@ -282,24 +276,24 @@ class CLVScorer:
         # spend 1 per purchase gives the discounted purchases, valued here at the observed mean
         # (which may be 0, which customer_lifetime_value rightly refuses as an expected spend)
         unit = self._clv(model, np.ones(summary.n_customers), summary)
-        return self.margin * mean_value * unit.discounted_purchases
+        return self.gross_margin_rate * mean_value * unit.discounted_purchases
 
     def _clv(
         self,
         model: TransactionModel,
         spend: FittedGammaGamma | FloatArray,
         summary: CustomerSummary,
-    ) -> CLVResult:
+    ) -> LifetimeValues:
         from ecomstrat.metrics.clv import customer_lifetime_value
 
         return customer_lifetime_value(
-            model,
-            spend,
             summary,
+            purchase_model=model,
+            spend=spend,
             horizon=self.horizon,
             horizon_unit=self.horizon_unit,
             annual_discount_rate=self.annual_discount_rate,
-            margin=self.margin,
+            gross_margin_rate=self.gross_margin_rate,
         )
 
 
@@ -320,7 +314,7 @@ def _weights(value: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
     return tuple(pairs)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class LeadScorer:
     """Lead score: a weighted sum of log engagement counts, ``sum_k w_k * log(1 + count_k)``.
 
@@ -329,8 +323,8 @@ class LeadScorer:
     weights : mapping of str to float, default DEFAULT_LEAD_WEIGHTS
         Weight of each engagement column (``visits: 1, email_clicks: 2, carts: 3``). The
         scorer requires exactly these columns in ``context.engagement``.
-    name, description : str
-        The scorer's name and description.
+    name : str, default "lead"
+        The scorer's name.
 
     Notes
     -----
@@ -348,19 +342,24 @@ class LeadScorer:
 
     Examples
     --------
-    >>> LeadScorer(weights={"visits": 1.0, "carts": 4.0}).requires == {
-    ...     "engagement:visits", "engagement:carts"}
+    >>> scorer = LeadScorer(weights={"visits": 1.0, "carts": 4.0})
+    >>> scorer.requires == {"engagement:visits", "engagement:carts"}
     True
+    >>> print(scorer.description)  # doctest: +NORMALIZE_WHITESPACE
+    Lead score from engagement counts: 4*log(1+carts) + 1*log(1+visits)
+    (higher means more purchase intent).
     """
 
     weights: tuple[tuple[str, float], ...] = attrs.field(
         default=DEFAULT_LEAD_WEIGHTS, converter=_weights
     )
     name: str = "lead"
-    description: str = (
-        "Lead score from engagement counts: 1*log(1+visits) + 2*log(1+email_clicks) +"
-        " 3*log(1+carts) (higher means more purchase intent)."
-    )
+
+    @property
+    def description(self) -> str:
+        """The weighted sum, term by term."""
+        terms = " + ".join(f"{weight:g}*log(1+{column})" for column, weight in self.weights)
+        return f"Lead score from engagement counts: {terms} (higher means more purchase intent)."
 
     @property
     def requires(self) -> frozenset[str]:

@@ -1,8 +1,6 @@
-"""Scorers: one number per customer, found lazily in the entry-point group ``ecomstrat.scorers``.
+"""The scorer registry: found lazily in the entry-point group ``ecomstrat.scorers``, run in bulk.
 
-A *scorer* (:class:`Scorer`) turns a :class:`ScoringContext` — a customer summary plus,
-optionally, the transaction log, engagement counts and a fitted transaction model — into one
-float per customer, in one vectorised call. Scorers come from three places:
+Scorers (:mod:`ecomstrat.scoring.context`) come from three places:
 
 * the built-in table :data:`BUILTIN_SCORERS` (``rfm``, ``clv``, ``p_alive``, ``churn_risk``,
   ``lead``), which the project's ``pyproject.toml`` also publishes as entry points;
@@ -11,27 +9,18 @@ float per customer, in one vectorised call. Scorers come from three places:
 
 The registry is *lazy*: :func:`available` lists names from the distributions' metadata without
 importing any plugin, and a plugin module is imported the first time its scorer is used. It is
-*strict when asked by name* (:func:`get` raises :class:`PluginLoadError` naming the entry point
-and its distribution) and *forgiving when scoring* (:func:`score` and :func:`score_all` report a
-plugin that fails to load or returns bad scores with a :class:`PluginWarning` and go on with the
-others). Set the environment variable ``ECOMSTRAT_DISABLE_PLUGINS=1`` to ignore installed
-plugins; built-in and in-process scorers stay. See :doc:`/howto-scorer-plugin`.
-
-A scorer states the inputs it needs in ``requires``, a set of these tokens:
-
-==========================  =====================================================================
-``"summary"``               the :class:`~ecomstrat.CustomerSummary` (always present)
-``"summary:total_value"``   a summary with ``total_value`` (as :func:`~ecomstrat.rfm_summary` makes)
-``"log"``                   the :class:`~ecomstrat.TransactionLog` the summary was made from
-``"model"``                 a fitted transaction model (BG/NBD, Pareto/NBD…)
-``"engagement:<column>"``   engagement counts named ``<column>`` (e.g. ``engagement:visits``)
-==========================  =====================================================================
+*strict when asked by name* (:func:`get` raises :class:`~ecomstrat.PluginLoadError` naming the
+entry point and its distribution) and *forgiving when scoring* (:func:`score` and
+:func:`score_all` report a plugin that fails to load or returns bad scores with a
+:class:`~ecomstrat.PluginWarning` and go on with the others). Set the environment variable
+``ECOMSTRAT_DISABLE_PLUGINS=1`` to ignore installed plugins; built-in and in-process scorers
+stay. See :doc:`/howto-scorer-plugin`.
 
 Examples
 --------
 >>> import numpy as np
 >>> from ecomstrat import CustomerSummary
->>> from ecomstrat.scoring.registry import ScoringContext, score
+>>> from ecomstrat.scoring import ScoringContext, score
 >>> summary = CustomerSummary(
 ...     np.array(["a", "b", "c", "d", "e"]),
 ...     frequency=np.array([0, 1, 2, 4, 0]),
@@ -41,10 +30,13 @@ Examples
 ...     total_value=np.array([20.0, 50.0, 90.0, 400.0, 10.0]),
 ... )
 >>> context = ScoringContext(summary, engagement={"visits": [0, 3, 10, 1, 0]})
->>> score(["rfm"], context)["rfm"].tolist()
-[7.0, 8.0, 10.0, 14.0, 3.0]
 >>> sorted(context.inputs)
 ['engagement:visits', 'summary', 'summary:total_value']
+>>> scores = score(context, names=["rfm"])
+>>> scores
+Scores(5 customers; rfm)
+>>> scores["rfm"].tolist()
+[7.0, 8.0, 10.0, 14.0, 3.0]
 """
 
 from __future__ import annotations
@@ -56,54 +48,23 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from types import FrameType, MappingProxyType
-from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Literal, TypeAlias
 
 import attrs
 import numpy as np
 
-from ecomstrat._typing import AnyArray, FloatArray, IntArray
-from ecomstrat._validation import (
-    check_array_finite,
-    check_array_non_negative,
-    check_choice,
-    invalid,
-    plain,
-)
-from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat._typing import FloatArray
+from ecomstrat._validation import check_choice, invalid, plain
 from ecomstrat.exceptions import (
     PluginLoadError,
     PluginWarning,
     ScorerOutputError,
     UnknownCodeError,
 )
-from ecomstrat.frames._arrays import frozen_view
-from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.models._protocols import TransactionModel
-
-__all__ = [
-    "BUILTIN_SCORERS",
-    "DISABLE_PLUGINS_ENV",
-    "ENTRY_POINT_GROUP",
-    "PluginLoadError",
-    "PluginWarning",
-    "Scorer",
-    "ScorerEntry",
-    "ScorerOutputError",
-    "ScorerRegistry",
-    "ScoringContext",
-    "available",
-    "default_registry",
-    "get",
-    "refresh",
-    "register",
-    "score",
-    "score_all",
-    "unregister",
-]
+from ecomstrat.scoring.context import Scorer, Scores, ScoringContext
 
 #: The entry-point group scorer plugins declare.
 ENTRY_POINT_GROUP = "ecomstrat.scorers"
@@ -125,7 +86,6 @@ BUILTIN_SCORERS: Mapping[str, str] = MappingProxyType(
 _OWN_DISTRIBUTION = "ecomstrat"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _REQUIREMENT = re.compile(
     r"summary|summary:total_value|log|model|engagement:[A-Za-z_][A-Za-z0-9_]*"
 )
@@ -149,290 +109,6 @@ def _warn(message: str) -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(message, PluginWarning, stacklevel=level)
-
-
-# ------------------------------------------------------------------------------------- protocols
-
-
-@runtime_checkable
-class Scorer(Protocol):
-    """Anything with a name, a description, the inputs it needs and a vectorised ``score``.
-
-    ``score`` is called once per context with every customer at once and returns a float64
-    array of shape ``(context.n_customers,)``, finite, aligned with
-    ``context.summary.customer_ids``. It must not modify the context's arrays (they are
-    read-only).
-
-    Examples
-    --------
-    >>> class SpendPerWeek:
-    ...     name = "spend_per_week"
-    ...     description = "Total spend divided by the customer's age in weeks."
-    ...     requires = frozenset({"summary", "summary:total_value"})
-    ...     def score(self, context):
-    ...         summary = context.summary.to_unit("week")
-    ...         return summary.total_value / np.maximum(summary.T, 1.0)
-    >>> isinstance(SpendPerWeek(), Scorer)
-    True
-    """
-
-    @property
-    def name(self) -> str:
-        """The scorer's name: the key of its scores (and of its entry point)."""
-        ...
-
-    @property
-    def description(self) -> str:
-        """One sentence saying what the score measures."""
-        ...
-
-    @property
-    def requires(self) -> frozenset[str]:
-        """The inputs it needs: tokens of the vocabulary in :mod:`ecomstrat.scoring.registry`."""
-        ...
-
-    def score(self, context: ScoringContext, /) -> FloatArray:
-        """One float per customer of ``context``."""
-        ...
-
-
-# ---------------------------------------------------------------------------------- the context
-
-
-def _engagement_arrays(
-    value: Mapping[str, Sequence[float] | AnyArray] | None,
-) -> Mapping[str, FloatArray]:
-    if value is None:
-        return MappingProxyType({})
-    if not isinstance(value, Mapping):
-        raise invalid(
-            "engagement",
-            f"<{type(value).__name__}>",
-            "must be a mapping of column name to counts",
-            "E.g. engagement={'visits': visits, 'carts': carts}.",
-        )
-    out: dict[str, FloatArray] = {}
-    for key, column in value.items():
-        if not isinstance(key, str) or not _COLUMN.fullmatch(key):
-            raise invalid(
-                "engagement key",
-                key,
-                "must be an identifier (letters, digits and underscores, not first a digit)",
-            )
-        try:
-            array = np.asarray(column, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise invalid(
-                f"engagement[{key!r}]", "<non-numeric values>", "must be numbers"
-            ) from error
-        if array.ndim != 1:
-            raise invalid(
-                f"engagement[{key!r}]", f"<array of shape {array.shape}>", "must be one-dimensional"
-            )
-        out[key] = frozen_view(array)
-    return MappingProxyType(out)
-
-
-def _id_kind(ids: AnyArray) -> str:
-    return {"i": "integer", "u": "integer", "U": "string", "S": "bytes"}.get(ids.dtype.kind, "any")
-
-
-def _rows_of_log_customers(summary: CustomerSummary, log: TransactionLog) -> IntArray:
-    """Summary row of each of the log's customers (-1 when not in the summary)."""
-    ids, log_ids = summary.customer_ids, log.customer_ids
-    kinds = {_id_kind(ids), _id_kind(log_ids)} - {"any"}
-    if len(kinds) > 1:
-        raise invalid(
-            "log",
-            f"<TransactionLog with {log_ids.dtype} customer ids>",
-            f"must identify customers like the summary does ({ids.dtype} ids)",
-            "Build the summary from this log, e.g. ecomstrat.rfm_summary(log).",
-        )
-    try:
-        order = np.argsort(ids, kind="stable")
-        ordered = ids[order]
-        position = np.minimum(np.searchsorted(ordered, log_ids), len(ids) - 1)
-        found = ordered[position] == log_ids
-    except TypeError as error:
-        raise invalid(
-            "log", "<TransactionLog>", "has customer ids that cannot be compared with the summary's"
-        ) from error
-    rows: IntArray = np.where(found, order[position], -1).astype(np.int64)
-    covered = np.zeros(len(ids), dtype=bool)
-    covered[rows[found]] = True
-    if not covered.all():
-        i = int(np.argmin(covered))
-        raise invalid(
-            "log",
-            f"<TransactionLog of {log.n_customers} customers>",
-            f"has no order of customer {plain(ids[i])!r} (summary row {i};"
-            f" {int((~covered).sum())} summary customer(s) missing)",
-            "Pass the log the summary was made from.",
-        )
-    return frozen_view(rows)
-
-
-@attrs.frozen(eq=False, repr=False)
-class ScoringContext:
-    """Everything a scorer may read, column by column, aligned with the summary's customers.
-
-    Parameters
-    ----------
-    summary : CustomerSummary
-        The customers to score; every score has one value per row, in this order.
-    log : TransactionLog, optional
-        The orders the summary was made from. It may hold more customers (a calibration
-        summary leaves some out) but must hold every customer of the summary;
-        :attr:`log_rows` maps its customers to summary rows.
-    engagement : mapping of str to array of float, optional
-        Engagement counts (visits, carts, e-mail clicks…), one value per summary customer,
-        finite and >= 0. Stored read-only.
-    model : TransactionModel, optional
-        A fitted model of repeat buying with ``probability_alive(summary)``,
-        ``conditional_expected_purchases(t, summary)`` and a ``time_unit``
-        (:class:`~ecomstrat.models._protocols.TransactionModel`: e.g. ``BGNBD().fit(summary)``
-        or ``ParetoNBD().fit(summary)``).
-
-    Raises
-    ------
-    InvalidInputError
-        If an input is not aligned with the summary (the message names it and the first
-        offending customer), or the model lacks a method the scorers call.
-
-    Examples
-    --------
-    >>> from ecomstrat import CustomerSummary
-    >>> s = CustomerSummary.from_arrays([1, 0], [3.0, 0.0], [5.0, 4.0], customer_ids=["a", "b"])
-    >>> ScoringContext(s, engagement={"visits": [4, 0]})
-    ScoringContext(2 customers; inputs: engagement:visits, summary)
-    >>> ScoringContext(s, engagement={"visits": [4, 0, 1]})  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ecomstrat.exceptions.InvalidInputError: engagement['visits']='<3 values>' is invalid: ...
-    """
-
-    summary: CustomerSummary
-    log: TransactionLog | None = None
-    engagement: Mapping[str, FloatArray] = attrs.field(default=None, converter=_engagement_arrays)
-    model: TransactionModel | None = None
-    _log_rows: IntArray | None = attrs.field(init=False, default=None)
-
-    def __attrs_post_init__(self) -> None:
-        if not isinstance(self.summary, CustomerSummary):
-            raise invalid(
-                "summary",
-                f"<{type(self.summary).__name__}>",
-                "must be a CustomerSummary",
-                "Make one with ecomstrat.rfm_summary(log).",
-            )
-        n = self.summary.n_customers
-        ids = self.summary.customer_ids
-        for key, counts in self.engagement.items():
-            name = f"engagement[{key!r}]"
-            if len(counts) != n:
-                raise invalid(
-                    name,
-                    f"<{len(counts)} values>",
-                    f"must hold one value per summary customer ({n})",
-                    "Align the counts with summary.customer_ids.",
-                )
-            check_array_finite(name, counts, ids)
-            check_array_non_negative(name, counts, ids, "Engagement counts cannot be negative.")
-        if self.log is not None:
-            if not isinstance(self.log, TransactionLog):
-                raise invalid("log", f"<{type(self.log).__name__}>", "must be a TransactionLog")
-            object.__setattr__(self, "_log_rows", _rows_of_log_customers(self.summary, self.log))
-        if self.model is not None:
-            self._check_model(self.model)
-
-    @staticmethod
-    def _check_model(model: object) -> None:
-        lacking = [
-            method
-            for method in ("probability_alive", "conditional_expected_purchases")
-            if not callable(getattr(model, method, None))
-        ]
-        if not isinstance(getattr(model, "time_unit", None), TimeUnit):
-            lacking.append("time_unit")
-        if lacking:
-            raise invalid(
-                "model",
-                f"<{type(model).__name__}>",
-                "must be a fitted transaction model: it lacks " + ", ".join(lacking),
-                "Fit one, e.g. ecomstrat.models.bgnbd.BGNBD().fit(summary).",
-            )
-
-    @property
-    def n_customers(self) -> int:
-        """Number of customers scored."""
-        return self.summary.n_customers
-
-    @property
-    def customer_ids(self) -> AnyArray:
-        """The customers, in the order of every score."""
-        return self.summary.customer_ids
-
-    @property
-    def inputs(self) -> frozenset[str]:
-        """The ``requires`` tokens this context satisfies."""
-        tokens = {"summary"}
-        if self.summary.total_value is not None:
-            tokens.add("summary:total_value")
-        if self.log is not None:
-            tokens.add("log")
-        if self.model is not None:
-            tokens.add("model")
-        tokens.update(f"engagement:{key}" for key in self.engagement)
-        return frozenset(tokens)
-
-    def missing(self, requires: Iterable[str]) -> frozenset[str]:
-        """The tokens of ``requires`` this context does not satisfy."""
-        return frozenset(requires) - self.inputs
-
-    @property
-    def log_rows(self) -> IntArray:
-        """Summary row of each of the log's customers, ``-1`` for those not in the summary.
-
-        ``context.log_rows[log.customer_index]`` gives the summary row of every order, for
-        per-customer sums with :func:`numpy.bincount`.
-        """
-        if self._log_rows is None:
-            raise invalid("log", None, "is needed here", "Pass ScoringContext(summary, log=log).")
-        return self._log_rows
-
-    def require_log(self) -> TransactionLog:
-        """The log, or an :class:`~ecomstrat.InvalidInputError` saying how to give one."""
-        if self.log is None:
-            raise invalid("log", None, "is needed here", "Pass ScoringContext(summary, log=log).")
-        return self.log
-
-    def require_model(self) -> TransactionModel:
-        """The model, or an :class:`~ecomstrat.InvalidInputError` saying how to give one."""
-        if self.model is None:
-            raise invalid(
-                "model",
-                None,
-                "is needed here: a fitted transaction model",
-                "Pass ScoringContext(summary, model=BGNBD().fit(summary)).",
-            )
-        return self.model
-
-    def engagement_counts(self, column: str) -> FloatArray:
-        """The engagement counts named ``column`` (the error lists the columns there are)."""
-        if column not in self.engagement:
-            if not self.engagement:
-                raise invalid(
-                    "engagement",
-                    "{}",
-                    f"has no column {column!r}",
-                    f"Pass ScoringContext(summary, engagement={{{column!r}: counts}}).",
-                )
-            check_choice("engagement column", column, self.engagement)
-        return self.engagement[column]
-
-    def __repr__(self) -> str:
-        inputs = ", ".join(sorted(self.inputs))
-        return f"ScoringContext({self.n_customers} customers; inputs: {inputs})"
 
 
 def _requirement_hint(token: str) -> str:
@@ -610,8 +286,8 @@ class ScorerRegistry:
 
     def __init__(
         self,
-        group: str = ENTRY_POINT_GROUP,
         *,
+        group: str = ENTRY_POINT_GROUP,
         builtins: Mapping[str, str] = BUILTIN_SCORERS,
         plugins: bool | None = None,
     ) -> None:
@@ -879,19 +555,19 @@ class ScorerRegistry:
 
     def score(
         self,
-        names: str | Iterable[str],
         context: ScoringContext,
         *,
+        names: str | Iterable[str],
         errors: Errors = "warn",
-    ) -> dict[str, FloatArray]:
+    ) -> Scores:
         """Score every customer of ``context`` with the named scorers.
 
         Parameters
         ----------
-        names : str or iterable of str
-            The scorers (duplicates are scored once).
         context : ScoringContext
             The customers and inputs.
+        names : str or iterable of str
+            The scorers (duplicates are scored once).
         errors : {"warn", "raise"}, default "warn"
             What to do when a scorer fails to load, raises or returns bad scores: ``"warn"``
             issues a :class:`PluginWarning` naming it and its entry point and leaves it out;
@@ -900,9 +576,9 @@ class ScorerRegistry:
 
         Returns
         -------
-        dict of str to ndarray of float64
-            Scores of shape ``(context.n_customers,)`` in the order of ``names``, without
-            the scorers that failed.
+        Scores
+            By scorer name, in the order of ``names``, without the scorers that failed: one
+            float64 array of shape ``(context.n_customers,)`` each.
 
         Raises
         ------
@@ -930,16 +606,9 @@ class ScorerRegistry:
                     f" {name!r} requires",
                     f"Give {hints}.",
                 )
-        results: dict[str, FloatArray] = {}
-        for name, scorer in scorers.items():
-            values = self._run(name, scorer, context, errors)
-            if values is not None:
-                results[name] = values
-        return results
+        return self._run_all(scorers, context, errors)
 
-    def score_all(
-        self, context: ScoringContext, *, errors: Errors = "warn"
-    ) -> dict[str, FloatArray]:
+    def score_all(self, context: ScoringContext, *, errors: Errors = "warn") -> Scores:
         """Score with every available scorer whose required inputs ``context`` has.
 
         Scorers needing an input the context lacks (a model, say) are left out silently;
@@ -947,19 +616,17 @@ class ScorerRegistry:
 
         Returns
         -------
-        dict of str to ndarray of float64
+        Scores
             By scorer name, sorted.
         """
         self._check_call(context, errors)
-        results: dict[str, FloatArray] = {}
-        for name in self.available():
-            scorer = self._get_or_warn(name, errors)
-            if scorer is None or context.missing(scorer.requires):
-                continue
-            values = self._run(name, scorer, context, errors)
-            if values is not None:
-                results[name] = values
-        return results
+        loaded = {name: self._get_or_warn(name, errors) for name in self.available()}
+        scorers = {
+            name: scorer
+            for name, scorer in loaded.items()
+            if scorer is not None and not context.missing(scorer.requires)
+        }
+        return self._run_all(scorers, context, errors)
 
     @staticmethod
     def _check_call(context: ScoringContext, errors: str) -> None:
@@ -987,6 +654,16 @@ class ScorerRegistry:
             message = f"{error} The scorer was skipped."
         _warn(message)
         return None
+
+    def _run_all(
+        self, scorers: Mapping[str, Scorer], context: ScoringContext, errors: str
+    ) -> Scores:
+        results: dict[str, FloatArray] = {}
+        for name, scorer in scorers.items():
+            values = self._run(name, scorer, context, errors)
+            if values is not None:
+                results[name] = values
+        return Scores(context.customer_ids, values=results)
 
     def _run(
         self, name: str, scorer: Scorer, context: ScoringContext, errors: str
@@ -1058,12 +735,12 @@ def refresh() -> None:
 
 
 def score(
-    names: str | Iterable[str], context: ScoringContext, *, errors: Errors = "warn"
-) -> dict[str, FloatArray]:
+    context: ScoringContext, *, names: str | Iterable[str], errors: Errors = "warn"
+) -> Scores:
     """Score ``context`` with the named scorers (see :meth:`ScorerRegistry.score`)."""
-    return default_registry.score(names, context, errors=errors)
+    return default_registry.score(context, names=names, errors=errors)
 
 
-def score_all(context: ScoringContext, *, errors: Errors = "warn") -> dict[str, FloatArray]:
+def score_all(context: ScoringContext, *, errors: Errors = "warn") -> Scores:
     """Score ``context`` with every applicable scorer (see :meth:`ScorerRegistry.score_all`)."""
     return default_registry.score_all(context, errors=errors)

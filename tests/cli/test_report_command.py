@@ -135,8 +135,8 @@ def test_json_report_with_campaigns_and_margins(files, capsys):
     assert sum(tiers.values()) == N_CUSTOMERS
 
 
-def test_as_of_drops_later_orders(files, capsys):
-    status, out, err = run(capsys, *columns(files), "--as-of", "2024-12-31", "--json")
+def test_observation_end_drops_later_orders(files, capsys):
+    status, out, err = run(capsys, *columns(files), "--observation-end", "2024-12-31", "--json")
     assert status == 0, err
     report = json.loads(out)
     assert report["data"]["last_order"] <= "2024-12-31T23:59:59"
@@ -258,7 +258,9 @@ def test_non_numeric_amount(tmp_path, capsys):
 
 def test_bad_option_values(files, capsys):
     base = columns(files)
-    assert "as_of='yesterday'" in one_line_error(capsys, *base, "--as-of", "yesterday")
+    assert "observation_end='yesterday'" in one_line_error(
+        capsys, *base, "--observation-end", "yesterday"
+    )
     err = one_line_error(capsys, *base, "--scorers", "rfm,nope")
     assert "'nope'" in err
     assert "'rfm'" in err
@@ -324,7 +326,15 @@ def test_parquet_by_extension(files, capsys):
 
 
 def test_markets_need_rates_for_other_currencies(files, capsys):
-    base = [*columns(files), "--currency", "USD", "--gross-margin", "0.4", "--markets", "GB,DE"]
+    base = [
+        *columns(files),
+        "--currency",
+        "USD",
+        "--gross-margin-rate",
+        "0.4",
+        "--markets",
+        "GB,DE",
+    ]
     status, out, err = run(capsys, *base, "--fx", "GBP=0.79,EUR=0.91")
     assert status == 0, err
     assert "Assumed for each market: 60 orders a month of" in " ".join(out.split())

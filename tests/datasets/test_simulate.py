@@ -163,7 +163,7 @@ def test_start_and_units() -> None:
     assert sim.log.currency is None
     assert (sim.log.times >= np.datetime64("2023-03-01T12:00")).all()
     days = sim.summary()
-    weeks = sim.summary("week")
+    weeks = sim.summary(time_unit="week")
     assert days.time_unit is TimeUnit.DAY
     assert weeks.time_unit is TimeUnit.WEEK
     np.testing.assert_allclose(weeks.T * 7, days.T)

@@ -127,14 +127,14 @@ def test_round_half_even_by_default() -> None:
 
 
 def test_round_other_modes() -> None:
-    assert Money("0.125", "USD").round(decimal.ROUND_HALF_UP) == Money("0.13", "USD")
-    assert Money("0.121", "USD").round(decimal.ROUND_CEILING) == Money("0.13", "USD")
-    assert Money("-0.129", "USD").round(decimal.ROUND_DOWN) == Money("-0.12", "USD")
+    assert Money("0.125", "USD").round(rounding=decimal.ROUND_HALF_UP) == Money("0.13", "USD")
+    assert Money("0.121", "USD").round(rounding=decimal.ROUND_CEILING) == Money("0.13", "USD")
+    assert Money("-0.129", "USD").round(rounding=decimal.ROUND_DOWN) == Money("-0.12", "USD")
 
 
 def test_round_rejects_unknown_mode() -> None:
     with pytest.raises(UnknownCodeError, match=r"rounding='half_up'.*'ROUND_HALF_UP'"):
-        Money("1", "USD").round("half_up")
+        Money("1", "USD").round(rounding="half_up")
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,9 @@ def test_cash_rounding_to_five_rappen(amount: str, expected: str) -> None:
 
 
 def test_cash_rounding_half_up_and_whole_units() -> None:
-    assert Money("12.325", "CHF").round(decimal.ROUND_HALF_UP, "0.05") == Money("12.35", "CHF")
+    assert Money("12.325", "CHF").round(rounding=decimal.ROUND_HALF_UP, increment="0.05") == Money(
+        "12.35", "CHF"
+    )
     assert Money("1234", "JPY").round(increment=10) == Money("1230", "JPY")
 
 
@@ -298,6 +300,6 @@ def test_cash_rounding_matches_exact_fractions(amount: Decimal, cents: int, mode
         rest == Fraction(1, 2) and (mode == decimal.ROUND_HALF_UP or whole % 2 == 1)
     )
     expected = (whole + up) * (1 if steps >= 0 else -1) * Fraction(increment)
-    rounded = Money(amount, "USD").round(mode, increment)
+    rounded = Money(amount, "USD").round(rounding=mode, increment=increment)
     assert Fraction(rounded.amount) == expected
     assert rounded.amount.as_tuple().exponent == -2

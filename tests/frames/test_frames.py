@@ -213,7 +213,7 @@ def test_a_customer_named_nan_is_kept() -> None:
             ([1, 0], [1.0, 0.0], [2.0, 2.0], [-5.0, 0.0]),
             r"^monetary\[0\]=-5.0 \(customer 0\) is invalid: must be >= 0 \(1 such value\(s\) in"
             r" all\). monetary is the mean value of the repeat purchases; for margins, which may"
-            r" be negative, summarise the log with rfm_summary\(log, value='margin'\).$",
+            r" be negative, summarise the log with rfm_summary\(log, monetary='margin'\).$",
         ),
         (
             (["a"], [1.0], [2.0]),

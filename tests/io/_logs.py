@@ -9,6 +9,22 @@ from hypothesis import strategies as st
 
 from ecomstrat.frames.transaction_log import TransactionLog
 
+#: The small order table the pandas, polars and Arrow tests build their frames from.
+IDS = ["c2", "c1", "c2", "c3"]
+TIMES = [
+    dt.datetime(2024, 1, 5),
+    dt.datetime(2024, 1, 1, 10, 30),
+    dt.datetime(2024, 2, 1),
+    dt.datetime(2024, 3, 1),
+]
+AMOUNTS = [12.0, 30.0, 8.5, 0.0]
+MARGINS = [2.0, -1.0, 1.5, 0.0]
+
+
+def expected_log(currency: str) -> TransactionLog:
+    """The table above, built with :meth:`TransactionLog.from_arrays`."""
+    return TransactionLog.from_arrays(IDS, TIMES, AMOUNTS, margins=MARGINS, currency=currency)
+
 
 def assert_same_log(got: TransactionLog, expected: TransactionLog) -> None:
     """Equal arrays with equal dtypes, same currency and timezone."""

@@ -9,29 +9,21 @@ import pytest
 
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError, UnknownCodeError
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.io import log_from_arrow, read_parquet
-from tests.io._logs import assert_same_log
+from tests.io._logs import AMOUNTS, IDS, MARGINS, TIMES, assert_same_log, expected_log
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
-
-TIMES = [
-    dt.datetime(2024, 1, 5),
-    dt.datetime(2024, 1, 1, 10, 30),
-    dt.datetime(2024, 2, 1),
-    dt.datetime(2024, 3, 1),
-]
 
 
 @pytest.fixture
 def orders() -> pa.Table:
     return pa.table(
         {
-            "customer_id": ["c2", "c1", "c2", "c3"],
+            "customer_id": IDS,
             "time": pa.array(TIMES, pa.timestamp("ns")),
-            "amount": [12.0, 30.0, 8.5, 0.0],
-            "margin": [2.0, -1.0, 1.5, 0.0],
+            "amount": AMOUNTS,
+            "margin": MARGINS,
         }
     )
 
@@ -43,14 +35,7 @@ def _replace(table: pa.Table, name: str, values: object) -> pa.Table:
 
 def test_matches_from_arrays(orders: pa.Table) -> None:
     log = log_from_arrow(orders, margin="margin", currency="JPY")
-    expected = TransactionLog.from_arrays(
-        ["c2", "c1", "c2", "c3"],
-        TIMES,
-        [12.0, 30.0, 8.5, 0.0],
-        margins=[2.0, -1.0, 1.5, 0.0],
-        currency="JPY",
-    )
-    assert_same_log(log, expected)
+    assert_same_log(log, expected_log("JPY"))
 
 
 def test_single_chunk_columns_are_not_copied(orders: pa.Table) -> None:

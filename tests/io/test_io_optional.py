@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import ecomstrat.io
+from ecomstrat._optional import import_optional
 from ecomstrat.exceptions import MissingDependencyError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.io._optional import import_optional
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,48 +1,31 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pytest
 
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError, UnknownCodeError
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.io import log_from_polars
-from tests.io._logs import assert_same_log
+from tests.io._logs import AMOUNTS, IDS, MARGINS, TIMES, assert_same_log, expected_log
 
 pl = pytest.importorskip("polars")
-
-TIMES = [
-    dt.datetime(2024, 1, 5),
-    dt.datetime(2024, 1, 1, 10, 30),
-    dt.datetime(2024, 2, 1),
-    dt.datetime(2024, 3, 1),
-]
 
 
 @pytest.fixture
 def orders() -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "customer_id": ["c2", "c1", "c2", "c3"],
+            "customer_id": IDS,
             "time": pl.Series(TIMES, dtype=pl.Datetime("ns")),
-            "amount": [12.0, 30.0, 8.5, 0.0],
-            "margin": [2.0, -1.0, 1.5, 0.0],
+            "amount": AMOUNTS,
+            "margin": MARGINS,
         }
     )
 
 
 def test_matches_from_arrays(orders: pl.DataFrame) -> None:
     log = log_from_polars(orders, margin="margin", currency="USD")
-    expected = TransactionLog.from_arrays(
-        ["c2", "c1", "c2", "c3"],
-        TIMES,
-        orders["amount"].to_list(),
-        margins=orders["margin"].to_list(),
-        currency="USD",
-    )
-    assert_same_log(log, expected)
+    assert_same_log(log, expected_log("USD"))
 
 
 def test_float_amounts_and_ns_times_are_not_copied(orders: pl.DataFrame) -> None:

@@ -12,7 +12,7 @@ from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError, UnknownCodeError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.lifecycle.stages import (
+from ecomstrat.lifecycle import (
     PHASE_NAMES,
     STAGE_NAMES,
     Duration,
@@ -49,7 +49,7 @@ def log_of(history: dict[str, list[int]]) -> TransactionLog:
 
 
 def stage_by_id(stages: LifecycleStages) -> dict[str, str]:
-    return dict(zip(stages.customer_ids.tolist(), stages.stage_names().tolist(), strict=True))
+    return dict(zip(stages.customer_ids.tolist(), stages.labels().tolist(), strict=True))
 
 
 # --------------------------------------------------------------------- hand-checked stages
@@ -101,10 +101,12 @@ EXPECTED = {
 
 
 def test_hand_checked_stages() -> None:
-    stages = stage_customers(log_of(HISTORIES), AS_OF, POLICY, prospects=["zz_prospect"])
+    stages = stage_customers(
+        log_of(HISTORIES), observation_end=AS_OF, policy=POLICY, prospects=["zz_prospect"]
+    )
     assert stage_by_id(stages) == {**EXPECTED, "zz_prospect": "prospect"}
     assert stages.codes.dtype == np.int8
-    assert stages.as_of == AS_OF
+    assert stages.observation_end == AS_OF
     # counted from EXPECTED, plus the prospect
     assert stages.counts == {
         "prospect": 1,
@@ -123,10 +125,15 @@ def test_hand_checked_stages() -> None:
         "slowing",
     ]
     assert stages.ids_in(Stage.CHURNED).tolist() == ["churned"]
+    assert stages.ids_in(int(Stage.NEW)).tolist() == ["new_once", "new_twice"]
+    assert repr(stages).startswith("LifecycleStages(observation_end=2024-12-31T00:00")
+    assert "12 customers: prospect=1, new=2," in repr(stages)
 
 
 def test_relationship_phases_map_the_stages() -> None:
-    stages = stage_customers(log_of(HISTORIES), AS_OF, POLICY, prospects=["zz_prospect"])
+    stages = stage_customers(
+        log_of(HISTORIES), observation_end=AS_OF, policy=POLICY, prospects=["zz_prospect"]
+    )
     # awareness: prospect; exploration: 2 new + 1 reactivated; formation: 2 growing;
     # stability: 1 mature; decline: 4 declining + 1 churned
     assert stages.phase_counts == {
@@ -141,11 +148,11 @@ def test_relationship_phases_map_the_stages() -> None:
     assert RelationshipPhase.STABILITY.label == "stability"
 
 
-def test_as_of_day_counts_in_full_and_later_orders_are_ignored() -> None:
+def test_observation_end_day_counts_in_full_and_later_orders_are_ignored() -> None:
     log = TransactionLog.from_arrays(
         ["a", "a", "b"], ["2024-01-01", "2024-03-01T18:00", "2024-03-05"], [1.0, 1.0, 1.0]
     )
-    stages = stage_customers(log, "2024-03-01T09:00", POLICY)
+    stages = stage_customers(log, observation_end="2024-03-01T09:00", policy=POLICY)
     # a: the 18:00 order of the as-of day counts -> first purchase 60 days before -> not new,
     # 2 purchases, idle 0 -> last 60 days: 1 (age 0), the 60 before: 1 (age 60) -> mature.
     # b: first order on 2024-03-05, after the as-of day -> a prospect of the log.
@@ -155,29 +162,39 @@ def test_as_of_day_counts_in_full_and_later_orders_are_ignored() -> None:
 def test_default_policy_and_week_durations() -> None:
     # Defaults: new 90 days, churned after 365. 89 days -> new; 366 days idle -> churned.
     log = log_of({"a": [89], "b": [366]})
-    assert stage_by_id(stage_customers(log, AS_OF)) == {"a": "new", "b": "churned"}
+    assert stage_by_id(stage_customers(log, observation_end=AS_OF)) == {
+        "a": "new",
+        "b": "churned",
+    }
     # The same thresholds in weeks: new for 13 weeks = 91 days, so 89 and 90 days are new.
     weekly = RuleBasedPolicy(new_window=Duration(13, "week"), churn_after=Duration(52, "week"))
     assert weekly.in_days().new_window == 91.0
-    assert stage_by_id(stage_customers(log_of({"a": [90]}), AS_OF, weekly)) == {"a": "new"}
+    staged = stage_customers(log_of({"a": [90]}), observation_end=AS_OF, policy=weekly)
+    assert stage_by_id(staged) == {"a": "new"}
 
 
 def test_prospects_dedupe_and_keep_log_customers() -> None:
     log = log_of({"a": [10], "b": [400]})
-    stages = stage_customers(log, AS_OF, POLICY, prospects=["c", "a", "c", "b0"])
+    stages = stage_customers(
+        log, observation_end=AS_OF, policy=POLICY, prospects=["c", "a", "c", "b0"]
+    )
     # 'a' has orders: staged by them; 'c' appears twice; extra prospects sorted after the log's
     assert stages.customer_ids.tolist() == ["a", "b", "b0", "c"]
-    assert stages.stage_names().tolist() == ["new", "churned", "prospect", "prospect"]
+    assert stages.labels().tolist() == ["new", "churned", "prospect", "prospect"]
     int_log = TransactionLog.from_arrays([7], ["2024-12-01"], [1.0])
-    assert stage_customers(int_log, AS_OF, prospects=[3]).customer_ids.tolist() == [7, 3]
-    assert stage_customers(int_log, AS_OF, prospects=[]).n_customers == 1
+    with_three = stage_customers(int_log, observation_end=AS_OF, prospects=[3])
+    assert with_three.customer_ids.tolist() == [7, 3]
+    assert stage_customers(int_log, observation_end=AS_OF, prospects=[]).n_customers == 1
 
 
 # ------------------------------------------------------------------------- model policy
 
 
 class RecordingModel:
-    """P(alive) = 0.9 for repeat buyers, 0.2 for one-time buyers; remembers its input."""
+    """P(alive) = 0.9 for repeat buyers, 0.2 for one-time buyers; remembers its input.
+
+    A :class:`~ecomstrat.TransactionModel` whose expectations the policy never asks for.
+    """
 
     time_unit = TimeUnit.WEEK
 
@@ -188,12 +205,18 @@ class RecordingModel:
         self.seen.append(data)
         return np.where(data.frequency > 0, 0.9, 0.2)
 
+    def conditional_expected_purchases(self, t: Any, data: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def probability_of_purchases(self, n: Any, t: Any) -> np.ndarray:
+        raise NotImplementedError
+
 
 def test_model_based_policy_churns_by_probability() -> None:
     model = RecordingModel()
     policy = ModelBasedPolicy(model, alive_threshold=0.5, rules=POLICY)
     log = log_of({"fresh": [0], "one": [50], "old_repeat": [400, 380], "repeat": [40, 20]})
-    stages = stage_customers(log, AS_OF, policy)
+    stages = stage_customers(log, observation_end=AS_OF, policy=policy)
     # fresh: first purchase on the as-of day (T = 0): taken as alive, not asked -> new.
     # one: P = 0.2 < 0.5 -> churned. old_repeat: P = 0.9 -> alive although idle 380 > 100;
     # mean gap 20, idle 380 > 2 * 20 -> overdue -> declining.
@@ -210,23 +233,30 @@ def test_model_based_policy_churns_by_probability() -> None:
     assert summary.T.tolist() == pytest.approx([400 / 7, 50 / 7, 40 / 7])
 
 
-def test_model_policy_needs_a_unit_and_valid_probabilities() -> None:
-    class NoUnit:
+def test_model_policy_needs_a_transaction_model_and_valid_probabilities() -> None:
+    class AliveOnly:
+        def probability_alive(self, data: CustomerSummary, /) -> np.ndarray:
+            return np.full(data.n_customers, 0.5)
+
+    with pytest.raises(InvalidInputError, match=r"model='<AliveOnly>'.*time_unit"):
+        ModelBasedPolicy(AliveOnly())  # type: ignore[arg-type]
+
+    class OutOfRange(RecordingModel):
         def probability_alive(self, data: CustomerSummary, /) -> np.ndarray:
             return np.full(data.n_customers, 1.5)
 
-    with pytest.raises(InvalidInputError, match="model_time_unit=None"):
-        ModelBasedPolicy(NoUnit())
-    policy = ModelBasedPolicy(NoUnit(), model_time_unit="day")
+    policy = ModelBasedPolicy(OutOfRange())
     with pytest.raises(InvalidInputError, match=r"returned 1\.5 for customer 'a'"):
-        stage_customers(log_of({"a": [5]}), AS_OF, policy)
+        stage_customers(log_of({"a": [5]}), observation_end=AS_OF, policy=policy)
 
     class WrongShape(RecordingModel):
         def probability_alive(self, data: CustomerSummary, /) -> np.ndarray:
             return np.zeros(data.n_customers + 1)
 
     with pytest.raises(InvalidInputError, match=r"shape \(2,\); expected \(1,\)"):
-        stage_customers(log_of({"a": [5]}), AS_OF, ModelBasedPolicy(WrongShape()))
+        stage_customers(
+            log_of({"a": [5]}), observation_end=AS_OF, policy=ModelBasedPolicy(WrongShape())
+        )
     with pytest.raises(InvalidInputError, match=r"model=.*probability_alive"):
         ModelBasedPolicy(object())  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match=r"alive_threshold=1\.2"):
@@ -252,9 +282,9 @@ def test_hand_checked_migration() -> None:
             "d": [3],
         }
     )
-    m = stage_migration(log, AS_OF - np.timedelta64(90, "D"), AS_OF, POLICY)
-    assert m.before.stage_names().tolist() == ["new", "declining", "churned", "prospect"]
-    assert m.after.stage_names().tolist() == ["declining", "churned", "reactivated", "new"]
+    m = stage_migration(log, start=AS_OF - np.timedelta64(90, "D"), end=AS_OF, policy=POLICY)
+    assert m.before.labels().tolist() == ["new", "declining", "churned", "prospect"]
+    assert m.after.labels().tolist() == ["declining", "churned", "reactivated", "new"]
     want = np.zeros((7, 7), dtype=np.int64)
     want[Stage.NEW, Stage.DECLINING] = 1
     want[Stage.DECLINING, Stage.CHURNED] = 1
@@ -272,13 +302,15 @@ def test_migration_of_a_churned_customer_who_returns_is_reactivation() -> None:
     # Churned at the start (idle 150 > 100); any purchase since that lies within 20 days of
     # the end makes them reactivated, whatever the policy's other windows.
     log = log_of({"x": [240, 150, 5]})
-    m = stage_migration(log, ago(40), AS_OF, POLICY)
+    m = stage_migration(log, start=ago(40), end=AS_OF, policy=POLICY)
     assert int(m.counts[Stage.CHURNED, Stage.REACTIVATED]) == 1
 
 
 def test_counts_over_time_hand_checked() -> None:
     log = log_of({"a": [100], "b": [50], "c": [10]})
-    over = stage_counts_over_time(log, [ago(80), ago(40), AS_OF], POLICY, prospects=["p"])
+    over = stage_counts_over_time(
+        log, dates=[ago(80), ago(40), AS_OF], policy=POLICY, prospects=["p"]
+    )
     # 80 days ago: a age 20 -> new; b, c no order yet -> prospects (+ p) -> 3 prospects
     # 40 days ago: a age 60 -> declining; b age 10 -> new; c prospect (+ p) -> 2 prospects
     # AS_OF: a idle 100, not > 100 -> declining; b age 50 -> declining; c age 10 -> new; p
@@ -298,9 +330,9 @@ def test_counts_over_time_many_dates_match_single_stagings() -> None:
 
     log = simulate_transactions(400, seed=8).log
     dates = np.arange("2024-02-01", "2025-06-01", 20, dtype="datetime64[D]")  # 25 dates
-    over = stage_counts_over_time(log, dates)
+    over = stage_counts_over_time(log, dates=dates)
     for k in (0, 16, 24):  # across the blocks of 16 dates per kernel call
-        single = stage_customers(log, dates[k])
+        single = stage_customers(log, observation_end=dates[k])
         assert over.counts[k].tolist() == list(single.counts.values())
 
 
@@ -324,8 +356,8 @@ def _log(ids: list[str], days: list[int], amounts: list[float]) -> TransactionLo
 @given(case=logs(), offset=st.integers(0, 700), prospects=st.lists(st.sampled_from("ghxyz")))
 def test_counts_sum_to_customers(case: tuple[Any, ...], offset: int, prospects: list[str]) -> None:
     log = _log(*case)
-    as_of = log.times.min() + np.timedelta64(offset, "D")
-    stages = stage_customers(log, as_of, POLICY, prospects=prospects)
+    end = log.times.min() + np.timedelta64(offset, "D")
+    stages = stage_customers(log, observation_end=end, policy=POLICY, prospects=prospects)
     n = len(set(case[0]) | set(prospects))
     assert stages.n_customers == n
     assert sum(stages.counts.values()) == n
@@ -336,7 +368,7 @@ def test_counts_sum_to_customers(case: tuple[Any, ...], offset: int, prospects: 
 def test_migration_rows_sum_to_one(case: tuple[Any, ...], start: int, length: int) -> None:
     log = _log(*case)
     first = log.times.min() + np.timedelta64(start, "D")
-    m = stage_migration(log, first, first + np.timedelta64(length, "D"), POLICY)
+    m = stage_migration(log, start=first, end=first + np.timedelta64(length, "D"), policy=POLICY)
     assert int(m.counts.sum()) == log.n_customers
     rows = m.counts.sum(axis=1)
     p = m.probabilities
@@ -354,9 +386,9 @@ def test_permutation_of_log_rows_changes_nothing(
     log = _log(*case)
     order = np.random.default_rng(seed).permutation(len(case[0]))
     shuffled = _log(*(list(np.asarray(column)[order]) for column in case))
-    as_of = log.times.min() + np.timedelta64(offset, "D")
-    a = stage_customers(log, as_of, POLICY)
-    b = stage_customers(shuffled, as_of, POLICY)
+    end = log.times.min() + np.timedelta64(offset, "D")
+    a = stage_customers(log, observation_end=end, policy=POLICY)
+    b = stage_customers(shuffled, observation_end=end, policy=POLICY)
     assert a.customer_ids.tolist() == b.customer_ids.tolist()
     np.testing.assert_array_equal(a.codes, b.codes)
 
@@ -366,44 +398,50 @@ def test_permutation_of_log_rows_changes_nothing(
 
 def test_to_pandas() -> None:
     pd = pytest.importorskip("pandas")
-    stages = stage_customers(log_of({"a": [10], "b": [200]}), AS_OF, POLICY, prospects=["c"])
+    log = log_of({"a": [10], "b": [200]})
+    stages = stage_customers(log, observation_end=AS_OF, policy=POLICY, prospects=["c"])
     frame = stages.to_pandas()
     assert frame.index.name == "customer_id"
+    assert list(frame.columns) == ["stage", "stage_code", "phase"]
     assert frame["stage"].tolist() == ["new", "churned", "prospect"]
     assert frame["phase"].tolist() == ["exploration", "decline", "awareness"]
     assert frame["stage_code"].dtype == np.int8
-    m = stage_migration(log_of({"a": [10], "b": [200]}), ago(30), AS_OF, POLICY)
+    m = stage_migration(log, start=ago(30), end=AS_OF, policy=POLICY)
     counts = m.to_pandas()
     assert counts.loc["prospect", "new"] == 1
     assert counts.loc["churned", "churned"] == 1
-    assert m.to_pandas(probabilities=True).loc["churned", "churned"] == 1.0
-    over = stage_counts_over_time(log_of({"a": [10]}), [ago(5), AS_OF], POLICY)
+    probabilities = m.probability_table()
+    assert probabilities.names == STAGE_NAMES
+    assert probabilities.to_pandas().loc["churned", "churned"] == 1.0
+    over = stage_counts_over_time(log_of({"a": [10]}), dates=[ago(5), AS_OF], policy=POLICY)
     assert isinstance(over.to_pandas().index, pd.DatetimeIndex)
 
 
 # --------------------------------------------------------------------------------- errors
 
 
-def test_as_of_before_any_order() -> None:
+def test_observation_end_before_any_order() -> None:
     log = log_of({"a": [10]})
-    with pytest.raises(InvalidInputError, match=r"as_of='2024-12-20.*before the first order"):
-        stage_customers(log, ago(11), POLICY)
+    with pytest.raises(
+        InvalidInputError, match=r"observation_end='2024-12-20.*before the first order"
+    ):
+        stage_customers(log, observation_end=ago(11), policy=POLICY)
     with pytest.raises(InvalidInputError, match=r"dates\[0\]=.*before the first order"):
-        stage_counts_over_time(log, [ago(20), AS_OF], POLICY)
+        stage_counts_over_time(log, dates=[ago(20), AS_OF], policy=POLICY)
     with pytest.raises(InvalidInputError, match=r"start=.*before the first order"):
-        stage_migration(log, ago(20), AS_OF, POLICY)
+        stage_migration(log, start=ago(20), end=AS_OF, policy=POLICY)
 
 
 def test_date_order_errors() -> None:
     log = log_of({"a": [10]})
     with pytest.raises(InvalidInputError, match=r"start=.*must be before end"):
-        stage_migration(log, AS_OF, ago(5))
+        stage_migration(log, start=AS_OF, end=ago(5))
     with pytest.raises(InvalidInputError, match=r"dates\[2\]=.*strictly increasing"):
-        stage_counts_over_time(log, [ago(5), ago(1), ago(1)])
+        stage_counts_over_time(log, dates=[ago(5), ago(1), ago(1)])
     with pytest.raises(EmptyInputError, match="dates is empty"):
-        stage_counts_over_time(log, [])
+        stage_counts_over_time(log, dates=[])
     with pytest.raises(InvalidInputError, match=r"dates\[1\]='NaT'"):
-        stage_counts_over_time(log, np.array([ago(5), "NaT"], dtype="datetime64[ns]"))
+        stage_counts_over_time(log, dates=np.array([ago(5), "NaT"], dtype="datetime64[ns]"))
 
 
 @pytest.mark.parametrize(
@@ -441,14 +479,18 @@ def test_duration_errors() -> None:
 def test_input_errors() -> None:
     log = log_of({"a": [10]})
     with pytest.raises(InvalidInputError, match=r"prospects=.*must hold strings"):
-        stage_customers(log, AS_OF, prospects=[1, 2])
+        stage_customers(log, observation_end=AS_OF, prospects=[1, 2])
     with pytest.raises(InvalidInputError, match=r"prospects=.*must hold integers"):
-        stage_customers(TransactionLog.from_arrays([1], [ago(3)], [1.0]), AS_OF, prospects=["x"])
+        stage_customers(
+            TransactionLog.from_arrays([1], [ago(3)], [1.0]), observation_end=AS_OF, prospects=["x"]
+        )
     with pytest.raises(InvalidInputError, match=r"policy=.*must be a RuleBasedPolicy"):
-        stage_customers(log, AS_OF, "rules")  # type: ignore[arg-type]
-    stages = stage_customers(log, AS_OF)
-    with pytest.raises(UnknownCodeError, match="'lapsed' is not known"):
+        stage_customers(log, observation_end=AS_OF, policy="rules")  # type: ignore[arg-type]
+    stages = stage_customers(log, observation_end=AS_OF)
+    with pytest.raises(UnknownCodeError, match=r"label='lapsed' is not known.*'prospect'"):
         stages.ids_in("lapsed")
+    with pytest.raises(UnknownCodeError, match="label=7 is not known: codes run from 0 to 6"):
+        stages.ids_in(7)
     with pytest.raises(InvalidInputError, match="codes="):
         LifecycleStages(np.array(["a"]), np.array([9], dtype=np.int8), AS_OF, POLICY)
 
@@ -464,7 +506,9 @@ def test_with_a_fitted_pareto_nbd_model() -> None:
     from ecomstrat.metrics.summary import rfm_summary
 
     sim = simulate_transactions(500, seed=3)
-    stages = stage_customers(sim.log, sim.observation_end, ModelBasedPolicy(model))
-    summary = rfm_summary(sim.log, sim.observation_end, time_unit="week")
+    stages = stage_customers(
+        sim.log, observation_end=sim.observation_end, policy=ModelBasedPolicy(model)
+    )
+    summary = rfm_summary(sim.log, observation_end=sim.observation_end, time_unit="week")
     churned = model.probability_alive(summary) < 0.5
     np.testing.assert_array_equal(stages.codes == Stage.CHURNED, churned)

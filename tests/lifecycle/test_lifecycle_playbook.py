@@ -7,7 +7,7 @@ import pytest
 
 from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
 from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.lifecycle.stages import (
+from ecomstrat.lifecycle import (
     DEFAULT_PLAYBOOK,
     STAGE_NAMES,
     LifecycleStages,
@@ -18,7 +18,7 @@ from ecomstrat.lifecycle.stages import (
 )
 from ecomstrat.metrics.value_tiers import value_tiers, value_tiers_by_threshold
 
-AS_OF = "2024-12-31"
+OBSERVATION_END = "2024-12-31"
 
 
 def _stages() -> LifecycleStages:
@@ -29,7 +29,7 @@ def _stages() -> LifecycleStages:
         ["2024-12-21", "2024-06-14", "2023-08-19"],
         [30.0, 500.0, 90.0],
     )
-    return stage_customers(log, AS_OF, prospects=["p"])
+    return stage_customers(log, observation_end=OBSERVATION_END, prospects=["p"])
 
 
 def test_default_playbook_covers_every_stage() -> None:
@@ -39,18 +39,19 @@ def test_default_playbook_covers_every_stage() -> None:
     assert DEFAULT_PLAYBOOK.actions_for("mature") == ("cross-sell",)
     assert DEFAULT_PLAYBOOK.actions_for("declining") == ("feedback survey", "win-back offer")
     assert DEFAULT_PLAYBOOK.actions_for("churned") == ("reactivation campaign",)
-    assert DEFAULT_PLAYBOOK.actions_for("mature", 0) == ("cross-sell", "VIP loyalty programme")
-    assert DEFAULT_PLAYBOOK.actions_for("mature", 1) == ("cross-sell",)
+    vip = ("cross-sell", "VIP loyalty programme")
+    assert DEFAULT_PLAYBOOK.actions_for("mature", tier=0) == vip
+    assert DEFAULT_PLAYBOOK.actions_for("mature", tier=1) == ("cross-sell",)
 
 
 def test_recommendations_by_stage_and_tier() -> None:
     stages = _stages()
-    assert stages.stage_names().tolist() == ["new", "declining", "churned", "prospect"]
+    assert stages.labels().tolist() == ["new", "declining", "churned", "prospect"]
     # values 30, 500, 90, 0 with thresholds (400, 50): b high (tier 0), c mid, a and p low
     tiers = value_tiers_by_threshold(
-        [30.0, 500.0, 90.0, 0.0], (400, 50), customer_ids=["a", "b", "c", "p"]
+        [30.0, 500.0, 90.0, 0.0], thresholds=(400, 50), customer_ids=["a", "b", "c", "p"]
     )
-    r = recommend_actions(stages, tiers)
+    r = recommend_actions(stages, tiers=tiers)
     assert [r.actions_of(i) for i in range(4)] == [
         ("onboarding offer",),
         ("feedback survey", "win-back offer", "VIP loyalty programme"),
@@ -85,12 +86,14 @@ def test_override_the_table() -> None:
     assert empty.actions_of(0) == ()
     assert empty.counts == {}
     assert list(DEFAULT_PLAYBOOK.columns()) == ["stage", "tier", "action"]
+    assert Play("new", None, "x").matches(1, tier=None)
 
 
 def test_to_pandas() -> None:
     pytest.importorskip("pandas")
     frame = recommend_actions(_stages()).to_pandas()
     assert frame.loc["b", "actions"] == "feedback survey; win-back offer"
+    assert DEFAULT_PLAYBOOK.to_pandas()["action"].iloc[0] == "first-purchase incentive"
 
 
 def test_errors() -> None:
@@ -105,4 +108,4 @@ def test_errors() -> None:
     stages = _stages()
     wrong = value_tiers([1.0, 2.0, 3.0, 4.0], customer_ids=["a", "b", "c", "x"])
     with pytest.raises(InvalidInputError, match=r"tiers=.*must hold the customers of stages"):
-        recommend_actions(stages, wrong)
+        recommend_actions(stages, tiers=wrong)

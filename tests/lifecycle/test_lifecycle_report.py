@@ -9,9 +9,9 @@ import pytest
 
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.lifecycle.stages import Duration, RuleBasedPolicy
+from ecomstrat.lifecycle import Duration, RuleBasedPolicy
 from ecomstrat.report import render
-from ecomstrat.report.lifecycle import lifecycle_overview, lifecycle_sections
+from ecomstrat.report.lifecycle import lifecycle_overview
 
 LOG = TransactionLog.from_arrays(
     ["a", "b", "c", "c"],
@@ -22,7 +22,8 @@ LOG = TransactionLog.from_arrays(
 
 
 def test_sections_hand_checked() -> None:
-    stages, migration, tiers = lifecycle_sections(LOG, "2024-12-31", "2024-06-30")
+    overview = lifecycle_overview(LOG, observation_end="2024-12-31", previous="2024-06-30")
+    stages, migration, tiers = overview.sections()
     assert stages.title == "Lifecycle stages at 2024-12-31"
     # a: new (10 days); b: one purchase 200 days ago -> declining; c: idle 365 (not > 365),
     # mean gap 135, 365 > 2 * 135 overdue -> declining
@@ -59,8 +60,8 @@ def test_overview_is_json_and_takes_values_and_policy() -> None:
     policy = RuleBasedPolicy(new_window=Duration(30), churn_after=Duration(180))
     overview = lifecycle_overview(
         LOG,
-        "2024-12-31",
-        "2024-06-30",
+        observation_end="2024-12-31",
+        previous="2024-06-30",
         policy=policy,
         values=[1.0, 2.0, 3.0, 0.0],
         prospects=["p"],
@@ -68,6 +69,7 @@ def test_overview_is_json_and_takes_values_and_policy() -> None:
     )
     data = json.loads(json.dumps(overview.to_dict()))
     assert data["n_customers"] == 4
+    assert data["observation_end"].startswith("2024-12-31")
     assert data["stage_counts"]["prospect"] == 1
     assert data["stage_counts"]["churned"] == 2  # b idle 200 > 180, c idle 365 > 180
     assert data["tier_counts"] == {"top 25%": 1, "rest": 3}
@@ -76,6 +78,8 @@ def test_overview_is_json_and_takes_values_and_policy() -> None:
     assert "churned after 180 days" in data["policy"]
     assert sum(data["phase_shares"].values()) == pytest.approx(1.0)
     with pytest.raises(InvalidInputError, match="equal lengths"):
-        lifecycle_overview(LOG, "2024-12-31", "2024-06-30", values=[1.0])
+        lifecycle_overview(LOG, observation_end="2024-12-31", previous="2024-06-30", values=[1.0])
     with pytest.raises(InvalidInputError, match=r"values=.*one-dimensional"):
-        lifecycle_overview(LOG, "2024-12-31", "2024-06-30", values=np.ones((3, 1)))
+        lifecycle_overview(
+            LOG, observation_end="2024-12-31", previous="2024-06-30", values=np.ones((3, 1))
+        )

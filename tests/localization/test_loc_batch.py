@@ -16,13 +16,18 @@ import pytest
 from hypothesis import given, strategies as st
 
 from benchmarks.landed_cost import COMPARISONS, prepare
-from ecomstrat._kernels.landed_cost import COLUMNS, round_minor
+from ecomstrat._kernels.landed_cost import round_minor
 from ecomstrat.domain.currency import minor_units
 from ecomstrat.domain.money import Money
 from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
-from ecomstrat.localization.landed_cost import KINDS, landed_cost, landed_cost_batch_of
-from ecomstrat.localization.markets import market_profile
-from ecomstrat.localization.profiles import MarketProfile
+from ecomstrat.localization import (
+    MarketProfile,
+    landed_cost,
+    landed_cost_batch,
+    load_market_profiles,
+    market_profile,
+)
+from ecomstrat.localization.landed_cost import COLUMNS, KINDS
 
 MARKETS: dict[tuple[str, str], dict[str, str]] = {
     ("DE", "2026-03-01"): {},
@@ -97,7 +102,7 @@ def batches(draw: st.DrawFn) -> dict[str, Any]:
 def test_batch_agrees_with_exact_per_order_costing(case: dict[str, Any]) -> None:
     p = case["profile"]
     unit = 10.0 ** -minor_units(p.currency.code)
-    batch = landed_cost_batch_of(
+    batch = landed_cost_batch(
         p,
         np.array([float(g) for g in case["goods"]]),
         shipping=np.array([float(s) for s in case["shipping"]]),
@@ -110,8 +115,8 @@ def test_batch_agrees_with_exact_per_order_costing(case: dict[str, Any]) -> None
     for i, goods in enumerate(case["goods"]):
         rated = p.with_overrides({"duty": {"default_rate": case["duty"][i]}})
         exact = landed_cost(
-            Money(goods, p.currency.code),
             rated,
+            Money(goods, p.currency.code),
             shipping=case["shipping"][i],
             quantity=case["quantity"][i],
             presentation=case["presentation"],
@@ -142,8 +147,8 @@ def test_comparison_table_agrees(market: str) -> None:
 def test_parallel_and_serial_give_the_same_result() -> None:
     p = market_profile("DE", as_of="2026-03-01")
     goods = np.round(np.random.default_rng(1).lognormal(4.5, 0.8, 2_000), 2)
-    serial = landed_cost_batch_of(p, goods, parallel=False)
-    parallel = landed_cost_batch_of(p, goods, parallel=True)
+    serial = landed_cost_batch(p, goods, parallel=False)
+    parallel = landed_cost_batch(p, goods, parallel=True)
     np.testing.assert_array_equal(serial.values, parallel.values)
 
 
@@ -151,9 +156,9 @@ def test_default_shipping_and_insurance_match_the_exact_path() -> None:
     p = market_profile("AU", as_of="2026-03-01").with_overrides(
         {"shipping": {"insurance_rate": "0.01"}}
     )
-    batch = landed_cost_batch_of(p, [120.0, 1500.0], weight_kg=[0.5, 2.25])
+    batch = landed_cost_batch(p, [120.0, 1500.0], weight_kg=[0.5, 2.25])
     for i, (goods, weight) in enumerate([("120", "0.5"), ("1500", "2.25")]):
-        exact = landed_cost(Money(goods, "AUD"), p, weight_kg=weight)
+        exact = landed_cost(p, Money(goods, "AUD"), weight_kg=weight)
         assert batch["shipping"][i] == float(exact.amount("shipping").amount)
         assert batch["insurance"][i] == float(exact.amount("insurance").amount)
         assert batch["total"][i] == float(exact.total.amount)
@@ -161,7 +166,7 @@ def test_default_shipping_and_insurance_match_the_exact_path() -> None:
 
 def test_batch_columns_and_pandas() -> None:
     pd = pytest.importorskip("pandas")
-    batch = landed_cost_batch_of(market_profile("GB", as_of="2026-03-01"), [50.0, 500.0])
+    batch = landed_cost_batch(market_profile("GB", as_of="2026-03-01"), [50.0, 500.0])
     assert list(batch.columns()) == list(COLUMNS)
     assert batch.n_orders == 2
     frame = batch.to_pandas()
@@ -190,13 +195,13 @@ def test_batch_input_errors_name_the_argument(kwargs: dict[str, Any], message: s
     p = market_profile("DE", as_of="2026-03-01")
     goods = kwargs.pop("goods")
     with pytest.raises(InvalidInputError, match=message):
-        landed_cost_batch_of(p, goods, **kwargs)
+        landed_cost_batch(p, goods, **kwargs)
 
 
 def test_gross_up_rate_of_one_is_rejected() -> None:
     p = market_profile("BR", as_of="2026-03-01")
     with pytest.raises(InvalidInputError, match=r"tax_rate\[0\]=1.0 .* \[0, 1\)"):
-        landed_cost_batch_of(p, [10.0], tax_rate=1.0, fx={"USD": "5"})
+        landed_cost_batch(p, [10.0], tax_rate=1.0, fx={"USD": "5"})
 
 
 @pytest.mark.parametrize(
@@ -242,3 +247,16 @@ def test_kernel_runs_as_plain_python() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_exact_cost_and_market_table_export_as_tables() -> None:
+    pd = pytest.importorskip("pandas")
+    cost = landed_cost(market_profile("GB", as_of="2026-03-01"), 50)
+    frame = cost.to_pandas()
+    assert list(frame.columns) == ["kind", "amount", "stage", "label", "rule"]
+    assert frame["amount"].sum() == pytest.approx(float(cost.total.amount))
+    markets = load_market_profiles().to_pandas()
+    assert isinstance(markets, pd.DataFrame)
+    assert markets.index.name == "country"
+    assert "DE" in markets.index
+    assert str(markets["covers_from"].dtype).startswith("datetime64")

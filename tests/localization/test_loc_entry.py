@@ -12,9 +12,13 @@ import pytest
 
 from ecomstrat.domain.money import Money
 from ecomstrat.exceptions import CurrencyMismatchError, EmptyInputError, InvalidInputError
-from ecomstrat.localization.market_entry import MarketEntry, compare_markets, market_entry
-from ecomstrat.localization.markets import market_profile
-from ecomstrat.localization.profiles import MarketProfile
+from ecomstrat.localization import (
+    MarketEntry,
+    MarketProfile,
+    compare_markets,
+    market_entry,
+    market_profile,
+)
 from ecomstrat.report import render
 from ecomstrat.report.markets import demo_market_entries, market_section
 
@@ -53,7 +57,7 @@ def test_hand_worked_entry_economics() -> None:
     # Monthly: 200 x 40.61 - 500 fixed = 7,622.00; break-even 500 / 40.61 = 12.31 orders;
     # one-time: translation 0.10 x 10,000 words = 1,000.00 -> payback 1,000 / 7,622 months.
     entry = market_entry(
-        gb(), monthly_orders=200, average_basket=Money("100", "GBP"), gross_margin=0.5
+        gb(), monthly_orders=200, average_basket=Money("100", "GBP"), gross_margin_rate=0.5
     )
     assert entry.currency == "GBP"
     assert entry.margin_per_order == Money("45.00", "GBP")
@@ -76,7 +80,7 @@ def test_hand_worked_entry_economics() -> None:
 
 def test_never_pays_back_reports_the_shortfall() -> None:
     # 5 orders x 40.61 = 203.05 < 500 fixed: short 296.95 a month.
-    entry = market_entry(gb(), monthly_orders=5, average_basket="100", gross_margin=0.5)
+    entry = market_entry(gb(), monthly_orders=5, average_basket="100", gross_margin_rate=0.5)
     assert entry.payback_months is None
     assert not entry.pays_back
     assert entry.monthly_shortfall == Money("296.95", "GBP")
@@ -85,9 +89,9 @@ def test_never_pays_back_reports_the_shortfall() -> None:
 
 
 def test_free_shipping_is_a_localization_cost() -> None:
-    paid = market_entry(gb(), monthly_orders=200, average_basket="100", gross_margin=0.5)
+    paid = market_entry(gb(), monthly_orders=200, average_basket="100", gross_margin_rate=0.5)
     free = market_entry(
-        gb(), monthly_orders=200, average_basket="100", gross_margin=0.5, free_shipping=True
+        gb(), monthly_orders=200, average_basket="100", gross_margin_rate=0.5, free_shipping=True
     )
     # Shipping 8.00 is now the merchant's; VAT is on 100 + 8 either way (the UK scheme
     # taxes the delivered price), but the buyer's checkout drops by 8.00, and so the fee.
@@ -96,9 +100,9 @@ def test_free_shipping_is_a_localization_cost() -> None:
 
 
 def test_sensitivity_moves_in_the_expected_direction() -> None:
-    p = gb().with_fx("USD", "0.80")
+    p = gb().with_fx("USD", rate="0.80")
     entry = market_entry(
-        p, monthly_orders=200, average_basket=Money("125", "USD"), gross_margin=0.5
+        p, monthly_orders=200, average_basket=Money("125", "USD"), gross_margin_rate=0.5
     )
     by_name = {s.name: s for s in entry.sensitivity}
     assert list(by_name) == [
@@ -119,7 +123,7 @@ def test_sensitivity_moves_in_the_expected_direction() -> None:
 
 def test_duty_sensitivity_counts_when_duty_is_borne() -> None:
     # ... but above the de minimis, DDP, duty the merchant cannot recover raises return costs.
-    entry = market_entry(gb(), monthly_orders=200, average_basket="500", gross_margin=0.5)
+    entry = market_entry(gb(), monthly_orders=200, average_basket="500", gross_margin_rate=0.5)
     by_name = {s.name: s for s in entry.sensitivity}
     assert by_name["duty +5 pts"].contribution_per_order < by_name["base"].contribution_per_order
 
@@ -128,10 +132,10 @@ def test_comparison_table_and_pandas() -> None:
     pd = pytest.importorskip("pandas")
     entries = [
         market_entry(
-            market_profile(code, as_of="2026-03-01").with_fx("USD", rate),
+            market_profile(code, as_of="2026-03-01").with_fx("USD", rate=rate),
             monthly_orders=orders,
             average_basket=Money("80", "USD"),
-            gross_margin=0.5,
+            gross_margin_rate=0.5,
         )
         for code, rate, orders in (("DE", "0.91", 100), ("GB", "0.79", 100), ("JP", "150", 1))
     ]
@@ -150,9 +154,12 @@ def test_comparison_table_and_pandas() -> None:
 
 
 def test_comparison_errors() -> None:
-    gbp = market_entry(gb(), monthly_orders=10, average_basket="100", gross_margin=0.5)
+    gbp = market_entry(gb(), monthly_orders=10, average_basket="100", gross_margin_rate=0.5)
     usd = market_entry(
-        gb().with_fx("USD", "0.8"), monthly_orders=10, average_basket="100", gross_margin=0.5
+        gb().with_fx("USD", rate="0.8"),
+        monthly_orders=10,
+        average_basket="100",
+        gross_margin_rate=0.5,
     )
     with pytest.raises(CurrencyMismatchError, match="GBP, USD"):
         compare_markets([gbp, usd])
@@ -164,13 +171,13 @@ def test_comparison_errors() -> None:
     ("kwargs", "message"),
     [
         ({"monthly_orders": 0}, "monthly_orders=0 is invalid: must be > 0"),
-        ({"gross_margin": 1.5}, r"gross_margin=1.5 is invalid: must lie in \[0, 1\]"),
+        ({"gross_margin_rate": 1.5}, r"gross_margin_rate=1.5 is invalid: must lie in \[0, 1\]"),
         ({"average_basket": "-5"}, r"average_basket=.* must be > 0"),
         ({"fx_shock": 2}, r"fx_shock=2 .* \[0, 1\]"),
     ],
 )
 def test_entry_input_errors(kwargs: dict[str, Any], message: str) -> None:
-    args: dict[str, Any] = {"monthly_orders": 10, "average_basket": "100", "gross_margin": 0.5}
+    args: dict[str, Any] = {"monthly_orders": 10, "average_basket": "100", "gross_margin_rate": 0.5}
     args.update(kwargs)
     with pytest.raises(InvalidInputError, match=message):
         market_entry(gb(), **args)
@@ -178,7 +185,9 @@ def test_entry_input_errors(kwargs: dict[str, Any], message: str) -> None:
 
 def test_basket_in_a_currency_without_rate() -> None:
     with pytest.raises(CurrencyMismatchError, match="average_basket is in USD"):
-        market_entry(gb(), monthly_orders=10, average_basket=Money("100", "USD"), gross_margin=0.5)
+        market_entry(
+            gb(), monthly_orders=10, average_basket=Money("100", "USD"), gross_margin_rate=0.5
+        )
 
 
 def test_market_section_for_the_demo_report() -> None:

@@ -21,9 +21,14 @@ import pytest
 
 from ecomstrat.domain.money import Money
 from ecomstrat.exceptions import CurrencyMismatchError
-from ecomstrat.localization.landed_cost import LandedCost, landed_cost
-from ecomstrat.localization.markets import market_profile
-from ecomstrat.localization.profiles import MarketDataWarning, MarketProfile, OrderLine
+from ecomstrat.localization import (
+    LandedCost,
+    MarketDataWarning,
+    MarketProfile,
+    OrderLine,
+    landed_cost,
+    market_profile,
+)
 
 SIMPLE: dict[str, Any] = {
     "payments": {"methods": [{"name": "card", "share": 1, "rate": "0.02", "fixed": "0.30"}]},
@@ -63,7 +68,7 @@ def test_eu_ioss_below_150_before_july_2026() -> None:
     # (IOSS VAT is adjusted in the next return); service 0.50.
     # Total 130.90 + 2.92 + 1.00 + 0.50 = 135.32.
     cost = landed_cost(
-        Money("100.00", "EUR"), profile("DE", "2026-03-01"), shipping="10.00", insurance=0
+        profile("DE", "2026-03-01"), Money("100.00", "EUR"), shipping="10.00", insurance=0
     )
     check(cost, "135.32", duty="0.00", tax="20.90", payment_fee="2.92", returns="1.00")
     assert cost.line("tax").label == "VAT (IOSS)"
@@ -79,7 +84,7 @@ def test_eu_above_150_border_vat_on_customs_value_plus_duty() -> None:
     # payment 2% x 279.89 + 0.30 = 5.8978 -> 5.90; returns 10% x (10 + 25.20 + 44.69) = 7.989
     # -> 7.99; service 0.50. Total 279.89 + 5 + 5.90 + 7.99 + 0.50 = 299.28.
     p = profile("DE", "2026-03-01", duty={"category_rates": {"61": "0.12"}})
-    cost = landed_cost(Money("200.00", "EUR"), p, shipping="10.00", insurance=0, category="61")
+    cost = landed_cost(p, Money("200.00", "EUR"), shipping="10.00", insurance=0, category="61")
     check(cost, "299.28", duty="25.20", tax="44.69", ddp_surcharge="5.00", returns="7.99")
     assert "base 235.20" in cost.line("tax").rule
 
@@ -94,7 +99,7 @@ def test_eu_flat_duty_per_category_from_july_2026() -> None:
         OrderLine(Money("60.00", "EUR"), category="61"),
         OrderLine(Money("40.00", "EUR"), category="64"),
     ]
-    cost = landed_cost(lines, profile("DE", "2026-08-01"), shipping="10.00", insurance=0)
+    cost = landed_cost(profile("DE", "2026-08-01"), lines, shipping="10.00", insurance=0)
     check(cost, "147.04", duty="6.00", tax="20.90", payment_fee="3.04", returns="1.60")
     assert "2026/382" in cost.line("duty").rule
 
@@ -105,7 +110,7 @@ def test_eu_dap_above_150() -> None:
     # delivery. Checkout 320.00 -> payment 6.70; returns 10% x 10 = 1.00 (DAP: the buyer
     # bore duty and VAT); service 0.50. Total 320 + 89.36 + 6.70 + 1.00 + 0.50 = 417.56.
     p = profile("FR", "2026-03-01", duty={"default_rate": "0.04"})
-    cost = landed_cost(Money("300.00", "EUR"), p, shipping="20.00", insurance=0, presentation="DAP")
+    cost = landed_cost(p, Money("300.00", "EUR"), shipping="20.00", insurance=0, presentation="DAP")
     check(cost, "417.56", duty="12.80", tax="66.56", brokerage="10.00", payment_fee="6.70")
     assert cost.on_delivery == Money("89.36", "EUR")
     assert cost.line("duty").stage == "delivery"
@@ -119,7 +124,7 @@ def test_uk_at_most_135_supply_vat_at_checkout() -> None:
     # 20% VAT on the sale price incl. delivery: 20% x 128 = 25.60. Checkout 153.60;
     # payment 2% x 153.60 + 0.30 = 3.372 -> 3.37; returns 1.00; service 0.50. Total 158.47.
     cost = landed_cost(
-        Money("120.00", "GBP"), profile("GB", "2026-03-01"), shipping="8.00", insurance=0
+        profile("GB", "2026-03-01"), Money("120.00", "GBP"), shipping="8.00", insurance=0
     )
     check(cost, "158.47", duty="0.00", tax="25.60", payment_fee="3.37")
     assert cost.line("tax").stage == "checkout"
@@ -132,8 +137,8 @@ def test_uk_above_135_dap() -> None:
     # Total 312 + 117.33 + 6.54 + 1.00 + 0.50 = 437.37.
     p = profile("GB", "2026-03-01", duty={"category_rates": {"61": "0.12"}})
     cost = landed_cost(
-        Money("300.00", "GBP"),
         p,
+        Money("300.00", "GBP"),
         shipping="12.00",
         insurance=0,
         category="61",
@@ -154,7 +159,7 @@ def test_us_de_minimis_suspended() -> None:
     # surcharge 5.00; payment 2% x 575 + 0.30 = 11.80; returns 10% x (10 + 50) = 6.00;
     # service 0.50. Total 575 + 5 + 11.80 + 6 + 0.50 = 598.30.
     p = profile("US", "2026-03-01", duty={"default_rate": "0.10"})
-    cost = landed_cost(Money("500.00", "USD"), p, shipping="25.00", insurance=0, origin="DE")
+    cost = landed_cost(p, Money("500.00", "USD"), shipping="25.00", insurance=0, origin="DE")
     check(cost, "598.30", duty="50.00", tax="0.00", returns="6.00")
 
 
@@ -170,7 +175,7 @@ def test_us_de_minimis_suspended() -> None:
 )
 def test_us_suspension_dates(day: str, origin: str | None, duty: str) -> None:
     p = profile("US", day, duty={"default_rate": "0.10"})
-    cost = landed_cost(Money("500.00", "USD"), p, shipping="25.00", insurance=0, origin=origin)
+    cost = landed_cost(p, Money("500.00", "USD"), shipping="25.00", insurance=0, origin=origin)
     assert cost.amount("duty") == Money(duty, "USD")
 
 
@@ -179,7 +184,7 @@ def test_us_statutory_repeal_is_a_scheduled_change() -> None:
     assert p.valid_until is not None
     assert p.valid_until.isoformat() == "2027-07-01"
     with pytest.warns(MarketDataWarning, match="repealed by statute"):
-        landed_cost(Money("10", "USD"), p, shipping=0, as_of="2027-08-01")
+        landed_cost(p, Money("10", "USD"), shipping=0, as_of="2027-08-01")
 
 
 # --- Australia --------------------------------------------------------------------------------
@@ -190,7 +195,7 @@ def test_australia_low_value_gst_at_checkout() -> None:
     # the price incl. shipping = 42.00; no duty. Checkout 462.00; payment 9.54; returns 1.00;
     # service 0.50. Total 473.04.
     cost = landed_cost(
-        Money("400.00", "AUD"), profile("AU", "2026-03-01"), shipping="20.00", insurance=0
+        profile("AU", "2026-03-01"), Money("400.00", "AUD"), shipping="20.00", insurance=0
     )
     check(cost, "473.04", duty="0.00", tax="42.00", payment_fee="9.54")
 
@@ -201,7 +206,7 @@ def test_australia_above_1000_gst_base_adds_freight_and_duty() -> None:
     # Checkout 1,776.50; DDP surcharge 5.00; payment 2% x 1,776.50 + 0.30 = 35.83;
     # returns 10% x (10 + 75 + 161.50) = 24.65; service 0.50. Total 1,842.48.
     p = profile("AU", "2026-03-01", duty={"default_rate": "0.05"})
-    cost = landed_cost(Money("1500.00", "AUD"), p, shipping="40.00", insurance=0)
+    cost = landed_cost(p, Money("1500.00", "AUD"), shipping="40.00", insurance=0)
     check(cost, "1842.48", duty="75.00", tax="161.50", payment_fee="35.83", returns="24.65")
     assert cost.customs_value == Money("1500.00", "AUD")
 
@@ -217,8 +222,8 @@ def test_brazil_remessa_conforme_icms_gross_up() -> None:
     # 2% x 843.37 + 0.30 = 17.1674 -> 17.17; returns 10% x (10 + 200 + 143.37) = 35.337
     # -> 35.34; service 0.50. Total 843.37 + 17.17 + 35.34 + 0.50 = 896.38.
     cost = landed_cost(
-        Money("90.00", "USD"),
         profile("BR", "2026-03-01"),
+        Money("90.00", "USD"),
         shipping=Money("10.00", "USD"),
         insurance=0,
         fx={"USD": "5.00"},
@@ -231,8 +236,8 @@ def test_brazil_up_to_50_usd_band() -> None:
     # USD 40 = BRL 200.00, no freight: import tax 20% x 200 = 40.00;
     # ICMS (200 + 40) / 0.83 x 0.17 = 49.1566... -> 49.16 (USD 9.83, as in the UPS example).
     cost = landed_cost(
-        Money("40.00", "USD"),
         profile("BR", "2026-03-01"),
+        Money("40.00", "USD"),
         shipping=0,
         insurance=0,
         fx={"USD": "5.00"},
@@ -242,7 +247,7 @@ def test_brazil_up_to_50_usd_band() -> None:
 
 def test_brazil_needs_a_usd_rate() -> None:
     with pytest.raises(CurrencyMismatchError, match=r"duty\.bands is in USD .* fx=\{.USD.: ...\}"):
-        landed_cost(Money("100", "BRL"), profile("BR", "2026-03-01"), shipping=0)
+        landed_cost(profile("BR", "2026-03-01"), Money("100", "BRL"), shipping=0)
 
 
 # --- China CBEC -------------------------------------------------------------------------------
@@ -253,7 +258,7 @@ def test_china_cbec_70_percent_of_vat() -> None:
     # Checkout 1,145.55; payment 2% x 1,145.55 + 0.30 = 23.211 -> 23.21; returns
     # 10% x (10 + 95.55) = 10.555 -> 10.56 (half-even); service 0.50. Total 1,179.82.
     cost = landed_cost(
-        Money("1000.00", "CNY"), profile("CN", "2026-03-01"), shipping="50.00", insurance=0
+        profile("CN", "2026-03-01"), Money("1000.00", "CNY"), shipping="50.00", insurance=0
     )
     check(cost, "1179.82", duty="0.00", tax="95.55", returns="10.56")
 
@@ -264,7 +269,7 @@ def test_china_cbec_with_consumption_tax() -> None:
     # VAT = 1,050 x 0.13 / 0.85 x 0.7 = 112.4117... -> 112.41.
     p = profile("CN", "2026-03-01", tax={"excise_rates": {"cosmetics": "0.15"}})
     cost = landed_cost(
-        Money("1000.00", "CNY"), p, shipping="50.00", insurance=0, category="cosmetics"
+        p, Money("1000.00", "CNY"), shipping="50.00", insurance=0, category="cosmetics"
     )
     check(cost, "1343.97", excise="129.71", tax="112.41")
 
@@ -273,7 +278,7 @@ def test_china_above_5000_full_general_trade_taxes() -> None:
     # CNY 6,000 + 100: outside the CBEC channel; duty 10% x 6,100 = 610.00 and VAT
     # 13% x 6,710 = 872.30 at the border.
     p = profile("CN", "2026-03-01", duty={"default_rate": "0.10"})
-    cost = landed_cost(Money("6000.00", "CNY"), p, shipping="100.00", insurance=0)
+    cost = landed_cost(p, Money("6000.00", "CNY"), shipping="100.00", insurance=0)
     assert (cost.amount("duty"), cost.amount("tax")) == (
         Money("610.00", "CNY"),
         Money("872.30", "CNY"),
@@ -294,8 +299,8 @@ def test_china_above_5000_full_general_trade_taxes() -> None:
 )
 def test_switzerland_waives_vat_of_chf_5_or_less(goods: str, vat: str) -> None:
     cost = landed_cost(
-        Money(goods, "CHF"),
         profile("CH", "2026-03-01"),
+        Money(goods, "CHF"),
         shipping="6.00",
         insurance=0,
         presentation="DAP",
@@ -306,7 +311,7 @@ def test_switzerland_waives_vat_of_chf_5_or_less(goods: str, vat: str) -> None:
 
 def test_switzerland_registered_mail_order_seller_has_no_waiver() -> None:
     p = profile("CH", "2026-03-01", collection={"registered": True})
-    cost = landed_cost(Money("55.00", "CHF"), p, shipping="6.00", insurance=0)
+    cost = landed_cost(p, Money("55.00", "CHF"), shipping="6.00", insurance=0)
     assert cost.amount("tax") == Money("4.94", "CHF")
     assert cost.line("tax").stage == "checkout"
 
@@ -317,7 +322,7 @@ def test_india_courier_personal_imports_30_98_percent() -> None:
     # Checkout 13,752.90; DDP surcharge 5.00; payment 2% x 13,752.90 + 0.30 = 275.358
     # -> 275.36; returns 10% x (10 + 3,252.90) = 326.29; service 0.50. Total 14,360.05.
     cost = landed_cost(
-        Money("10000.00", "INR"), profile("IN", "2026-03-01"), shipping="500.00", insurance=0
+        profile("IN", "2026-03-01"), Money("10000.00", "INR"), shipping="500.00", insurance=0
     )
     check(cost, "14360.05", duty="1050.00", charges="105.00", tax="2097.90", returns="326.29")
     assert cost.duties_and_taxes.amount / cost.customs_value.amount == Decimal("0.3098")
@@ -325,7 +330,7 @@ def test_india_courier_personal_imports_30_98_percent() -> None:
 
 def test_india_duty_under_100_not_collected() -> None:
     # INR 900: BCD 90.00 < INR 100 -> waived; SWS 0; IGST 18% x 900 = 162.00.
-    cost = landed_cost(Money("900.00", "INR"), profile("IN", "2026-03-01"), shipping=0, insurance=0)
+    cost = landed_cost(profile("IN", "2026-03-01"), Money("900.00", "INR"), shipping=0, insurance=0)
     assert (cost.amount("duty"), cost.amount("tax")) == (
         Money("0.00", "INR"),
         Money("162.00", "INR"),
@@ -344,7 +349,7 @@ def test_india_duty_under_100_not_collected() -> None:
 )
 def test_japan_10000_yen_on_the_personal_use_value(goods: str, duty: str, tax: str) -> None:
     p = profile("JP", "2026-03-01", duty={"default_rate": "0.05"})
-    cost = landed_cost(Money(goods, "JPY"), p, shipping="1500", insurance=0)
+    cost = landed_cost(p, Money(goods, "JPY"), shipping="1500", insurance=0)
     assert (cost.amount("duty"), cost.amount("tax")) == (Money(duty, "JPY"), Money(tax, "JPY"))
 
 
@@ -354,7 +359,7 @@ def test_norway_voec_is_tested_per_item() -> None:
     # Border: duty 10% x (3,500 + 70) = 357.00; VAT 25% x (3,570 + 357) = 981.75.
     p = profile("NO", "2026-03-01", duty={"default_rate": "0.10"})
     lines = [OrderLine(Money("2500", "NOK")), OrderLine(Money("3500", "NOK"))]
-    cost = landed_cost(lines, p, shipping="120.00", insurance=0)
+    cost = landed_cost(p, lines, shipping="120.00", insurance=0)
     taxes = [(line.stage, line.amount) for line in cost.lines if line.kind == "tax"]
     assert taxes == [("checkout", Money("637.50", "NOK")), ("checkout", Money("981.75", "NOK"))]
     assert cost.amount("duty") == Money("357.00", "NOK")
@@ -372,7 +377,7 @@ def test_norway_voec_is_tested_per_item() -> None:
 )
 def test_canada_cusma_thresholds_depend_on_origin(origin: str, duty: str, gst: str) -> None:
     p = profile("CA", "2026-03-01", duty={"default_rate": "0.06"})
-    cost = landed_cost(Money("100.00", "CAD"), p, shipping="15.00", insurance=0, origin=origin)
+    cost = landed_cost(p, Money("100.00", "CAD"), shipping="15.00", insurance=0, origin=origin)
     assert (cost.amount("duty"), cost.amount("tax")) == (Money(duty, "CAD"), Money(gst, "CAD"))
 
 
@@ -380,8 +385,8 @@ def test_mexico_global_rate_covers_iva() -> None:
     # MX at USD 1 = MXN 18.50: MXN 1,000 + 100 CIF = 1,100 <= USD 2,500:
     # global rate 33.5% x 1,100 = 368.50 covers duty and IVA.
     cost = landed_cost(
-        Money("1000.00", "MXN"),
         profile("MX", "2026-03-01"),
+        Money("1000.00", "MXN"),
         shipping="100.00",
         insurance=0,
         fx={"USD": "18.50"},
@@ -397,18 +402,18 @@ def test_france_small_parcel_tax_is_a_merchant_cost() -> None:
         OrderLine(Money("30", "EUR"), category="a"),
         OrderLine(Money("20", "EUR"), category="b"),
     ]
-    cost = landed_cost(lines, profile("FR", "2026-03-01"), shipping=0, insurance=0)
+    cost = landed_cost(profile("FR", "2026-03-01"), lines, shipping=0, insurance=0)
     fee = cost.line("charges")
     assert (fee.amount, fee.stage) == (Money("4.00", "EUR"), "merchant")
-    before = landed_cost(lines, profile("FR", "2026-02-28"), shipping=0, insurance=0)
+    before = landed_cost(profile("FR", "2026-02-28"), lines, shipping=0, insurance=0)
     assert before.amount("charges").is_zero()
 
 
 def test_romania_fee_needs_a_eur_rate() -> None:
     with pytest.raises(CurrencyMismatchError, match="EUR"):
-        landed_cost(Money("100", "RON"), profile("RO", "2026-03-01"), shipping=0)
+        landed_cost(profile("RO", "2026-03-01"), Money("100", "RON"), shipping=0)
     cost = landed_cost(
-        Money("100", "RON"), profile("RO", "2026-03-01"), shipping=0, fx={"EUR": "5.00"}
+        profile("RO", "2026-03-01"), Money("100", "RON"), shipping=0, fx={"EUR": "5.00"}
     )
     assert cost.line("charges").amount == Money("25.00", "RON")
 
@@ -421,36 +426,36 @@ def test_rounding_mode_is_per_market() -> None:
     base = profile("DE", "2026-03-01")
     down = base.with_overrides({"currency": {"rounding": "ROUND_DOWN"}})
     args: dict[str, Any] = {"shipping": "10.25", "insurance": 0}
-    assert landed_cost(Money("100", "EUR"), base, **args).amount("tax").amount == Decimal("20.95")
-    assert landed_cost(Money("100", "EUR"), down, **args).amount("tax").amount == Decimal("20.94")
+    assert landed_cost(base, Money("100", "EUR"), **args).amount("tax").amount == Decimal("20.95")
+    assert landed_cost(down, Money("100", "EUR"), **args).amount("tax").amount == Decimal("20.94")
 
 
 def test_cash_rounding_uses_cldr_or_the_market_override() -> None:
     # CHF cash rounds to 0.05 (CLDR); Finland rounds euro cash to 0.05 (profile override);
     # Germany does not.
     ch = landed_cost(
-        Money("101.50", "CHF"),
         profile("CH", "2026-03-01"),
+        Money("101.50", "CHF"),
         shipping="12.00",
         insurance=0,
         presentation="DAP",
     )
     # VAT 8.1% x 113.50 = 9.1935 -> 9.19, clearance 10.00: 19.19 on delivery -> 19.20 in cash.
     assert (ch.on_delivery, ch.cash_amount()) == (Money("19.19", "CHF"), Money("19.20", "CHF"))
-    fi = landed_cost(Money("100.03", "EUR"), profile("FI", "2026-03-01"), shipping=0, insurance=0)
+    fi = landed_cost(profile("FI", "2026-03-01"), Money("100.03", "EUR"), shipping=0, insurance=0)
     # IOSS VAT 25.5% x 100.03 = 25.50765 -> 25.51; checkout 125.54 -> cash 125.55.
     assert (fi.checkout, fi.cash_amount("checkout")) == (
         Money("125.54", "EUR"),
         Money("125.55", "EUR"),
     )
-    de = landed_cost(Money("100.03", "EUR"), profile("DE", "2026-03-01"), shipping=0, insurance=0)
+    de = landed_cost(profile("DE", "2026-03-01"), Money("100.03", "EUR"), shipping=0, insurance=0)
     assert de.cash_amount("checkout") == de.checkout
 
 
 def test_stale_profile_warns_past_the_eu_change() -> None:
     p = profile("DE", "2026-03-01")
     with pytest.warns(MarketDataWarning, match="2026-07-01"):
-        landed_cost(Money("100", "EUR"), p, shipping=0, as_of="2026-08-01")
+        landed_cost(p, Money("100", "EUR"), shipping=0, as_of="2026-08-01")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        landed_cost(Money("100", "EUR"), p, shipping=0, as_of="2026-06-30")
+        landed_cost(p, Money("100", "EUR"), shipping=0, as_of="2026-06-30")

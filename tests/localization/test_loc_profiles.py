@@ -19,10 +19,18 @@ from ecomstrat.exceptions import (
     InvalidInputError,
     UnknownCodeError,
 )
-from ecomstrat.localization.landed_cost import landed_cost
-from ecomstrat.localization.markets import load_market_profiles, market_profile
-from ecomstrat.localization.profiles import BLOCKS, MarketDataWarning, MarketProfile, OrderLine
-from ecomstrat.localization.rules import PaymentMix, Provenance, Threshold
+from ecomstrat.localization import (
+    MarketDataWarning,
+    MarketProfile,
+    OrderLine,
+    PaymentMix,
+    Provenance,
+    Threshold,
+    landed_cost,
+    load_market_profiles,
+    market_profile,
+)
+from ecomstrat.localization.profiles import BLOCKS
 
 EXPECTED = {
     # EU member states (rates per country) and the other markets of the issue.
@@ -110,7 +118,7 @@ def test_using_a_profile_past_a_change_warns() -> None:
     with pytest.warns(MarketDataWarning, match=r"FI profile .* 2024-09-01: tax \(standard"):
         p.check_date(datetime.date(2024, 9, 1))
     with pytest.warns(MarketDataWarning, match="market_profile"):
-        landed_cost(Money("10", "EUR"), p, shipping=0, as_of="2024-10-01")
+        landed_cost(p, Money("10", "EUR"), shipping=0, as_of="2024-10-01")
     p.check_date(datetime.date(2024, 8, 31))  # inside the window: silent
 
 
@@ -154,7 +162,7 @@ def test_overrides_change_parts_and_name_bad_keys() -> None:
 
 
 def test_with_fx_sets_the_merchant_currency() -> None:
-    p = market_profile("JP", as_of="2026-03-01").with_fx("USD", "150", conversion_fee="0.01")
+    p = market_profile("JP", as_of="2026-03-01").with_fx("USD", rate="150", conversion_fee="0.01")
     assert (p.merchant_currency, p.fx.rate("USD"), p.fx.conversion_fee) == (
         "USD",
         Decimal(150),
@@ -167,19 +175,19 @@ def test_with_fx_sets_the_merchant_currency() -> None:
 def test_currency_mismatch_names_the_field() -> None:
     de = market_profile("DE", as_of="2026-03-01")
     with pytest.raises(CurrencyMismatchError, match=r"order\[0\]\.value is in USD .* EUR"):
-        landed_cost(Money("10", "USD"), de, shipping=0)
+        landed_cost(de, Money("10", "USD"), shipping=0)
     with pytest.raises(CurrencyMismatchError, match=r"shipping is in GBP"):
-        landed_cost(Money("10", "EUR"), de, shipping=Money("5", "GBP"))
-    cost = landed_cost(Money("10", "USD"), de, shipping=0, fx={"USD": "0.9"})
+        landed_cost(de, Money("10", "EUR"), shipping=Money("5", "GBP"))
+    cost = landed_cost(de, Money("10", "USD"), shipping=0, fx={"USD": "0.9"})
     assert cost.amount("goods") == Money("9.00", "EUR")
 
 
 def test_de_minimis_in_another_currency_needs_a_rate() -> None:
     pl = market_profile("PL", as_of="2026-03-01")
     with pytest.raises(CurrencyMismatchError, match=r"is in EUR but the market's currency is PLN"):
-        landed_cost(Money("100", "PLN"), pl, shipping=0)
+        landed_cost(pl, Money("100", "PLN"), shipping=0)
     assert (
-        landed_cost(Money("100", "PLN"), pl, shipping=0, fx={"EUR": "4.25"})
+        landed_cost(pl, Money("100", "PLN"), shipping=0, fx={"EUR": "4.25"})
         .amount("duty")
         .is_zero()
     )
@@ -188,15 +196,15 @@ def test_de_minimis_in_another_currency_needs_a_rate() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda p: landed_cost(Money("-1", "EUR"), p), r"value=Money\('-1', 'EUR'\) .* >= 0"),
-        (lambda p: landed_cost(Money("1", "EUR"), p, shipping="-2"), r"shipping=.* >= 0"),
-        (lambda p: landed_cost(Money("1", "EUR"), p, weight_kg=-1), r"weight_kg=-1 .* >= 0"),
-        (lambda p: landed_cost(Money("1", "EUR"), p, presentation="DDU"), "'DAP', 'DDP'"),  # type: ignore[arg-type]
-        (lambda p: landed_cost(Money("1", "EUR"), p, as_of="yesterday"), "ISO 8601"),
-        (lambda p: landed_cost(Money("1", "EUR"), p, origin="XXX"), "origin='XXX'"),
-        (lambda p: landed_cost([], p), "order is empty"),
-        (lambda p: landed_cost(["x"], p), r"order\[0\]='x' .* OrderLine"),  # type: ignore[list-item]
-        (lambda p: landed_cost(Money("1", "EUR"), p, quantity=0), "quantity=0"),
+        (lambda p: landed_cost(p, Money("-1", "EUR")), r"value=Money\('-1', 'EUR'\) .* >= 0"),
+        (lambda p: landed_cost(p, Money("1", "EUR"), shipping="-2"), r"shipping=.* >= 0"),
+        (lambda p: landed_cost(p, Money("1", "EUR"), weight_kg=-1), r"weight_kg=-1 .* >= 0"),
+        (lambda p: landed_cost(p, Money("1", "EUR"), presentation="DDU"), "'DAP', 'DDP'"),  # type: ignore[arg-type]
+        (lambda p: landed_cost(p, Money("1", "EUR"), as_of="yesterday"), "ISO 8601"),
+        (lambda p: landed_cost(p, Money("1", "EUR"), origin="XXX"), "origin='XXX'"),
+        (lambda p: landed_cost(p, []), "order is empty"),
+        (lambda p: landed_cost(p, ["x"]), r"order\[0\]='x' .* OrderLine"),  # type: ignore[list-item]
+        (lambda p: landed_cost(p, Money("1", "EUR"), quantity=0), "quantity=0"),
     ],
 )
 def test_bad_order_input(call: Callable[[MarketProfile], object], message: str) -> None:
@@ -269,14 +277,14 @@ def test_user_toml_merges_over_the_builtin_table(tmp_path: Path) -> None:
     )
     table = load_market_profiles(file)
     assert table.version == "mine-1"
-    de = table.profile("DE", "2026-03-01")
+    de = table.profile("DE", as_of="2026-03-01")
     assert (de.shipping.base, de.shipping.provenance.source) == (
         Decimal("4.5"),
         "Our carrier contract 2026",
     )
     assert de.tax.standard_rate == Decimal("0.19")  # other blocks stay built-in
-    ar = table.profile("AR", "2026-03-01")
-    cost = landed_cost(Money("100", "EUR"), ar, shipping="10")
+    ar = table.profile("AR", as_of="2026-03-01")
+    cost = landed_cost(ar, Money("100", "EUR"), shipping="10")
     assert cost.amount("duty") == Money("22.00", "EUR")
     with pytest.raises(UnknownCodeError, match="'EUR_DEFAULTS', which is not defined"):
         load_market_profiles(file, include_builtin=False)  # built-in groups are not loaded

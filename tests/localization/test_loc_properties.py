@@ -10,10 +10,14 @@ from hypothesis import assume, given, strategies as st
 
 from ecomstrat.domain.currency import minor_units
 from ecomstrat.domain.money import Money
-from ecomstrat.localization.landed_cost import landed_cost
-from ecomstrat.localization.markets import market_profile
-from ecomstrat.localization.profiles import MarketProfile, OrderLine, Presentation
-from ecomstrat.localization.rules import FxTerms
+from ecomstrat.localization import (
+    FxTerms,
+    MarketProfile,
+    OrderLine,
+    Presentation,
+    landed_cost,
+    market_profile,
+)
 
 #: Markets with the FX rates their thresholds need (market currency per unit).
 MARKETS = {
@@ -77,8 +81,8 @@ def test_total_is_exactly_the_sum_of_rounded_lines(
 ) -> None:
     p, lines, shipping, fx = case
     cost = landed_cost(
-        lines,
         p,
+        lines,
         shipping=shipping,
         presentation=presentation,
         fx=fx,
@@ -100,12 +104,12 @@ def test_uk_duty_is_zero_under_the_de_minimis_and_grows_above_it(
     goods: Decimal, shipping: Decimal
 ) -> None:
     p = profile("GB", "2026-03-01")
-    cost = landed_cost(Money(goods, "GBP"), p, shipping=shipping)
+    cost = landed_cost(p, Money(goods, "GBP"), shipping=shipping)
     threshold = p.duty_threshold()
     assert threshold is not None
     if goods <= threshold.amount:
         assert cost.amount("duty").is_zero()
-    more = landed_cost(Money(goods + 1, "GBP"), p, shipping=shipping)
+    more = landed_cost(p, Money(goods + 1, "GBP"), shipping=shipping)
     if goods > threshold.amount:
         assert more.amount("duty") >= cost.amount("duty")
 
@@ -115,12 +119,12 @@ def test_japan_duty_zero_under_customs_value_threshold_and_monotone(
     goods: int, shipping: int
 ) -> None:
     p = profile("JP", "2026-03-01")
-    cost = landed_cost(Money(goods, "JPY"), p, shipping=shipping, insurance=0)
+    cost = landed_cost(p, Money(goods, "JPY"), shipping=shipping, insurance=0)
     if cost.customs_value.amount <= 10_000:
         assert cost.amount("duty").is_zero()
         assert cost.amount("tax").is_zero()
     else:
-        bigger = landed_cost(Money(goods + 100, "JPY"), p, shipping=shipping, insurance=0)
+        bigger = landed_cost(p, Money(goods + 100, "JPY"), shipping=shipping, insurance=0)
         assert bigger.amount("duty") >= cost.amount("duty")
 
 
@@ -132,7 +136,7 @@ def test_japan_duty_zero_under_customs_value_threshold_and_monotone(
 def test_import_vat_base_includes_duty(goods: Decimal, shipping: Decimal, rate: Decimal) -> None:
     # Above EUR 150 in Germany: VAT = 19% x (customs value + duty), each rounded half-even.
     p = profile("DE", "2026-03-01").with_overrides({"duty": {"default_rate": rate}})
-    cost = landed_cost(Money(goods, "EUR"), p, shipping=shipping, insurance=0)
+    cost = landed_cost(p, Money(goods, "EUR"), shipping=shipping, insurance=0)
     duty = cost.amount("duty").amount
     cv = goods + shipping
     assert duty == (rate * cv).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
@@ -156,10 +160,10 @@ def test_fx_round_trip_within_rounding(amount: Decimal, rate: Decimal) -> None:
 @given(case=orders())
 def test_landed_cost_round_trips_through_another_currency(case: Order) -> None:
     p, lines, shipping, fx = case
-    cost = landed_cost(lines, p, shipping=shipping, fx=fx)
-    converted = cost.converted("USD", "1.25")
+    cost = landed_cost(p, lines, shipping=shipping, fx=fx)
+    converted = cost.converted("USD", rate="1.25")
     assert converted.total == sum((ln.amount for ln in converted.lines), Money.zero("USD"))
-    back = converted.converted(cost.currency, "0.8")
+    back = converted.converted(cost.currency, rate="0.8")
     unit = Decimal(1).scaleb(-minor_units(cost.currency))
     for a, b in zip(cost.lines, back.lines, strict=True):
         assert abs(a.amount.amount - b.amount.amount) <= max(unit, Decimal("0.01"))
@@ -169,7 +173,7 @@ def test_landed_cost_round_trips_through_another_currency(case: Order) -> None:
 def test_norway_voec_items_never_pay_duty(value: Decimal, quantity: int) -> None:
     assume(value > 0)
     p = profile("NO", "2026-03-01").with_overrides({"duty": {"default_rate": "0.1"}})
-    cost = landed_cost(OrderLine(value, quantity), p, shipping=0, insurance=0)
+    cost = landed_cost(p, OrderLine(value, quantity), shipping=0, insurance=0)
     if value / quantity < 3000:
         assert cost.amount("duty").is_zero()
         assert cost.line("tax").label == "VAT (VOEC)"

@@ -7,22 +7,22 @@ from decimal import Decimal
 from typing import assert_type
 
 from ecomstrat.domain.money import Money
-from ecomstrat.localization.landed_cost import (
+from ecomstrat.localization import (
     CostLine,
     LandedCost,
     LandedCostBatch,
-    landed_cost,
-    landed_cost_batch_of,
-)
-from ecomstrat.localization.market_entry import (
     MarketComparison,
     MarketEntry,
+    MarketProfile,
+    MarketTable,
+    Threshold,
     compare_markets,
+    landed_cost,
+    landed_cost_batch,
+    load_market_profiles,
     market_entry,
+    market_profile,
 )
-from ecomstrat.localization.markets import MarketTable, load_market_profiles, market_profile
-from ecomstrat.localization.profiles import MarketProfile
-from ecomstrat.localization.rules import Threshold
 from ecomstrat.report.markets import market_section
 from ecomstrat.report.section import Section
 
@@ -30,15 +30,15 @@ from ecomstrat.report.section import Section
 def test_public_types() -> None:
     table = assert_type(load_market_profiles(), MarketTable)
     profile = assert_type(market_profile("GB", as_of="2026-03-01"), MarketProfile)
-    assert_type(table.profile("GB", datetime.date(2026, 3, 1)), MarketProfile)
+    assert_type(table.profile("GB", as_of=datetime.date(2026, 3, 1)), MarketProfile)
     assert_type(profile.duty_threshold(), Threshold | None)
     assert_type(profile.tax.standard_rate, Decimal)
-    cost = assert_type(landed_cost(Money("10", "GBP"), profile, shipping=0), LandedCost)
+    cost = assert_type(landed_cost(profile, Money("10", "GBP"), shipping=0), LandedCost)
     assert_type(cost.lines, tuple[CostLine, ...])
     assert_type(cost.total, Money)
-    assert_type(landed_cost_batch_of(profile, [10.0]), LandedCostBatch)
+    assert_type(landed_cost_batch(profile, [10.0]), LandedCostBatch)
     entry = assert_type(
-        market_entry(profile, monthly_orders=10, average_basket="50", gross_margin=0.5),
+        market_entry(profile, monthly_orders=10, average_basket="50", gross_margin_rate=0.5),
         MarketEntry,
     )
     assert_type(entry.payback_months, float | None)

@@ -68,7 +68,7 @@ def campaigns() -> list[Campaign]:
 
 
 def test_table_by_hand(log: TransactionLog, campaigns: list[Campaign]) -> None:
-    t = acquisition_table(log, campaigns)
+    t = acquisition_table(log, campaigns=campaigns)
     assert t.labels.tolist() == ["jan", "feb"]
     assert t.customers.tolist() == [2, 1]  # jan: a, b; feb: c; d is organic
     assert t.n_unattributed == 1
@@ -106,7 +106,7 @@ def test_table_by_hand(log: TransactionLog, campaigns: list[Campaign]) -> None:
 
 def test_not_yet_paid_back_reports_gap(log: TransactionLog) -> None:
     dear = [campaign("jan", "search", "100", D(2024, 1, 1), D(2024, 1, 15))]
-    t = acquisition_table(log, dear)
+    t = acquisition_table(log, campaigns=dear)
     # CAC 50; curve reaches 30 by March (last observed month): 20 short
     assert math.isnan(t.payback_month[0])
     assert t.payback_gap.tolist() == [20.0]
@@ -117,7 +117,7 @@ def test_young_campaign_curve_is_censored(log: TransactionLog) -> None:
     # A campaign covering Jan 1 .. Feb 14 acquires a, b, d (January) and c (February):
     # months observed for every customer = March - February + 1 = 2.
     wide = [campaign("q1", "search", "80", D(2024, 1, 1), D(2024, 2, 14))]
-    t = acquisition_table(log, wide)
+    t = acquisition_table(log, campaigns=wide)
     assert t.customers.tolist() == [4]
     # M0: (20 + 12 + 40 + 4) / 4 = 19; M1: + (16 + 8) / 4 = 25; M2: not observed for c
     np.testing.assert_allclose(t.payback_curves, [[19.0, 25.0, NAN]])
@@ -127,12 +127,12 @@ def test_young_campaign_curve_is_censored(log: TransactionLog) -> None:
 
 
 def test_horizon_limits_revenue(log: TransactionLog, campaigns: list[Campaign]) -> None:
-    t = acquisition_table(log, campaigns, horizon_months=1)
+    t = acquisition_table(log, campaigns=campaigns, horizon_months=1)
     # Month 0 only: jan revenue 50 + 30 = 80, feb 100
     np.testing.assert_allclose(t.revenue, [80.0, 100.0])
     assert t.months.tolist() == [0]
     with pytest.raises(InvalidInputError, match="horizon_months=0"):
-        acquisition_table(log, campaigns, horizon_months=0)
+        acquisition_table(log, campaigns=campaigns, horizon_months=0)
 
 
 def test_by_channel_pools_campaigns(log: TransactionLog) -> None:
@@ -141,7 +141,7 @@ def test_by_channel_pools_campaigns(log: TransactionLog) -> None:
         campaign("jan-b", "search", "20", D(2024, 1, 6), D(2024, 1, 15)),
         campaign("feb", "social", "30", D(2024, 2, 1), D(2024, 2, 14)),
     ]
-    t = acquisition_table(log, both, by="channel")
+    t = acquisition_table(log, campaigns=both, by="channel")
     assert t.by == "channel"
     assert t.labels.tolist() == ["search", "social"]
     np.testing.assert_allclose(t.spend, [60.0, 30.0])
@@ -149,7 +149,7 @@ def test_by_channel_pools_campaigns(log: TransactionLog) -> None:
     assert t.starts.astype(str).tolist() == ["2024-01-01", "2024-02-01"]
     assert t.ends.astype(str).tolist() == ["2024-01-15", "2024-02-14"]
     np.testing.assert_allclose(t.cac, [30.0, 30.0])
-    by_campaign = acquisition_table(log, both)
+    by_campaign = acquisition_table(log, campaigns=both)
     np.testing.assert_allclose(by_campaign.cac, [40.0, 20.0, 30.0])  # a alone, b alone, c
 
 
@@ -159,7 +159,7 @@ def test_overlapping_campaigns_need_channels(log: TransactionLog) -> None:
         campaign("social-jan", "social", "30", D(2024, 1, 10), D(2024, 2, 10)),
     ]
     with pytest.raises(InvalidInputError, match=r"search-jan \(2024-01-01..2024-01-31\) and"):
-        acquisition_table(log, overlapping)
+        acquisition_table(log, campaigns=overlapping)
     # With every customer's channel known, each channel's periods only need to be disjoint.
     records = [
         Customer("a", acquisition_channel="search"),
@@ -167,7 +167,7 @@ def test_overlapping_campaigns_need_channels(log: TransactionLog) -> None:
         Customer("c", acquisition_channel="social"),
         Customer("d", acquisition_channel="search"),
     ]
-    t = acquisition_table(log, overlapping, customers=records)
+    t = acquisition_table(log, campaigns=overlapping, customers=records)
     # search: a (Jan 3), d (Jan 20); social: b (Jan 10), c (Feb 2)
     assert t.customers.tolist() == [2, 2]
     np.testing.assert_allclose(t.cac, [30.0, 15.0])
@@ -180,43 +180,45 @@ def test_overlap_within_a_channel_is_an_error(log: TransactionLog) -> None:
     ]
     records = [Customer(c, acquisition_channel="search") for c in "abcd"]
     with pytest.raises(InvalidInputError, match="within channel 'search' needs disjoint"):
-        acquisition_table(log, same, customers=records)
+        acquisition_table(log, campaigns=same, customers=records)
 
 
 def test_explicit_attribution(log: TransactionLog, campaigns: list[Campaign]) -> None:
     # d is explicitly from "feb" although its first order is in January; a explicitly organic.
     ids = np.array(["jan", "jan", "feb", "feb"], dtype=object)  # a, b, c, d
     ids[0] = None
-    t = acquisition_table(log, campaigns, campaign_ids=ids)
+    t = acquisition_table(log, campaigns=campaigns, campaign_ids=ids)
     assert t.customers.tolist() == [1, 2]
     assert t.n_unattributed == 1
     records = [
         Customer("d", acquisition_campaign="feb"),
         Customer("zz", acquisition_campaign="jan"),
     ]
-    t2 = acquisition_table(log, campaigns, customers=records)
+    t2 = acquisition_table(log, campaigns=campaigns, customers=records)
     assert t2.customers.tolist() == [2, 2]  # a, b by date; c by date and d explicitly
     with pytest.raises(UnknownCodeError, match=r"'march' is not known.*'feb', 'jan'"):
-        acquisition_table(log, campaigns, customers=[Customer("a", acquisition_campaign="march")])
+        acquisition_table(
+            log, campaigns=campaigns, customers=[Customer("a", acquisition_campaign="march")]
+        )
     with pytest.raises(InvalidInputError, match="campaign_ids='<3 values>'"):
-        acquisition_table(log, campaigns, campaign_ids=["jan", "jan", "feb"])
+        acquisition_table(log, campaigns=campaigns, campaign_ids=["jan", "jan", "feb"])
     with pytest.raises(InvalidInputError, match="cannot be combined"):
-        acquisition_table(log, campaigns, campaign_ids=ids, customers=records)
+        acquisition_table(log, campaigns=campaigns, campaign_ids=ids, customers=records)
 
 
 def test_model_clv(log: TransactionLog, campaigns: list[Campaign]) -> None:
     clv = np.array([90.0, 30.0, 75.0, 5.0])  # a, b, c, d
-    t = acquisition_table(log, campaigns, clv=clv)
+    t = acquisition_table(log, campaigns=campaigns, clv=clv)
     np.testing.assert_allclose(t.ltv, [60.0, 75.0])  # (90 + 30) / 2; 75
     np.testing.assert_allclose(t.ltv_cac, [2.0, 2.5])
     assert t.ltv_source == "model"
     with pytest.raises(InvalidInputError, match=r"clv\[1\]=nan \(customer 'b'\)"):
-        acquisition_table(log, campaigns, clv=[1.0, NAN, 1.0, 1.0])
+        acquisition_table(log, campaigns=campaigns, clv=[1.0, NAN, 1.0, 1.0])
 
 
 def test_campaign_without_customers(log: TransactionLog, campaigns: list[Campaign]) -> None:
     idle = [*campaigns, campaign("may", "email", "10", D(2024, 5, 1), D(2024, 5, 31))]
-    t = acquisition_table(log, idle)
+    t = acquisition_table(log, campaigns=idle)
     assert t.customers.tolist()[2] == 0
     for column in (t.cac, t.payback_month, t.payback_gap, t.ltv, t.simple_payback_months):
         assert math.isnan(column[2])
@@ -227,21 +229,21 @@ def test_campaign_without_customers(log: TransactionLog, campaigns: list[Campaig
 def test_currency_and_campaign_errors(log: TransactionLog, campaigns: list[Campaign]) -> None:
     usd = [Campaign("x", "search", Money("1", "USD"), D(2024, 1, 1), D(2024, 1, 2))]
     with pytest.raises(CurrencyMismatchError, match="the log has currency EUR but the campaigns"):
-        acquisition_table(log, usd)
+        acquisition_table(log, campaigns=usd)
     with pytest.raises(CurrencyMismatchError, match=r"campaigns\[1\] \('x'\) spends USD"):
-        acquisition_table(log, [campaigns[0], *usd])
+        acquisition_table(log, campaigns=[campaigns[0], *usd])
     bare = TransactionLog.from_arrays(["a"], ["2024-01-01"], [1.0], margins=[0.5])
     with pytest.raises(CurrencyMismatchError, match="the log has no currency"):
-        acquisition_table(bare, campaigns)
+        acquisition_table(bare, campaigns=campaigns)
     with pytest.raises(InvalidInputError, match=r"campaigns\[1\].campaign_id='jan'"):
-        acquisition_table(log, [campaigns[0], campaigns[0]])
+        acquisition_table(log, campaigns=[campaigns[0], campaigns[0]])
     with pytest.raises(EmptyInputError, match="campaigns is empty"):
-        acquisition_table(log, [])
+        acquisition_table(log, campaigns=[])
     with pytest.raises(InvalidInputError, match=r"spend=Money\('-5', 'EUR'\).*must be >= 0"):
         campaign("neg", "search", "-5", D(2024, 1, 1), D(2024, 1, 2))
     no_margin = TransactionLog.from_arrays(["a"], ["2024-01-01"], [1.0], currency="EUR")
     with pytest.raises(InvalidInputError, match="has no margins"):
-        acquisition_table(no_margin, campaigns)
+        acquisition_table(no_margin, campaigns=campaigns)
 
 
 def test_float_spend_agrees_with_decimal() -> None:
@@ -268,17 +270,17 @@ def test_float_spend_agrees_with_decimal() -> None:
         campaign("c", "s", spends[2], D(2024, 3, 1), D(2024, 3, 31)),
         campaign("d", "s", spends[3], D(2024, 4, 1), D(2024, 4, 30)),
     ]
-    t = acquisition_table(log, items, by="channel")
+    t = acquisition_table(log, campaigns=items, by="channel")
     exact = sum(Decimal(s) for s in spends) / 7
     assert abs(t.cac[0] - float(exact)) <= FLOAT_TOLERANCE * float(exact)
-    per_campaign = acquisition_table(log, items)
+    per_campaign = acquisition_table(log, campaigns=items)
     for cac, spend, n in zip(per_campaign.cac, spends, [3, 1, 2, 1], strict=True):
         assert abs(cac - float(Decimal(spend) / n)) <= FLOAT_TOLERANCE * cac
 
 
 def test_to_pandas(log: TransactionLog, campaigns: list[Campaign]) -> None:
     pytest.importorskip("pandas")
-    frame = acquisition_table(log, campaigns).to_pandas()
+    frame = acquisition_table(log, campaigns=campaigns).to_pandas()
     assert frame.index.name == "campaign"
     assert frame.index.tolist() == ["jan", "feb"]
     assert frame.loc["feb", "cac"] == 30.0
@@ -287,14 +289,19 @@ def test_to_pandas(log: TransactionLog, campaigns: list[Campaign]) -> None:
 
 def test_scalar_formulas() -> None:
     # Bessemer's example: 770 / (100 * 0.7) = 11 months
-    assert cac_payback_months(770.0, 100.0, 0.7) == pytest.approx(11.0)
-    assert cac_payback_months(0.0, 10.0, 0.5) == 0.0
-    assert cac_payback_months(10.0, 10.0, 0.0) == math.inf
+    assert cac_payback_months(
+        770.0, monthly_revenue_per_customer=100.0, gross_margin_rate=0.7
+    ) == pytest.approx(11.0)
+    assert cac_payback_months(0.0, monthly_revenue_per_customer=10.0, gross_margin_rate=0.5) == 0.0
+    assert (
+        cac_payback_months(10.0, monthly_revenue_per_customer=10.0, gross_margin_rate=0.0)
+        == math.inf
+    )
     assert break_even_roas(0.286) == pytest.approx(3.4965, rel=1e-4)  # 1 / 28.6%
     assert break_even_roas(-0.1) == math.inf
     with pytest.raises(InvalidInputError, match="gross_margin_rate=70"):
-        cac_payback_months(10.0, 10.0, 70)
-    with pytest.raises(InvalidInputError, match="contribution_margin_rate=25"):
+        cac_payback_months(10.0, monthly_revenue_per_customer=10.0, gross_margin_rate=70)
+    with pytest.raises(InvalidInputError, match="gross_margin_rate=25"):
         break_even_roas(25)
 
 
@@ -308,7 +315,9 @@ def test_simple_payback_falls_as_margin_rises(
     cac: float, revenue: float, low: float, step: float
 ) -> None:
     high = min(low + step, 1.0)
-    assert cac_payback_months(cac, revenue, high) <= cac_payback_months(cac, revenue, low)
+    assert cac_payback_months(
+        cac, monthly_revenue_per_customer=revenue, gross_margin_rate=high
+    ) <= cac_payback_months(cac, monthly_revenue_per_customer=revenue, gross_margin_rate=low)
 
 
 @given(low=st.floats(0.05, 0.9), step=st.floats(0.01, 0.5))
@@ -316,8 +325,8 @@ def test_curve_payback_falls_as_margin_rises(low: float, step: float) -> None:
     sim = simulate_transactions(300, seed=7)
     items = simulate_campaigns(sim, seed=7)
     high = min(low + step, 1.0)
-    slow = acquisition_table(sim.log, items, gross_margin_rate=low)
-    fast = acquisition_table(sim.log, items, gross_margin_rate=high)
+    slow = acquisition_table(sim.log, campaigns=items, gross_margin_rate=low)
+    fast = acquisition_table(sim.log, campaigns=items, gross_margin_rate=high)
     assert (fast.simple_payback_months <= slow.simple_payback_months).all()
     never = np.isnan(slow.payback_month)
     assert (fast.payback_month[~never] <= slow.payback_month[~never]).all()
@@ -336,8 +345,8 @@ def test_permuting_log_rows_changes_nothing(seed: int) -> None:
         log.amounts[order],
         currency=log.currency,
     )
-    a = acquisition_table(log, items, gross_margin_rate=0.4)
-    b = acquisition_table(shuffled, items, gross_margin_rate=0.4)
+    a = acquisition_table(log, campaigns=items, gross_margin_rate=0.4)
+    b = acquisition_table(shuffled, campaigns=items, gross_margin_rate=0.4)
     for field in ("customers", "cac", "revenue", "margin", "payback_month", "payback_curves"):
         np.testing.assert_allclose(getattr(a, field), getattr(b, field), rtol=1e-12)
 
@@ -355,7 +364,7 @@ def test_simulated_campaigns() -> None:
         assert before.duration_days == 10
     assert sum(c.customers_acquired or 0 for c in items) == 1_000
     assert all(c.spend.currency == "USD" and not c.spend.is_negative() for c in items)
-    t = acquisition_table(sim.log, items, gross_margin_rate=0.4)
+    t = acquisition_table(sim.log, campaigns=items, gross_margin_rate=0.4)
     assert t.customers.tolist() == [c.customers_acquired for c in items]
     assert t.n_unattributed == 0
     with pytest.raises(InvalidInputError, match="channels="):

@@ -12,14 +12,13 @@ from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.metrics.clv import (
-    CLVResult,
+    LifetimeValues,
     customer_lifetime_value,
-    discounted_purchases_by_quadrature,
+    expected_residual_purchases_by_quadrature,
 )
 from ecomstrat.models._protocols import RFMData, TimeLike, continuous_discount_rate
-from ecomstrat.models.bgnbd import BGNBD, FittedBGNBD
+from ecomstrat.models.bgnbd import BGNBD, MBGNBD, FittedBGNBD
 from ecomstrat.models.gamma_gamma import GammaGamma
-from ecomstrat.models.mbgnbd import MBGNBD
 
 BGNBD_WEEKS = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
 SPEND = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
@@ -53,15 +52,20 @@ class OnlyConditional:
     def probability_alive(self, data: RFMData) -> np.ndarray:
         return self._model.probability_alive(data)
 
+    def probability_of_purchases(self, n: TimeLike, t: TimeLike) -> np.ndarray:
+        return self._model.probability_of_purchases(n, t)
+
 
 @pytest.mark.parametrize(
     "model",
     [BGNBD_WEEKS, MBGNBD.from_params(r=0.525, alpha=6.183, a=0.891, b=1.614, time_unit="week")],
 )
 def test_discounted_purchases_match_brute_force_stieltjes_sum(model, summary) -> None:
-    horizon = TimeUnit.MONTH.convert(24.0, "week")
+    horizon = TimeUnit.MONTH.convert(24.0, to="week")
     delta = continuous_discount_rate(0.15, "week")
-    result = customer_lifetime_value(model, SPEND, summary, horizon=24, annual_discount_rate=0.15)
+    result = customer_lifetime_value(
+        summary, purchase_model=model, spend=SPEND, horizon=24, annual_discount_rate=0.15
+    )
     # Midpoint Stieltjes sum Σ e^{-δ t_mid} ΔE on 40,000 steps: error O(h^2) ~ 1e-10.
     grid = np.linspace(0.0, horizon, 40_001)
     E = np.array([model.conditional_expected_purchases(t, summary) for t in grid])
@@ -76,14 +80,20 @@ def test_discounted_purchases_match_brute_force_stieltjes_sum(model, summary) ->
 
 def test_generic_quadrature_matches_closed_form_rate(summary) -> None:
     generic = customer_lifetime_value(
-        OnlyConditional(BGNBD_WEEKS), SPEND, summary, horizon=3, horizon_unit="year"
+        summary,
+        purchase_model=OnlyConditional(BGNBD_WEEKS),
+        spend=SPEND,
+        horizon=3,
+        horizon_unit="year",
     )
-    closed = customer_lifetime_value(BGNBD_WEEKS, SPEND, summary, horizon=3, horizon_unit="year")
+    closed = customer_lifetime_value(
+        summary, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=3, horizon_unit="year"
+    )
     assert "integration by parts" in generic.method
     assert "closed-form" in closed.method
     np.testing.assert_allclose(generic.clv, closed.clv, rtol=1e-10)
-    direct = discounted_purchases_by_quadrature(
-        BGNBD_WEEKS, summary, horizon=100.0, discount_rate=0.0
+    direct = expected_residual_purchases_by_quadrature(
+        summary, purchase_model=BGNBD_WEEKS, annual_discount_rate=0.0, horizon=100.0
     )
     np.testing.assert_allclose(
         direct, BGNBD_WEEKS.conditional_expected_purchases(100.0, summary), rtol=1e-15
@@ -94,15 +104,15 @@ def test_hand_checked_discounting(summary) -> None:
     # One year ahead is worth 1 / (1 + rate): δ per week times weeks per year = ln(1.1).
     delta = continuous_discount_rate(0.10, "week")
     assert math.exp(-delta * TimeUnit.WEEK.per("year")) == pytest.approx(1 / 1.1, rel=1e-14)
-    # Without discounting, CLV = margin × spend × E[Y(H)].
+    # Without discounting, CLV = gross margin rate × spend × E[Y(H)].
     result = customer_lifetime_value(
-        BGNBD_WEEKS,
-        SPEND,
         summary,
+        purchase_model=BGNBD_WEEKS,
+        spend=SPEND,
         horizon=52,
         horizon_unit="week",
         annual_discount_rate=0.0,
-        margin=0.25,
+        gross_margin_rate=0.25,
     )
     np.testing.assert_allclose(
         result.clv,
@@ -116,17 +126,21 @@ def test_hand_checked_discounting(summary) -> None:
 
 
 def test_horizon_units_agree(summary) -> None:
-    months = customer_lifetime_value(BGNBD_WEEKS, SPEND, summary, horizon=12)
-    year = customer_lifetime_value(BGNBD_WEEKS, SPEND, summary, horizon=1, horizon_unit="year")
+    months = customer_lifetime_value(summary, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=12)
+    year = customer_lifetime_value(
+        summary, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=1, horizon_unit="year"
+    )
     days = customer_lifetime_value(
-        BGNBD_WEEKS, SPEND, summary, horizon=365.2425, horizon_unit="day"
+        summary, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=365.2425, horizon_unit="day"
     )
     np.testing.assert_allclose(months.clv, year.clv, rtol=1e-12)
     np.testing.assert_allclose(days.clv, year.clv, rtol=1e-12)
     # The same model fitted in days gives the same CLV (alpha scales by 7).
     in_days = BGNBD.from_params(r=0.243, alpha=7 * 4.414, a=0.793, b=2.426, time_unit="day")
     np.testing.assert_allclose(
-        customer_lifetime_value(in_days, SPEND, summary, horizon=12).clv, months.clv, rtol=1e-9
+        customer_lifetime_value(summary, purchase_model=in_days, spend=SPEND, horizon=12).clv,
+        months.clv,
+        rtol=1e-9,
     )
 
 
@@ -141,39 +155,51 @@ def test_linear_in_margin_and_decreasing_in_rate(margin, rate_low, rate_step, ho
     summary = CustomerSummary.from_arrays(
         [2, 0, 9], [30.43, 0.0, 20.0], [38.86, 38.86, 40.0], [22.35, 0.0, 8.0], time_unit="week"
     )
-    full = customer_lifetime_value(BGNBD_WEEKS, SPEND, summary, horizon=horizon, margin=1.0)
-    part = customer_lifetime_value(BGNBD_WEEKS, SPEND, summary, horizon=horizon, margin=margin)
+    full = customer_lifetime_value(
+        summary, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=horizon, gross_margin_rate=1.0
+    )
+    part = customer_lifetime_value(
+        summary, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=horizon, gross_margin_rate=margin
+    )
     np.testing.assert_allclose(part.clv, margin * full.clv, rtol=1e-14)
     low = customer_lifetime_value(
-        BGNBD_WEEKS, SPEND, summary, horizon=horizon, annual_discount_rate=rate_low
+        summary,
+        purchase_model=BGNBD_WEEKS,
+        spend=SPEND,
+        horizon=horizon,
+        annual_discount_rate=rate_low,
     )
     high = customer_lifetime_value(
-        BGNBD_WEEKS,
-        SPEND,
         summary,
+        purchase_model=BGNBD_WEEKS,
+        spend=SPEND,
         horizon=horizon,
         annual_discount_rate=min(1.0, rate_low + rate_step),
     )
     assert (high.clv < low.clv).all()
     assert (low.clv > 0).all()
-    longer = customer_lifetime_value(BGNBD_WEEKS, SPEND, summary, horizon=2 * horizon)
+    longer = customer_lifetime_value(
+        summary, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=2 * horizon
+    )
     assert (longer.clv > full.clv).all()
 
 
 def test_per_customer_margin_and_spend(summary) -> None:
     margins = np.linspace(0.1, 0.6, 6)
     spend = np.full(6, 20.0)
-    result = customer_lifetime_value(BGNBD_WEEKS, spend, summary, horizon=6, margin=margins)
+    result = customer_lifetime_value(
+        summary, purchase_model=BGNBD_WEEKS, spend=spend, horizon=6, gross_margin_rate=margins
+    )
     np.testing.assert_allclose(result.clv, margins * 20.0 * result.discounted_purchases)
-    np.testing.assert_array_equal(result.margin, margins)
+    np.testing.assert_array_equal(result.gross_margin_rate, margins)
 
 
 def test_result_container(summary) -> None:
-    result = customer_lifetime_value(BGNBD_WEEKS, SPEND, summary, horizon=12)
-    assert isinstance(result, CLVResult)
+    result = customer_lifetime_value(summary, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=12)
+    assert isinstance(result, LifetimeValues)
     assert len(result) == 6
     assert result.total == pytest.approx(float(result.clv.sum()))
-    assert repr(result).startswith("CLVResult(6 customers, horizon=12 month(s)")
+    assert repr(result).startswith("LifetimeValues(6 customers, horizon=12 month(s)")
     assert result.clv.dtype == np.float64
     frame = pytest.importorskip("pandas") and result.to_pandas()
     assert list(frame.index) == ["a", "b", "c", "d", "e", "f"]
@@ -182,7 +208,7 @@ def test_result_container(summary) -> None:
         "expected_purchases",
         "discounted_purchases",
         "expected_spend",
-        "margin",
+        "gross_margin_rate",
     ]
 
 
@@ -194,19 +220,25 @@ def test_result_container(summary) -> None:
         ({"horizon": math.inf}, "horizon=inf is invalid: must be a finite number"),
         ({"horizon": 12, "annual_discount_rate": -0.1}, "annual_discount_rate=-0.1 is invalid"),
         ({"horizon": 12, "annual_discount_rate": 10}, r"must lie in \[0, 1\]"),
-        ({"horizon": 12, "margin": 0.0}, r"margin=0.0 is invalid: must lie in \(0, 1\]"),
-        ({"horizon": 12, "margin": 30}, r"margin=30.0 is invalid: must lie in \(0, 1\]"),
         (
-            {"horizon": 12, "margin": [0.2, 0.2, 1.5, 0.2, 0.2, 0.2]},
-            r"margin\[2\]=1.5 \(customer 'c'\) is invalid",
+            {"horizon": 12, "gross_margin_rate": 0.0},
+            r"gross_margin_rate=0.0 is invalid: must lie in \(0, 1\]",
         ),
-        ({"horizon": 12, "margin": [0.2, 0.3]}, r"one fraction per customer \(6\)"),
+        (
+            {"horizon": 12, "gross_margin_rate": 30},
+            r"gross_margin_rate=30.0 is invalid: must lie in \(0, 1\]",
+        ),
+        (
+            {"horizon": 12, "gross_margin_rate": [0.2, 0.2, 1.5, 0.2, 0.2, 0.2]},
+            r"gross_margin_rate\[2\]=1.5 \(customer 'c'\) is invalid",
+        ),
+        ({"horizon": 12, "gross_margin_rate": [0.2, 0.3]}, r"one fraction per customer \(6\)"),
         ({"horizon": 12, "horizon_unit": "fortnight"}, "time_unit='fortnight' is not known"),
     ],
 )
 def test_invalid_inputs(summary, kwargs, match) -> None:
     with pytest.raises(InvalidInputError, match=match):
-        customer_lifetime_value(BGNBD_WEEKS, SPEND, summary, **kwargs)
+        customer_lifetime_value(summary, purchase_model=BGNBD_WEEKS, spend=SPEND, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -215,17 +247,18 @@ def test_invalid_inputs(summary, kwargs, match) -> None:
         (
             (None, SPEND),
             {"horizon": 12},
-            r"^transactions=None is invalid: must be a fitted purchase model \(with time_unit,"
-            r" conditional_expected_purchases and probability_alive\). E\.g\. BGNBD\(\)\.fit",
+            r"^purchase_model=None is invalid: must be a fitted purchase model \(with time_unit,"
+            r" conditional_expected_purchases, probability_alive and probability_of_purchases\)\."
+            r" E\.g\. BGNBD\(\)\.fit",
         ),
-        ((SPEND, SPEND), {"horizon": 12}, r"^transactions='<FittedGammaGamma>' is invalid"),
+        ((SPEND, SPEND), {"horizon": 12}, r"^purchase_model='<FittedGammaGamma>' is invalid"),
         ((BGNBD_WEEKS, SPEND), {"horizon": "12"}, r"^horizon='12' is invalid: must be a number"),
         ((BGNBD_WEEKS, SPEND), {"horizon": None}, r"^horizon=None is invalid: must be a number"),
         ((BGNBD_WEEKS, "5"), {"horizon": 12}, r"^spend='5' is invalid: must be numbers, not str"),
         (
             (BGNBD_WEEKS, SPEND),
-            {"horizon": 12, "margin": "0.3"},
-            r"^margin='0.3' is invalid: must be numbers, not str",
+            {"horizon": 12, "gross_margin_rate": "0.3"},
+            r"^gross_margin_rate='0.3' is invalid: must be numbers, not str",
         ),
         (
             (BGNBD_WEEKS, SPEND),
@@ -236,21 +269,25 @@ def test_invalid_inputs(summary, kwargs, match) -> None:
 )
 def test_junk_arguments_are_refused(summary, args, kwargs, match) -> None:
     with pytest.raises(InvalidInputError, match=match):
-        customer_lifetime_value(*args, summary, **kwargs)
+        customer_lifetime_value(summary, purchase_model=args[0], spend=args[1], **kwargs)
 
 
 def test_invalid_spend(summary) -> None:
     with pytest.raises(InvalidInputError, match=r"expected_spend\[1\]=0.0 \(customer 'b'\)"):
-        customer_lifetime_value(BGNBD_WEEKS, [5.0, 0.0, 1, 1, 1, 1], summary, horizon=12)
+        customer_lifetime_value(
+            summary, purchase_model=BGNBD_WEEKS, spend=[5.0, 0.0, 1, 1, 1, 1], horizon=12
+        )
     infinite_mean = GammaGamma.from_params(p=2.0, q=0.9, gamma=10.0)
     with pytest.raises(InvalidInputError, match=r"expected_spend\[2\]=inf \(customer 'c'\)"):
-        customer_lifetime_value(BGNBD_WEEKS, infinite_mean, summary, horizon=12)
+        customer_lifetime_value(
+            summary, purchase_model=BGNBD_WEEKS, spend=infinite_mean, horizon=12
+        )
     with pytest.raises(InvalidInputError, match="one expected spend per customer"):
-        customer_lifetime_value(BGNBD_WEEKS, [1.0, 2.0], summary, horizon=12)
+        customer_lifetime_value(summary, purchase_model=BGNBD_WEEKS, spend=[1.0, 2.0], horizon=12)
     with pytest.raises(InvalidInputError, match="data='tuple' is invalid"):
         customer_lifetime_value(
-            BGNBD_WEEKS,
-            SPEND,
-            ([1], [1.0], [2.0]),
-            horizon=12,  # type: ignore[arg-type]
+            ([1], [1.0], [2.0]),  # type: ignore[arg-type]
+            purchase_model=BGNBD_WEEKS,
+            spend=SPEND,
+            horizon=12,
         )

@@ -26,7 +26,12 @@ def test_overview_numbers_match_the_models(summary) -> None:
     bgnbd = BGNBD().fit(summary)
     spend = GammaGamma().fit(summary)
     clv = customer_lifetime_value(
-        bgnbd, spend, summary, horizon=2, horizon_unit="year", margin=0.3
+        summary,
+        purchase_model=bgnbd,
+        spend=spend,
+        horizon=2,
+        horizon_unit="year",
+        gross_margin_rate=0.3,
     ).clv
     assert overview.purchases.estimates == pytest.approx(bgnbd.params.to_dict())
     assert overview.spend.estimates == pytest.approx(spend.params.to_dict())

@@ -144,7 +144,7 @@ def test_orders_before_given_acquisition_are_ignored() -> None:
     np.testing.assert_array_equal(m.values, [[0.0, 7.0]])
 
 
-def test_to_pandas_wide_and_long(log: TransactionLog) -> None:
+def test_wide_columns_and_long_cells(log: TransactionLog) -> None:
     pytest.importorskip("pandas")
     m = cohort_retention(log)
     wide = m.to_pandas()
@@ -152,7 +152,7 @@ def test_to_pandas_wide_and_long(log: TransactionLog) -> None:
     assert wide.columns.tolist() == ["customers", "0", "1", "2", "3"]
     assert wide["customers"].tolist() == [2, 2, 1]
     assert wide["1"].tolist() == [0.5, 0.5, 1.0]
-    long = m.to_pandas("long")
+    long = m.cells().to_pandas()
     assert long.columns.tolist() == ["cohort", "offset", "customers", "retention"]
     assert len(long) == 12
 

@@ -95,13 +95,13 @@ def test_nps_in_range(scores: list[int], method: str) -> None:
 def test_wilson_by_hand() -> None:
     # 8 of 10, z = 1.96: centre (0.8 + z²/20) / (1 + z²/10) = 0.71674
     # half = z / (1 + z²/10) * sqrt(0.016 + z²/400) = 0.22658
-    low, high = wilson_interval(8, 10)
+    low, high = wilson_interval(8, n=10)
     z2 = Z95**2
     centre = (0.8 + z2 / 20) / (1 + z2 / 10)
     half = Z95 / (1 + z2 / 10) * math.sqrt(0.8 * 0.2 / 10 + z2 / 400)
     assert float(low) == pytest.approx(centre - half)  # 0.4902
     assert float(high) == pytest.approx(centre + half)  # 0.9433
-    low0, high0 = wilson_interval(np.array([0, 0]), np.array([5, 0]))
+    low0, high0 = wilson_interval(np.array([0, 0]), n=np.array([5, 0]))
     assert low0[0] == 0.0  # 0 of 5: [0, z²/(n+z²)]
     assert high0[0] == pytest.approx(z2 / (5 + z2))
     assert math.isnan(low0[1])
@@ -111,7 +111,7 @@ def test_wilson_by_hand() -> None:
 def test_csat_by_hand() -> None:
     c = csat([5, 4, 4, 3, 5, 2, 5, 4, 1, 5])  # 4s and 5s: 3 + 4 = 7 of 10
     assert (c.successes, c.n, c.estimate) == (7, 10, 0.7)
-    low, high = wilson_interval(7, 10)
+    low, high = wilson_interval(7, n=10)
     assert (c.low, c.high) == (float(low), float(high))
     assert (round(c.low, 3), round(c.high, 3)) == (0.397, 0.892)
     seven = csat([7, 6, 5, 1], scale=(1, 7), satisfied_from=6)  # top-2 box on 1-7: 6, 7
@@ -205,10 +205,12 @@ def test_order_metrics(log: TransactionLog) -> None:
     assert average_order_value(log) == 200.0 / 8  # 25
     assert purchase_frequency(log) == 8 / 4  # 2 orders per customer
     # January: a 10, b 5 + 15 -> AOV 30 / 3 = 10; 3 orders / 2 customers
-    assert average_order_value(log, end="2024-01-31") == 10.0
-    assert purchase_frequency(log, start="2024-01-01", end="2024-01-31") == 1.5
+    assert average_order_value(log, observation_end="2024-01-31") == 10.0
+    assert (
+        purchase_frequency(log, observation_start="2024-01-01", observation_end="2024-01-31") == 1.5
+    )
     with pytest.raises(EmptyInputError, match="no order lies between"):
-        average_order_value(log, start="2030-01-01")
+        average_order_value(log, observation_start="2030-01-01")
 
 
 def test_to_pandas_of_results(log: TransactionLog) -> None:
@@ -219,17 +221,21 @@ def test_to_pandas_of_results(log: TransactionLog) -> None:
 
 
 def test_service_cost_and_saving_by_hand() -> None:
-    cost = service_cost({"phone": 1000, "email": 400}, {"phone": 8.0, "email": 4.5, "chat": 3.0})
+    cost = service_cost(
+        {"phone": 1000, "email": 400}, cost_per_contact={"phone": 8.0, "email": 4.5, "chat": 3.0}
+    )
     assert cost.cost.tolist() == [8000.0, 1800.0]  # 1000 × 8, 400 × 4.5
     assert cost.total == 9800.0
     assert cost["email"] == 1800.0
-    shift = self_service_saving(cost, {"phone": 0.25}, self_service_cost_per_contact=0.10)
+    shift = self_service_saving(
+        cost, shift_share={"phone": 0.25}, self_service_cost_per_contact=0.10
+    )
     # 250 phone contacts move: 250 × (8 - 0.1) = 1975; email unchanged
     assert shift.moved.tolist() == [250.0, 0.0]
     assert shift.saving.tolist() == pytest.approx([1975.0, 0.0])
     assert shift.cost_after == pytest.approx(9800.0 - 1975.0)
     partial = self_service_saving(
-        cost, 0.5, self_service_cost_per_contact=0.10, resolution_rate=0.09
+        cost, shift_share=0.5, self_service_cost_per_contact=0.10, resolution_rate=0.09
     )
     # phone: 500 × (0.09 × 8 - 0.1) = 310; email: 200 × (0.09 × 4.5 - 0.1) = 61
     assert partial.saving.tolist() == pytest.approx([310.0, 61.0])
@@ -239,14 +245,14 @@ def test_service_cost_and_saving_by_hand() -> None:
 
 def test_service_cost_errors() -> None:
     with pytest.raises(InvalidInputError, match="needs a cost for every channel"):
-        service_cost({"phone": 10}, {"email": 1.0})
+        service_cost({"phone": 10}, cost_per_contact={"email": 1.0})
     with pytest.raises(InvalidInputError, match=r"contacts\['phone'\]=-1"):
-        service_cost({"phone": -1}, {"phone": 1.0})
-    cost = service_cost({"phone": 10}, {"phone": 1.0})
+        service_cost({"phone": -1}, cost_per_contact={"phone": 1.0})
+    cost = service_cost({"phone": 10}, cost_per_contact={"phone": 1.0})
     with pytest.raises(InvalidInputError, match=r"shift_share=1\.5"):
-        self_service_saving(cost, 1.5, self_service_cost_per_contact=0.1)
+        self_service_saving(cost, shift_share=1.5, self_service_cost_per_contact=0.1)
     with pytest.raises(UnknownCodeError, match="'fax'"):
-        self_service_saving(cost, {"fax": 0.5}, self_service_cost_per_contact=0.1)
+        self_service_saving(cost, shift_share={"fax": 0.5}, self_service_cost_per_contact=0.1)
 
 
 @pytest.mark.parametrize(
@@ -265,12 +271,12 @@ def test_service_cost_errors() -> None:
 )
 def test_wilson_rejects_impossible_counts(successes: object, n: object, match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
-        wilson_interval(successes, n)  # type: ignore[arg-type]
+        wilson_interval(successes, n=n)  # type: ignore[arg-type]
 
 
 def test_wilson_interval_holds_the_share_exactly() -> None:
     # 0 of 10: centre - half = 2.78e-17 in floating point, not 0; the ends are now exact.
-    low, high = wilson_interval(np.array([0, 10, 3, 0]), np.array([10, 10, 7, 0]))
+    low, high = wilson_interval(np.array([0, 10, 3, 0]), n=np.array([10, 10, 7, 0]))
     assert low[0] == 0.0
     assert high[1] == 1.0
     assert low[2] <= 3 / 7 <= high[2]

@@ -21,7 +21,7 @@ def test_aarrr_by_hand() -> None:
     np.testing.assert_allclose(f.drop_off, [np.nan, 0.6, 0.75, 0.75, 0.6])
     assert f.lost.tolist() == [0, 6_000, 3_000, 750, 150]
     np.testing.assert_allclose(f.overall, [1.0, 0.4, 0.1, 0.025, 0.01])
-    low, high = wilson_interval(1_000, 4_000)
+    low, high = wilson_interval(1_000, n=4_000)
     assert (f.conversion_low[2], f.conversion_high[2]) == (float(low), float(high))
     assert f.overall_low[0] < 1.0  # 10000 of 10000
     assert f.overall_high[0] == 1.0

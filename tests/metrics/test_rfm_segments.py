@@ -58,7 +58,7 @@ LOG = TransactionLog.from_arrays(
 
 
 def test_rfm_scores_from_a_log_hand_checked() -> None:
-    s = rfm_scores(LOG, "2024-06-30")
+    s = rfm_scores(LOG, observation_end="2024-06-30")
     assert s.since_last is not None
     assert s.purchases is not None
     assert s.spend is not None
@@ -75,11 +75,12 @@ def test_rfm_scores_from_a_log_hand_checked() -> None:
     assert s.monetary.tolist() == [4, 2, 5, 1, 3]
     assert s.cells.tolist() == [454, 512, 245, 111, 313]
     # mean spend per purchase: 50, 25, 85, 15, 30 -> strictly less: 3, 1, 4, 0, 2
-    assert rfm_scores(LOG, "2024-06-30", monetary="mean").monetary.tolist() == [4, 2, 5, 1, 3]
+    mean = rfm_scores(LOG, observation_end="2024-06-30", monetary="mean")
+    assert mean.monetary.tolist() == [4, 2, 5, 1, 3]
 
 
 def test_rfm_scores_from_a_summary() -> None:
-    summary = rfm_summary(LOG, "2024-06-30", time_unit="week")
+    summary = rfm_summary(LOG, observation_end="2024-06-30", time_unit="week")
     s = rfm_scores(summary)
     assert s.since_last is not None
     assert s.time_unit.value == "week"
@@ -88,7 +89,7 @@ def test_rfm_scores_from_a_summary() -> None:
 
 
 def test_rfm_scores_leave_out_customers_not_yet_acquired() -> None:
-    s = rfm_scores(LOG, "2024-03-31")
+    s = rfm_scores(LOG, observation_end="2024-03-31")
     # b (06-28) and a (06-01) have not bought yet; c, d, e remain
     assert s.customer_ids.tolist() == ["c", "d", "e"]
     assert rfm_scores(LOG).customer_ids.tolist() == ["a", "b", "c", "d", "e"]
@@ -119,10 +120,13 @@ def test_default_rules_are_the_rf_grid() -> None:
 
 def test_segments_counts_and_shares() -> None:
     scores = RFMScores.from_scores(
-        [5, 5, 1, 2, 3, 4], [5, 1, 1, 5, 3, 1], [1, 1, 1, 5, 3, 2], customer_ids=list("uvwxyz")
+        recency=[5, 5, 1, 2, 3, 4],
+        frequency=[5, 1, 1, 5, 3, 1],
+        monetary=[1, 1, 1, 5, 3, 2],
+        customer_ids=list("uvwxyz"),
     )
     seg = rfm_segments(scores)
-    assert seg.segment_names().tolist() == [
+    assert seg.labels().tolist() == [
         "Champions",
         "New",
         "Lost",
@@ -135,26 +139,30 @@ def test_segments_counts_and_shares() -> None:
     assert seg.shares["New"] == pytest.approx(1 / 6)
     assert seg.ids_in("Lost").tolist() == ["w"]
     assert seg.codes.dtype == np.int8
+    assert seg.ids_in(seg.names.index("New")).tolist() == ["v"]
+    assert repr(seg).startswith("RFMSegments(6 customers: Champions=1, New=1, Promising=1,")
 
 
 def test_custom_rules_first_match_and_other() -> None:
-    scores = RFMScores.from_scores([5, 4, 1], [5, 5, 1], [5, 2, 1])
+    scores = RFMScores.from_scores(recency=[5, 4, 1], frequency=[5, 5, 1], monetary=[5, 2, 1])
     rules = [
         SegmentRule("Big spenders", recency=(1, 5), frequency=(1, 5), monetary=(5, 5)),
         SegmentRule("Frequent", recency=(3, 5), frequency=(4, 5)),
     ]
-    seg = rfm_segments(scores, rules)
+    seg = rfm_segments(scores, rules=rules)
     # customer 0 matches both: the first rule wins; customer 2 matches none -> Other
-    assert seg.segment_names().tolist() == ["Big spenders", "Frequent", "Other"]
+    assert seg.labels().tolist() == ["Big spenders", "Frequent", "Other"]
     assert seg.names == ("Big spenders", "Frequent", "Other")
 
 
 def test_to_pandas() -> None:
     pytest.importorskip("pandas")
-    frame = rfm_segments(rfm_scores(LOG, "2024-06-30")).to_pandas()
+    frame = rfm_segments(rfm_scores(LOG, observation_end="2024-06-30")).to_pandas()
     assert frame.loc["d", "segment"] == "Lost"
     assert frame.loc["a", "rfm"] == 454
     assert list(frame.columns) == [
+        "segment",
+        "segment_code",
         "since_last",
         "purchases",
         "spend",
@@ -162,7 +170,6 @@ def test_to_pandas() -> None:
         "f",
         "m",
         "rfm",
-        "segment",
     ]
 
 
@@ -218,15 +225,15 @@ def test_score_errors() -> None:
     with pytest.raises(
         InvalidInputError, match=r"recency\[1\]=6 \(customer 1\).*outside the scale"
     ):
-        RFMScores.from_scores([5, 6], [1, 1], [1, 1])
+        RFMScores.from_scores(recency=[5, 6], frequency=[1, 1], monetary=[1, 1])
     with pytest.raises(InvalidInputError, match=r"frequency\[0\]=0 \(customer 'x'\)"):
-        RFMScores.from_scores([1], [0], [1], customer_ids=["x"])
+        RFMScores.from_scores(recency=[1], frequency=[0], monetary=[1], customer_ids=["x"])
     with pytest.raises(InvalidInputError, match=r"monetary\[0\]=2.5"):
-        RFMScores.from_scores([1], [1], [2.5])  # type: ignore[list-item]
+        RFMScores.from_scores(recency=[1], frequency=[1], monetary=[2.5])  # type: ignore[list-item]
     with pytest.raises(EmptyInputError, match="scores are empty"):
-        RFMScores.from_scores([], [], [])
+        RFMScores.from_scores(recency=[], frequency=[], monetary=[])
     with pytest.raises(InvalidInputError, match="arrays must have equal lengths"):
-        RFMScores.from_scores([1, 2], [1], [1])
+        RFMScores.from_scores(recency=[1, 2], frequency=[1], monetary=[1])
 
 
 def test_rule_errors() -> None:
@@ -238,12 +245,12 @@ def test_rule_errors() -> None:
         SegmentRule("X", recency=(1, 5), frequency=(1, 5), monetary=5)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="name='Other' is invalid: is reserved"):
         SegmentRule("Other", recency=(1, 5), frequency=(1, 5))
-    scores = RFMScores.from_scores([1], [1], [1])
+    scores = RFMScores.from_scores(recency=[1], frequency=[1], monetary=[1])
     rule = SegmentRule("A", recency=(1, 5), frequency=(1, 5))
     with pytest.raises(InvalidInputError, match="rules='A' is invalid: is the name of more"):
-        rfm_segments(scores, [rule, rule])
+        rfm_segments(scores, rules=[rule, rule])
     with pytest.raises(EmptyInputError, match="rules is empty"):
-        rfm_segments(scores, [])
+        rfm_segments(scores, rules=[])
     with pytest.raises(InvalidInputError, match=r"scores=.*must be an RFMScores"):
         rfm_segments(LOG)  # type: ignore[arg-type]
     with pytest.raises(UnknownCodeError, match=r"'Chamions' is not known.*'Champions'"):
@@ -251,11 +258,13 @@ def test_rule_errors() -> None:
 
 
 def test_input_errors() -> None:
-    with pytest.raises(InvalidInputError, match=r"as_of=.*before the first order"):
-        rfm_scores(LOG, "2023-10-31")
+    with pytest.raises(InvalidInputError, match=r"observation_end=.*before the first order"):
+        rfm_scores(LOG, observation_end="2023-10-31")
     summary = rfm_summary(LOG)
-    with pytest.raises(InvalidInputError, match=r"as_of=.*must be None for a CustomerSummary"):
-        rfm_scores(summary, "2024-06-30")
+    with pytest.raises(
+        InvalidInputError, match=r"observation_end=.*must be None for a CustomerSummary"
+    ):
+        rfm_scores(summary, observation_end="2024-06-30")
     bare = CustomerSummary.from_arrays([1, 0], [3.0, 0.0], [5.0, 4.0])
     with pytest.raises(InvalidInputError, match="needs total_value"):
         rfm_scores(bare)

@@ -38,7 +38,7 @@ def small_log() -> TransactionLog:
 
 
 def test_hand_checked_daily() -> None:
-    s = rfm_summary(small_log(), "2024-02-10")  # day 40
+    s = rfm_summary(small_log(), observation_end="2024-02-10")  # day 40
     assert s.customer_ids.tolist() == ["a", "b", "c"]
     # a: purchase days {0, 21} -> x=1, t_x=21, T=40; repeat value 20; total 10+5+20=35
     # b: days {9, 30} -> x=1, t_x=21, T=31; repeat value 4; total 12
@@ -55,11 +55,11 @@ def test_hand_checked_daily() -> None:
 
 def test_weekly_units_and_periods() -> None:
     log = small_log()
-    weeks = rfm_summary(log, "2024-02-10", time_unit="week")
+    weeks = rfm_summary(log, observation_end="2024-02-10", time_unit="week")
     np.testing.assert_allclose(weeks.T, [40 / 7, 31 / 7, 5 / 7])
     # weekly periods (ISO weeks from Monday 2024-01-01): a buys in weeks 0 and 3,
     # b in weeks 1 and 4 (Wed 31 Jan), c in week 5 (Mon 5 Feb); observation end in week 5.
-    per_week = rfm_summary(log, "2024-02-10", time_unit="week", period="week")
+    per_week = rfm_summary(log, observation_end="2024-02-10", time_unit="week", period="week")
     assert per_week.frequency.tolist() == [1, 1, 0]
     assert per_week.recency.tolist() == [3.0, 3.0, 0.0]
     assert per_week.T.tolist() == [5.0, 4.0, 0.0]
@@ -78,17 +78,19 @@ def test_margin_value() -> None:
         [10.0, 20.0, 30.0],
         margins=[2.0, -1.0, 5.0],
     )
-    s = rfm_summary(log, value="margin")
+    s = rfm_summary(log, monetary="margin")
     assert s.monetary.tolist() == [2.0]  # (-1 + 5) / 2
     assert s.total_value.tolist() == [6.0]
     with pytest.raises(InvalidInputError, match="margins"):
-        rfm_summary(small_log(), value="margin")
+        rfm_summary(small_log(), monetary="margin")
     with pytest.raises(UnknownCodeError, match="value"):
-        rfm_summary(small_log(), value="revenue")  # type: ignore[arg-type]
+        rfm_summary(small_log(), monetary="revenue")  # type: ignore[arg-type]
 
 
 def test_calibration_holdout_hand_checked() -> None:
-    split = calibration_holdout_summary(small_log(), "2024-01-25", "2024-02-10")
+    split = calibration_holdout_summary(
+        small_log(), calibration_end="2024-01-25", observation_end="2024-02-10"
+    )
     # c first buys after the calibration end: excluded. a: calibration days {0, 21}, no holdout.
     # b: calibration day {9}, holdout day 30 (value 4).
     assert split.n_excluded == 1
@@ -110,29 +112,31 @@ def test_aware_times_use_utc_days() -> None:
     ]
     log = TransactionLog.from_arrays([7, 7, 7], times, [1.0, 2.0, 3.0])
     assert log.timezone == "UTC"
-    s = rfm_summary(log, dt.datetime(2024, 1, 4, tzinfo=dt.UTC))
+    s = rfm_summary(log, observation_end=dt.datetime(2024, 1, 4, tzinfo=dt.UTC))
     assert s.frequency.tolist() == [1]
     assert s.T.tolist() == [3.0]
     with pytest.raises(InvalidInputError, match="naive"):
-        rfm_summary(log, dt.datetime(2024, 1, 4))
-    assert rfm_summary(log, "2024-01-04").T.tolist() == [3.0]  # a date string is fine
+        rfm_summary(log, observation_end=dt.datetime(2024, 1, 4))
+    assert rfm_summary(log, observation_end="2024-01-04").T.tolist() == [
+        3.0
+    ]  # a date string is fine
 
 
 def test_errors_name_the_field_and_value() -> None:
     log = small_log()
     with pytest.raises(InvalidInputError, match=r"observation_end.*first purchase.*'c'"):
-        rfm_summary(log, "2024-01-20")
+        rfm_summary(log, observation_end="2024-01-20")
     with pytest.raises(InvalidInputError, match=r"calibration_end.*after observation_end"):
-        calibration_holdout_summary(log, "2024-03-01", "2024-02-01")
+        calibration_holdout_summary(log, calibration_end="2024-03-01", observation_end="2024-02-01")
     with pytest.raises(EmptyInputError, match="calibration_end"):
-        calibration_holdout_summary(log, "2023-12-01", "2024-02-01")
+        calibration_holdout_summary(log, calibration_end="2023-12-01", observation_end="2024-02-01")
     with pytest.raises(UnknownCodeError, match="fortnight"):
         rfm_summary(log, time_unit="fortnight")
     with pytest.raises(InvalidInputError, match="observation_end"):
-        rfm_summary(log, "not a date")
+        rfm_summary(log, observation_end="not a date")
     aware = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
     with pytest.raises(InvalidInputError, match="aware"):
-        rfm_summary(log, aware)
+        rfm_summary(log, observation_end=aware)
 
 
 @st.composite
@@ -166,16 +170,21 @@ END = START + 130 * DAY
 @given(log=logs(), seed=st.integers(0, 2**32 - 1))
 def test_row_order_does_not_matter(log: TransactionLog, seed: int) -> None:
     order = np.random.default_rng(seed).permutation(log.n_transactions)
-    _assert_same(rfm_summary(log, END), rfm_summary(_permuted(log, order), END))
+    _assert_same(
+        rfm_summary(log, observation_end=END),
+        rfm_summary(_permuted(log, order), observation_end=END),
+    )
 
 
 @given(log=logs(), cut=st.integers(0, 10))
 def test_splitting_customers_and_concatenating(log: TransactionLog, cut: int) -> None:
-    whole = rfm_summary(log, END)
+    whole = rfm_summary(log, observation_end=END)
     ids = log.customer_ids[log.customer_index]
     parts = [ids < cut, ids >= cut]
     pieces = [
-        rfm_summary(_permuted(log, np.flatnonzero(mask)), END) for mask in parts if mask.any()
+        rfm_summary(_permuted(log, np.flatnonzero(mask)), observation_end=END)
+        for mask in parts
+        if mask.any()
     ]
     for field in ("customer_ids", "frequency", "recency", "T", "monetary", "total_value"):
         joined = np.concatenate([getattr(p, field) for p in pieces])
@@ -184,7 +193,7 @@ def test_splitting_customers_and_concatenating(log: TransactionLog, cut: int) ->
 
 @given(log=logs(), unit=st.sampled_from(list(TimeUnit)), period=st.sampled_from(list(TimeUnit)))
 def test_invariants(log: TransactionLog, unit: TimeUnit, period: TimeUnit) -> None:
-    s = rfm_summary(log, END, time_unit=unit, period=period)
+    s = rfm_summary(log, observation_end=END, time_unit=unit, period=period)
     assert (s.recency >= 0).all()
     assert (s.recency <= s.T).all()
     assert (s.frequency[s.frequency == 0] == 0).all()
@@ -200,8 +209,8 @@ def test_invariants(log: TransactionLog, unit: TimeUnit, period: TimeUnit) -> No
 
 @given(log=logs())
 def test_time_unit_equivariance(log: TransactionLog) -> None:
-    days = rfm_summary(log, END)
-    weeks = rfm_summary(log, END, time_unit="week")
+    days = rfm_summary(log, observation_end=END)
+    weeks = rfm_summary(log, observation_end=END, time_unit="week")
     np.testing.assert_allclose(weeks.recency * 7, days.recency)
     np.testing.assert_allclose(days.to_unit("week").T, weeks.T)
 
@@ -211,8 +220,8 @@ def test_calibration_and_holdout_add_up(log: TransactionLog, cal_day: int) -> No
     cal_end = START + cal_day * DAY
     if cal_end < log.times.min().astype("datetime64[D]"):
         return
-    split = calibration_holdout_summary(log, cal_end, END)
-    whole = rfm_summary(log, END)
+    split = calibration_holdout_summary(log, calibration_end=cal_end, observation_end=END)
+    whole = rfm_summary(log, observation_end=END)
     rows = np.searchsorted(whole.customer_ids, split.calibration.customer_ids)
     total = split.calibration.frequency + 1 + split.frequency_holdout
     np.testing.assert_array_equal(total, whole.frequency[rows] + 1)
@@ -228,7 +237,7 @@ def test_inputs_never_mutated() -> None:
     copies = [ids.copy(), times.copy(), amounts.copy()]
     log = TransactionLog.from_arrays(ids, times, amounts)
     rfm_summary(log)
-    calibration_holdout_summary(log, "2024-01-03")
+    calibration_holdout_summary(log, calibration_end="2024-01-03")
     for original, copy in zip((ids, times, amounts), copies, strict=True):
         np.testing.assert_array_equal(original, copy)
     amounts[0] = 99.0  # the caller's array stays writable

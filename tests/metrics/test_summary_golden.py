@@ -25,7 +25,7 @@ def _cdnow(path: Path, id_column: int, date_column: int, skip_header: bool) -> T
 def test_cdnow_sample_summary_reproduced(shared_data: Path) -> None:
     """FHL (2005) 39-week calibration summary of the 2,357-customer sample, in weeks."""
     log = _cdnow(shared_data / "cdnow_sample.txt", id_column=1, date_column=2, skip_header=False)
-    s = rfm_summary(log, "1997-09-30", time_unit="week")
+    s = rfm_summary(log, observation_end="1997-09-30", time_unit="week")
     published = np.genfromtxt(shared_data / "cdnow_sample_summary.csv", delimiter=",", names=True)
     spend = np.genfromtxt(shared_data / "cdnow_sample_summary_spend.csv", delimiter=",", names=True)
     assert len(s) == 2357
@@ -40,11 +40,13 @@ def test_cdnow_sample_summary_reproduced(shared_data: Path) -> None:
 
 def test_cdnow_sample_holdout(shared_data: Path) -> None:
     log = _cdnow(shared_data / "cdnow_sample.txt", id_column=1, date_column=2, skip_header=False)
-    split = calibration_holdout_summary(log, "1997-09-30", "1998-06-30", time_unit="week")
+    split = calibration_holdout_summary(
+        log, calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="week"
+    )
     assert len(split) == 2357
     assert split.n_excluded == 0
     np.testing.assert_allclose(split.duration_holdout, 273 / 7)
-    full = rfm_summary(log, "1998-06-30")
+    full = rfm_summary(log, observation_end="1998-06-30")
     np.testing.assert_array_equal(
         split.calibration.frequency + split.frequency_holdout, full.frequency
     )
@@ -64,7 +66,7 @@ def test_cdnow_master_matches_lifetimes(shared_data: Path) -> None:
         freq="D",
         observation_period_end="1998-06-30",
     )
-    s = rfm_summary(log, "1998-06-30")
+    s = rfm_summary(log, observation_end="1998-06-30")
     assert len(s) == len(expected) == 23570
     expected = expected.loc[s.customer_ids]
     np.testing.assert_array_equal(s.frequency, expected["frequency"].to_numpy())

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from ecomstrat.exceptions import EmptyInputError, InvalidInputError
+from ecomstrat.exceptions import EmptyInputError, InvalidInputError, UnknownCodeError
 from ecomstrat.metrics.value_tiers import ValueTiers, value_tiers, value_tiers_by_threshold
 
 
@@ -27,7 +27,8 @@ def test_top_1_and_10_percent_hand_checked() -> None:
     assert tiers.value_shares == pytest.approx(
         {"top 1%": 399 / 20_100, "top 10%": 3_411 / 20_100, "rest": 16_290 / 20_100}
     )
-    assert tiers.customer_shares == {"top 1%": 0.01, "top 10%": 0.09, "rest": 0.9}
+    assert tiers.shares == {"top 1%": 0.01, "top 10%": 0.09, "rest": 0.9}
+    assert repr(tiers) == "ValueTiers(200 customers: top 1%=2, top 10%=18, rest=180)"
 
 
 def test_room_rounds_up_and_ties_fall_to_the_lower_tier() -> None:
@@ -43,17 +44,19 @@ def test_room_rounds_up_and_ties_fall_to_the_lower_tier() -> None:
 
 
 def test_thresholds_hand_checked() -> None:
-    tiers = value_tiers_by_threshold([500.0, 200.0, 199.99, 50.0, 0.0], (200, 50))
+    tiers = value_tiers_by_threshold([500.0, 200.0, 199.99, 50.0, 0.0], thresholds=(200, 50))
     # >= 200 high; [50, 200) mid; < 50 low: a value on a threshold belongs to the tier above
-    assert tiers.tier_names().tolist() == ["high", "high", "mid", "mid", "low"]
+    assert tiers.labels().tolist() == ["high", "high", "mid", "mid", "low"]
     # shares of 949.99: high 700, mid 249.99, low 0
     assert tiers.value_shares["high"] == pytest.approx(700 / 949.99)
     assert tiers.value_shares["low"] == 0.0
-    one = value_tiers_by_threshold([5.0, 1.0], [2.0])
+    one = value_tiers_by_threshold([5.0, 1.0], thresholds=[2.0])
     assert one.names == ("high", "low")
-    three = value_tiers_by_threshold([5.0, 1.0], [4.0, 3.0, 2.0], names=["A", "B", "C", "D"])
-    assert three.tier_names().tolist() == ["A", "D"]
-    assert value_tiers_by_threshold([1.0], [3.0, 2.0, 1.0]).names[-1] == "tier 4"
+    three = value_tiers_by_threshold(
+        [5.0, 1.0], thresholds=[4.0, 3.0, 2.0], names=["A", "B", "C", "D"]
+    )
+    assert three.labels().tolist() == ["A", "D"]
+    assert value_tiers_by_threshold([1.0], thresholds=[3.0, 2.0, 1.0]).names[-1] == "tier 4"
 
 
 def test_zero_total_value_gives_nan_shares() -> None:
@@ -64,9 +67,12 @@ def test_zero_total_value_gives_nan_shares() -> None:
 
 def test_ids_and_to_pandas() -> None:
     tiers = value_tiers([3.0, 9.0], top_shares=(0.5,), customer_ids=["x", "y"])
-    assert tiers.tier_names().tolist() == ["rest", "top 50%"]
+    assert tiers.labels().tolist() == ["rest", "top 50%"]
+    assert tiers.ids_in("top 50%").tolist() == ["y"]
+    assert tiers.ids_in(1).tolist() == ["x"]
     pytest.importorskip("pandas")
     frame = tiers.to_pandas()
+    assert list(frame.columns) == ["tier", "tier_code", "value"]
     assert frame.loc["y", "tier"] == "top 50%"
     assert frame.loc["x", "tier_code"] == 1
 
@@ -84,7 +90,7 @@ def test_properties(values: list[int], shares: list[int], seed: int) -> None:
     top = tuple(s / 100 for s in sorted(shares))
     tiers = value_tiers(v, top_shares=top)
     assert sum(tiers.counts.values()) == v.size
-    assert sum(tiers.customer_shares.values()) == pytest.approx(1.0)
+    assert sum(tiers.shares.values()) == pytest.approx(1.0)
     if v.sum() > 0:
         assert sum(tiers.value_shares.values()) == pytest.approx(1.0)
     for k, share in enumerate(top):  # never more customers than the room of each tier
@@ -115,12 +121,18 @@ def test_errors() -> None:
     with pytest.raises(
         InvalidInputError, match=r"thresholds=\(50.0, 200.0\) is invalid.*\(200.0, 50.0\)"
     ):
-        value_tiers_by_threshold([1.0], (50, 200))
+        value_tiers_by_threshold([1.0], thresholds=(50, 200))
     with pytest.raises(InvalidInputError, match=r"names=.*must hold 3 labels"):
-        value_tiers_by_threshold([1.0], (2, 1), names=["a", "b"])
+        value_tiers_by_threshold([1.0], thresholds=(2, 1), names=["a", "b"])
     with pytest.raises(InvalidInputError, match=r"names=.*must be distinct"):
         value_tiers([1.0], names=["a", "a", "b"])
     with pytest.raises(InvalidInputError, match="customer_ids='a' is invalid: is duplicated"):
         value_tiers([1.0, 2.0], customer_ids=["a", "a"])
     with pytest.raises(InvalidInputError, match="equal lengths"):
         ValueTiers(np.array([1]), np.array([1.0, 2.0]), np.array([0], dtype=np.int8), ("a",))
+    with pytest.raises(InvalidInputError, match=r"codes=.*must be int8"):
+        ValueTiers(np.array([1]), np.array([1.0]), np.array([0]), ("a",))
+    with pytest.raises(InvalidInputError, match="codes='out of range'"):
+        ValueTiers(np.array([1]), np.array([1.0]), np.array([1], dtype=np.int8), ("a",))
+    with pytest.raises(UnknownCodeError, match=r"label='top 5%' is not known.*'top 1%'"):
+        value_tiers([1.0]).ids_in("top 5%")

@@ -29,6 +29,11 @@ PUBLISHED_LL = -33_225.6
 PUBLISHED_MODEL = BGBB.from_params(**PUBLISHED)
 
 
+def model_of(theta: tuple) -> FittedBGBB:
+    """The model with ``theta = (alpha, beta, gamma, delta)``."""
+    return BGBB.from_params(**dict(zip(PUBLISHED, theta, strict=True)))
+
+
 def donations(shared_data: Path) -> DiscretePatterns:
     table = np.loadtxt(shared_data / "donations.csv", delimiter=",", skiprows=1)
     return DiscretePatterns(table[:, 0], table[:, 1], table[:, 2], table[:, 3])
@@ -134,11 +139,9 @@ def test_parity_with_lifetimes(lifetimes_fitter, n: int) -> None:  # type: ignor
             want = lifetimes_fitter.conditional_probability_alive(ahead, *ints)
             got = PUBLISHED_MODEL.probability_alive((x, t_x, periods), periods_ahead=ahead)
             np.testing.assert_allclose(got, want, rtol=1e-6)
-        for n_star in (1, 5, 20):
-            want = lifetimes_fitter.conditional_expected_number_of_purchases_up_to_time(
-                n_star, *ints
-            )
-            got = PUBLISHED_MODEL.conditional_expected_purchases(n_star, (x, t_x, periods))
+        for t in (1, 5, 20):
+            want = lifetimes_fitter.conditional_expected_number_of_purchases_up_to_time(t, *ints)
+            got = PUBLISHED_MODEL.conditional_expected_purchases(t, (x, t_x, periods))
             np.testing.assert_allclose(got, want, rtol=1e-6)
         # lifetimes returns P(X(n) = x) times the customers, for the x in its data; its
         # index arithmetic assumes the x values are consecutive from the smallest (true here).
@@ -162,8 +165,8 @@ def test_parity_with_lifetimes(lifetimes_fitter, n: int) -> None:  # type: ignor
 @pytest.mark.parametrize("name", ["numba", "numba-parallel"])
 @given(theta=params_strategy, data=patterns())
 def test_loglik_kernel_matches_reference(name: str, theta: tuple, data: tuple) -> None:
-    want_ll, want_grad = COMPARISONS["bgbb_loglik_terms"]["python"](*theta, *data)
-    got_ll, got_grad = COMPARISONS["bgbb_loglik_terms"][name](*theta, *data)
+    want_ll, want_grad = COMPARISONS["bgbb_loglik_terms"]["python"](theta, *data)
+    got_ll, got_grad = COMPARISONS["bgbb_loglik_terms"][name](theta, *data)
     np.testing.assert_allclose(got_ll, want_ll, rtol=1e-11, atol=1e-11)
     np.testing.assert_allclose(got_grad, want_grad, rtol=1e-8, atol=1e-9)
 
@@ -171,57 +174,58 @@ def test_loglik_kernel_matches_reference(name: str, theta: tuple, data: tuple) -
 @given(theta=params_strategy, data=patterns(), ahead=st.integers(0, 5))
 def test_probability_alive_kernel_matches_reference(theta: tuple, data: tuple, ahead: int) -> None:
     impl = COMPARISONS["bgbb_probability_alive"]
-    want = impl["python"](*theta, *data, float(ahead))
-    np.testing.assert_allclose(impl["numba"](*theta, *data, float(ahead)), want, rtol=1e-10)
+    want = impl["python"](theta, *data, float(ahead))
+    np.testing.assert_allclose(impl["numba"](theta, *data, float(ahead)), want, rtol=1e-10)
 
 
-@given(theta=params_strategy, data=patterns(), n_star=st.integers(0, 60))
+@given(theta=params_strategy, data=patterns(), t=st.integers(0, 60))
 def test_conditional_expectation_kernel_matches_reference(
-    theta: tuple, data: tuple, n_star: int
+    theta: tuple, data: tuple, t: int
 ) -> None:
     if abs(theta[2] - 1.0) < 0.05:  # the reference's δ/(γ − 1) form cancels near γ = 1
         theta = (*theta[:2], theta[2] + 0.1, theta[3])
     impl = COMPARISONS["bgbb_conditional_expected_purchases"]
-    future = np.full(len(data[0]), float(n_star))
-    want = impl["python"](*theta, *data, future)
-    np.testing.assert_allclose(impl["numba"](*theta, *data, future), want, rtol=1e-9, atol=1e-13)
+    future = np.full(len(data[0]), float(t))
+    want = impl["python"](theta, *data, future)
+    np.testing.assert_allclose(impl["numba"](theta, *data, future), want, rtol=1e-9, atol=1e-13)
 
 
 @needs_mpmath
 @given(theta=params_strategy, data=patterns(), rate=st.floats(0.01, 2.0))
 def test_dert_kernel_matches_reference(theta: tuple, data: tuple, rate: float) -> None:
     impl = COMPARISONS["bgbb_dert"]
-    want = impl["python"](*theta, *data, rate)
-    np.testing.assert_allclose(impl["numba"](*theta, *data, rate), want, rtol=1e-10)
+    want = impl["python"](theta, *data, rate)
+    np.testing.assert_allclose(impl["numba"](theta, *data, rate), want, rtol=1e-10)
 
 
-@given(theta=params_strategy, n=st.lists(st.integers(0, 80), min_size=1, max_size=8))
-def test_expected_purchases_kernel_matches_reference(theta: tuple, n: list[int]) -> None:
+@given(theta=params_strategy, t=st.lists(st.integers(0, 80), min_size=1, max_size=8))
+def test_expected_purchases_kernel_matches_reference(theta: tuple, t: list[int]) -> None:
     impl = COMPARISONS["bgbb_expected_purchases"]
-    periods = np.array(n, dtype=np.float64)
-    want = impl["python"](*theta, periods)
-    np.testing.assert_allclose(impl["numba"](*theta, periods), want, rtol=1e-11, atol=1e-300)
+    periods = np.array(t, dtype=np.float64)
+    want = impl["python"](theta, periods)
+    np.testing.assert_allclose(impl["numba"](theta, periods), want, rtol=1e-11, atol=1e-300)
 
 
 @given(theta=params_strategy, data=patterns())
 def test_probability_of_purchases_kernel_matches_reference(theta: tuple, data: tuple) -> None:
     impl = COMPARISONS["bgbb_probability_of_purchases"]
-    x, _, n = data
+    purchases, _, periods = data
     np.testing.assert_allclose(
-        impl["numba"](*theta, x, n), impl["python"](*theta, x, n), rtol=1e-10
+        impl["numba"](theta, purchases, periods),
+        impl["python"](theta, purchases, periods),
+        rtol=1e-10,
     )
 
 
 def test_gradient_matches_finite_differences() -> None:
     x, t_x, n = all_patterns(8)
     weights = np.linspace(1.0, 50.0, len(x))
-    model = BGBB.from_params(0.9, 1.7, 1.3, 2.2)
-    theta = np.array(list(model.params.to_dict().values()))
+    theta = np.array([0.9, 1.7, 1.3, 2.2])
 
     def total(th: np.ndarray) -> float:
-        return float(weights @ bgbb_loglik_python(*th, x, t_x, n)[0])
+        return float(weights @ bgbb_loglik_python(tuple(th), x, t_x, n)[0])
 
-    _, gradient = COMPARISONS["bgbb_loglik_terms"]["numba"](*theta, x, t_x, n)
+    _, gradient = COMPARISONS["bgbb_loglik_terms"]["numba"](tuple(theta), x, t_x, n)
     analytic = weights @ gradient
     for k in range(4):
         step = np.zeros(4)
@@ -239,8 +243,8 @@ def test_kernels_run_as_plain_python() -> None:
         from tests.reference.discrete import bgbb_loglik_python, sbg_loglik_python
         x, t, n = np.array([0.0, 2.0, 3.0]), np.array([0.0, 4.0, 3.0]), np.array([6.0, 6.0, 6.0])
         for kernel in (bgbb.bgbb_loglik_terms, bgbb.bgbb_loglik_terms_parallel):
-            for a, b in zip(kernel(1.2, 0.7, 0.6, 2.8, x, t, n),
-                            bgbb_loglik_python(1.2, 0.7, 0.6, 2.8, x, t, n)):
+            for a, b in zip(kernel((1.2, 0.7, 0.6, 2.8), x, t, n),
+                            bgbb_loglik_python((1.2, 0.7, 0.6, 2.8), x, t, n)):
                 np.testing.assert_allclose(a, b, rtol=1e-9)
         p, c = np.array([1.0, 3.0, 3.0]), np.array([1.0, 1.0, 0.0])
         for a, b in zip(sbg.sbg_loglik_terms(0.7, 1.2, p, c), sbg_loglik_python(0.7, 1.2, p, c)):
@@ -263,7 +267,7 @@ def test_kernels_run_as_plain_python() -> None:
 
 @given(theta=params_strategy, data=patterns(), ahead=st.integers(0, 10))
 def test_probabilities_lie_in_unit_interval(theta: tuple, data: tuple, ahead: int) -> None:
-    model = BGBB.from_params(*theta)
+    model = model_of(theta)
     alive = model.probability_alive(data, periods_ahead=ahead)
     assert np.all((alive >= 0) & (alive <= 1))
     later = model.probability_alive(data, periods_ahead=ahead + 1)
@@ -272,36 +276,34 @@ def test_probabilities_lie_in_unit_interval(theta: tuple, data: tuple, ahead: in
     assert np.all(model.probability_alive(data, periods_ahead=0)[t_x == n] == pytest.approx(1.0))
 
 
-@given(theta=params_strategy, n=st.integers(0, 40))
-def test_purchase_distribution_sums_to_one_and_gives_the_mean(theta: tuple, n: int) -> None:
-    model = BGBB.from_params(*theta)
-    counts = np.arange(n + 1)
-    pmf = model.probability_of_purchases(counts, n)
+@given(theta=params_strategy, t=st.integers(0, 40))
+def test_purchase_distribution_sums_to_one_and_gives_the_mean(theta: tuple, t: int) -> None:
+    model = model_of(theta)
+    counts = np.arange(t + 1)
+    pmf = model.probability_of_purchases(counts, t)
     assert np.all((pmf >= 0) & (pmf <= 1))
     assert pmf.sum() == pytest.approx(1.0, rel=1e-12)
     # eq. (7) against the mean of eq. (8)
-    assert model.expected_purchases(n) == pytest.approx(counts @ pmf, rel=1e-10, abs=1e-14)
+    assert model.expected_purchases(t) == pytest.approx(counts @ pmf, rel=1e-10, abs=1e-14)
 
 
-@given(theta=params_strategy, data=patterns(), n_star=st.integers(0, 30))
-def test_conditional_expectation_bounds(theta: tuple, data: tuple, n_star: int) -> None:
-    model = BGBB.from_params(*theta)
-    now = model.conditional_expected_purchases(n_star, data)
-    later = model.conditional_expected_purchases(n_star + 1, data)
-    assert np.all((now >= 0) & (now <= n_star * (1 + 1e-12)))
+@given(theta=params_strategy, data=patterns(), t=st.integers(0, 30))
+def test_conditional_expectation_bounds(theta: tuple, data: tuple, t: int) -> None:
+    model = model_of(theta)
+    now = model.conditional_expected_purchases(t, data)
+    later = model.conditional_expected_purchases(t + 1, data)
+    assert np.all((now >= 0) & (now <= t * (1 + 1e-12)))
     assert np.all(later >= now)
     # a new customer (x = t_x = n = 0) expects what eq. (7) says
-    fresh = model.conditional_expected_purchases(n_star, ([0], [0], [0]))
-    assert fresh == pytest.approx(model.expected_purchases([n_star]), rel=1e-12)
+    fresh = model.conditional_expected_purchases(t, ([0], [0], [0]))
+    assert fresh == pytest.approx(model.expected_purchases([t]), rel=1e-12)
 
 
-@given(theta=params_strategy, data=patterns(), rate=st.floats(0.01, 1.0))
+@given(theta=params_strategy, data=patterns(), rate=st.floats(0.01, 0.6))
 def test_dert_bounded_and_decreasing_in_the_rate(theta: tuple, data: tuple, rate: float) -> None:
-    model = BGBB.from_params(*theta)
-    dert = model.discounted_expected_residual_transactions(data, discount_rate_per_period=rate)
-    lower = model.discounted_expected_residual_transactions(
-        data, discount_rate_per_period=rate * 1.5
-    )
+    model = model_of(theta)
+    dert = model.expected_residual_purchases(data, discount_rate_per_period=rate)
+    lower = model.expected_residual_purchases(data, discount_rate_per_period=rate * 1.5)
     assert np.all((dert > 0) & (dert <= 1 / rate))
     assert np.all(lower < dert)
 
@@ -320,7 +322,7 @@ def test_survival_sum_accurate_near_gamma_one(gamma: float, horizon: int) -> Non
 def test_conditional_expectation_continuous_at_gamma_one() -> None:
     x, t_x, n = all_patterns(6)
     at_one, near = (
-        BGBB.from_params(1.2, 0.8, g, 2.5).conditional_expected_purchases(10, (x, t_x, n))
+        model_of((1.2, 0.8, g, 2.5)).conditional_expected_purchases(10, (x, t_x, n))
         for g in (1.0, 1.0 + 1e-12)
     )
     np.testing.assert_allclose(at_one, near, rtol=1e-10)
@@ -345,7 +347,9 @@ EXTREME_ROWS = [(0, 0, 1000), (1, 1, 1000), (500, 1000, 1000), (1000, 1000, 1000
 @needs_mpmath
 def test_extreme_histories_loglik_matches_high_precision() -> None:
     x, t_x, n = (np.array(c, dtype=np.float64) for c in zip(*EXTREME_ROWS, strict=True))
-    loglik, gradient = COMPARISONS["bgbb_loglik_terms"]["numba"](*PUBLISHED.values(), x, t_x, n)
+    loglik, gradient = COMPARISONS["bgbb_loglik_terms"]["numba"](
+        tuple(PUBLISHED.values()), x, t_x, n
+    )
     want = [_loglik_mpmath(tuple(PUBLISHED.values()), *row) for row in EXTREME_ROWS]
     np.testing.assert_allclose(loglik, want, rtol=1e-12)
     assert np.all(np.isfinite(gradient))
@@ -359,7 +363,7 @@ def test_extreme_histories_stay_finite() -> None:
     for values in (
         model.probability_alive((x, t_x, n)),
         model.conditional_expected_purchases(1000, (x, t_x, n)),
-        model.discounted_expected_residual_transactions((x, t_x, n), discount_rate_per_period=0.01),
+        model.expected_residual_purchases((x, t_x, n), discount_rate_per_period=0.01),
         model.expected_purchases([0, 1, 1000, 10**6]),
         model.probability_of_purchases([0, 500, 1000], 1000),
     ):
@@ -374,9 +378,7 @@ def test_single_pattern_predicts_and_all_zero_data_fails_cleanly() -> None:
     one = DiscretePatterns([2], [3], [6], [1])
     model = PUBLISHED_MODEL
     assert model.log_likelihood(one) < 0
-    assert np.isfinite(
-        model.discounted_expected_residual_transactions(one, discount_rate_per_period=0.1)
-    ).all()
+    assert np.isfinite(model.expected_residual_purchases(one, discount_rate_per_period=0.1)).all()
     nobody_buys = DiscretePatterns([0, 0], [0, 0], [3, 6], [500, 500])
     with pytest.raises(InvalidInputError, match=r"frequency is 0 in every history"):
         BGBB().fit(nobody_buys)
@@ -466,7 +468,7 @@ def test_invalid_histories() -> None:
     [
         (lambda: BGBBParams(0.0, 1, 1, 1), r"alpha=0.0 .* must be > 0"),
         (lambda: BGBBParams(1, 1, math.nan, 1), r"gamma=nan .* finite"),
-        (lambda: BGBB.from_params(1, 1, 1, -2), r"delta=-2.0 .* must be > 0"),
+        (lambda: model_of((1, 1, 1, -2)), r"delta=-2.0 .* must be > 0"),
         (lambda: BGBB().fit(([0], [0], [1]), initial=(1, 1)), r"initial=.* four values"),
         (lambda: BGBB().fit(([0], [0], [1]), initial=(1, 1, 0, 1)), r"initial gamma=0 is"),
         (
@@ -475,20 +477,26 @@ def test_invalid_histories() -> None:
         ),
         (
             lambda: PUBLISHED_MODEL.conditional_expected_purchases(-1, ([1], [1], [2])),
-            r"n_star=-1.0 .* >= 0",
+            r"^t=-1.0 .* >= 0",
         ),
         (
             lambda: PUBLISHED_MODEL.conditional_expected_purchases([1, 2], ([1], [1], [2])),
-            r"n_star=.* one value or one per row",
+            r"^t=.* one value or one per row",
         ),
         (
-            lambda: PUBLISHED_MODEL.discounted_expected_residual_transactions(
+            lambda: PUBLISHED_MODEL.expected_residual_purchases(
                 ([1], [1], [2]), discount_rate_per_period=0.0
             ),
-            r"discount_rate_per_period=0.0",
+            r"discount_rate_per_period=0.0 .* must be > 0 over an infinite horizon",
         ),
-        (lambda: PUBLISHED_MODEL.expected_purchases([1, 2.5]), r"n\[1\]=2.5 .* whole"),
-        (lambda: PUBLISHED_MODEL.probability_of_purchases([1, 4], 3), r"x\[1\]=4.0 .* <= n"),
+        (
+            lambda: PUBLISHED_MODEL.expected_residual_purchases(
+                ([1], [1], [2]), discount_rate_per_period=1.5
+            ),
+            r"discount_rate_per_period=1.5 .* must lie in \[0, 1\]",
+        ),
+        (lambda: PUBLISHED_MODEL.expected_purchases([1, 2.5]), r"t\[1\]=2.5 .* whole"),
+        (lambda: PUBLISHED_MODEL.probability_of_purchases([1, 4], 3), r"n\[1\]=4.0 .* <= t"),
         (lambda: PUBLISHED_MODEL.probability_alive(([1], [0], [2])), r"recency\[0\]=0"),
         (lambda: PUBLISHED_MODEL.probability_alive([1, 2]), r"data=.* DiscretePatterns"),  # type: ignore[arg-type]
     ],
@@ -545,13 +553,13 @@ def test_predictions_per_pattern_equal_per_customer_kernels() -> None:
     values = (1.204, 0.750, 0.657, 2.783)
     np.testing.assert_array_equal(
         model.probability_alive((x, t_x, n)),
-        kernels.bgbb_probability_alive(*values, x, t_x, n, 1.0),
+        kernels.bgbb_probability_alive(values, x, t_x, n, 1.0),
     )
     np.testing.assert_array_equal(
         model.conditional_expected_purchases(5, (x, t_x, n)),
-        kernels.bgbb_conditional_expected_purchases(*values, x, t_x, n, np.full(8, 5.0)),
+        kernels.bgbb_conditional_expected_purchases(values, x, t_x, n, np.full(8, 5.0)),
     )
     np.testing.assert_array_equal(
-        model.discounted_expected_residual_transactions((x, t_x, n), discount_rate_per_period=0.1),
-        kernels.bgbb_dert(*values, x, t_x, n, 0.1),
+        model.expected_residual_purchases((x, t_x, n), discount_rate_per_period=0.1),
+        kernels.bgbb_dert(values, x, t_x, n, 0.1),
     )

@@ -172,7 +172,7 @@ def test_time_unit_equivariance() -> None:
 
 
 def test_fit_from_arrays_defaults_to_days() -> None:
-    s = simulate_transactions(2_000, seed=4).summary("day")
+    s = simulate_transactions(2_000, seed=4).summary(time_unit="day")
     fitted = BGNBD().fit((s.frequency, s.recency, s.T))
     assert fitted.time_unit.value == "day"
     again = BGNBD().fit((s.frequency, s.recency, s.T), initial=fitted.params)
@@ -275,7 +275,7 @@ def test_no_nan_in_edge_cases(published: FittedBGNBD) -> None:
             published.conditional_expected_purchases(52.0, data),
             published.conditional_expected_purchases(0.0, data),
             published.expected_residual_purchases(data, annual_discount_rate=0.1),
-            published.discounted_expected_purchases(data, horizon=52.0, discount_rate=0.01),
+            published.expected_residual_purchases(data, annual_discount_rate=0.5, horizon=52.0),
         ):
             assert np.isfinite(values).all(), name
     assert np.isfinite(published.probability_of_purchases([0, 10_000], [1e-9, 1e9])).all()
@@ -315,7 +315,7 @@ def test_discounting_orders_and_limits(published: FittedBGNBD) -> None:
     assert (high < low).all()
     # No discounting over a horizon H is E[Y(H)].
     np.testing.assert_allclose(
-        published.discounted_expected_purchases(data, horizon=52.0, discount_rate=0.0),
+        published.expected_residual_purchases(data, annual_discount_rate=0.0, horizon=52.0),
         published.conditional_expected_purchases(52.0, data),
         rtol=1e-12,
     )
@@ -337,7 +337,7 @@ def test_repr_and_params() -> None:
     with pytest.raises(InvalidInputError, match=r"alpha=0.0 is invalid: must be > 0"):
         BGNBDParams(r=0.25, alpha=0.0, a=0.8, b=2.5)
     with pytest.raises(InvalidInputError, match="b=nan"):
-        BGNBD.from_params(r=0.25, alpha=1.0, a=0.8, b=math.nan)
+        BGNBD.from_params(r=0.25, alpha=1.0, a=0.8, b=math.nan, time_unit="week")
 
 
 @pytest.mark.parametrize(
@@ -369,11 +369,15 @@ def test_invalid_prediction_arguments(published: FittedBGNBD) -> None:
     with pytest.raises(InvalidInputError, match=r"t\[0\]=nan"):
         published.expected_purchases([math.nan])
     with pytest.raises(InvalidInputError, match=r"horizon=0.0 is invalid"):
-        published.discounted_expected_purchases(data, horizon=0.0, discount_rate=0.01)
+        published.expected_residual_purchases(data, annual_discount_rate=0.1, horizon=0.0)
     with pytest.raises(InvalidInputError, match=r"annual_discount_rate=-0.1 is invalid"):
         published.expected_residual_purchases(data, annual_discount_rate=-0.1)
     with pytest.raises(InvalidInputError, match=r"annual_discount_rate=10.0 is invalid"):
         published.expected_residual_purchases(data, annual_discount_rate=10.0)
+    with pytest.raises(
+        InvalidInputError, match=r"annual_discount_rate=0.0 is invalid: must be > 0"
+    ):
+        published.expected_residual_purchases(data, annual_discount_rate=0.0)
     with pytest.raises(InvalidInputError, match=r"initial r=-1.0 is invalid"):
         BGNBD().fit(data, initial=[-1.0, 1.0, 1.0, 1.0])
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ecomstrat._kernels import bgnbd as kb
+from ecomstrat.models._base import compress_rows
 from tests.reference.bgnbd import COMPARISONS
 
 MODELS = ("bgnbd", "mbgnbd")
@@ -133,7 +134,7 @@ def test_expected_purchases_when_a_plus_b_at_most_one() -> None:
             float(mp.quad(lambda u: r / alpha * mp.hyp2f1(r + 1, a, a + b, -u / alpha), [0, ti]))
             for ti in t
         ]
-    close(kb.unconditional(r, alpha, a, b, t), np.array(want), rtol=1e-10)
+    close(kb.unconditional(r, alpha, a, b, t, shift=0.0), np.array(want), rtol=1e-10)
 
 
 def _hyp_cases() -> list[tuple[float, float, float, float]]:
@@ -232,17 +233,22 @@ def test_no_nan_or_inf_on_extreme_but_valid_inputs(model: str) -> None:
         max_size=60,
     )
 )
-def test_compress_patterns_agrees_with_numpy(rows) -> None:
+def test_compress_rows_agrees_with_numpy(rows) -> None:
     x, t_x, T = (np.array(col, dtype=float) for col in zip(*rows, strict=True))
     t_x = np.where(x > 0, t_x, 0.0)
     T = np.round(T, 1)
     w = np.arange(1.0, x.size + 1.0)
-    got = COMPARISONS["compress_patterns"]["numba"](x, t_x, T, w)
-    want = COMPARISONS["compress_patterns"]["numpy"](x, t_x, T, w)
-    order = np.lexsort((got[2], got[1], got[0]))
-    for have, expected in zip(got, want, strict=True):
-        np.testing.assert_array_equal(have[order], expected)
-    assert got[3].sum() == w.sum()
+    bits = [np.ascontiguousarray(c).view(np.int64) for c in (x, t_x, T)]
+    first, inverse = COMPARISONS["unique_rows"]["numba"](*bits)
+    want_first, want_inverse = COMPARISONS["unique_rows"]["numpy"](*bits)
+    np.testing.assert_array_equal(first, want_first)
+    np.testing.assert_array_equal(inverse, want_inverse)
+    (cx, ct, cT), cw = compress_rows((x, t_x, T), w, compress=True)
+    np.testing.assert_array_equal(ct, t_x[first])
+    np.testing.assert_array_equal(cx, x[first])
+    np.testing.assert_array_equal(cT, T[first])
+    np.testing.assert_array_equal(cw, np.bincount(inverse, weights=w))
+    assert cw.sum() == w.sum()
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -273,8 +279,8 @@ def test_inputs_not_mutated() -> None:
     T = np.array([10.0, 10.0, 12.0])
     t = np.array([1.0, 2.0, 3.0])
     copies = [a.copy() for a in (x, t_x, T, t)]
-    kb.conditional(0.3, 4.0, 0.8, 2.4, t, x, t_x, T)
-    kb.loglik(np.array([0.3, 4.0, 0.8, 2.4]), x, t_x, T, np.ones(3))
+    kb.conditional(0.3, 4.0, 0.8, 2.4, t, x, t_x, T, shift=0.0)
+    kb.loglik(np.array([0.3, 4.0, 0.8, 2.4]), x, t_x, T, np.ones(3), shift=1.0)
     for original, copy in zip((x, t_x, T, t), copies, strict=True):
         np.testing.assert_array_equal(original, copy)
 
@@ -284,16 +290,18 @@ def test_kernels_run_as_plain_python() -> None:
     script = textwrap.dedent(
         """
         import numpy as np
-        from ecomstrat._kernels import bgnbd, mbgnbd, gamma_gamma
-        assert not hasattr(bgnbd.posterior, "py_func")
+        from ecomstrat._kernels import bgnbd as m, gamma_gamma, patterns
+        assert not hasattr(m.posterior, "py_func")
         x = np.array([0.0, 2.0, 9.0]); t_x = np.array([0.0, 5.0, 30.0])
         T = np.array([38.0, 38.0, 38.0]); t = np.array([10.0, 52.0, 500.0])
         theta = (0.243, 4.414, 0.793, 2.426)
-        for m in (bgnbd, mbgnbd):
-            print(repr(m.loglik(np.array(theta), x, t_x, T, np.ones(3))[0]))
-            print(m.conditional(*theta, t, x, t_x, T).tolist())
-            print(m.discounted(*theta, 0.002, 60.0, x, t_x, T).tolist())
-            print(m.pmf(*theta, x, t).tolist())
+        for shift in (0.0, 1.0):
+            print(repr(m.loglik(np.array(theta), x, t_x, T, np.ones(3), shift=shift)[0]))
+            print(m.conditional(*theta, t, x, t_x, T, shift=shift).tolist())
+            print(m.discounted(*theta, 0.002, 60.0, x, t_x, T, shift=shift).tolist())
+            print(m.pmf(*theta, x, t, shift=shift).tolist())
+        keys = np.array([3, 1, 3], dtype=np.int64)
+        print(np.concatenate(patterns.unique_rows(keys, keys, keys)).tolist())
         print(repr(gamma_gamma.loglik(np.array([6.0, 3.0, 15.0]), x[1:], t[1:], np.ones(2))[0]))
         """
     )
@@ -325,16 +333,17 @@ def test_cached_parallel_likelihood_reloads_in_fresh_processes(tmp_path: Path) -
         """
         import sys
         import numpy as np
-        from ecomstrat._kernels import bgnbd, mbgnbd
+        from ecomstrat._kernels import bgnbd
         rng = np.random.default_rng(0)
         n = 30_000
         x = rng.integers(0, 5, n).astype(float)
         T = rng.uniform(1.0, 50.0, n)
         t_x = np.where(x > 0, T * rng.random(n), 0.0)
         theta = np.array([0.243, 4.414, 0.793, 2.426])
-        module = bgnbd if sys.argv[1] == "bgnbd" else mbgnbd
-        print(module.loglik_parallel(theta, x, t_x, T, np.ones(n))[0])
-        print(module.conditional_parallel(*theta, np.full(n, 10.0), x, t_x, T).sum())
+        shift = 0.0 if sys.argv[1] == "bgnbd" else 1.0
+        print(bgnbd.loglik(theta, x, t_x, T, np.ones(n), shift=shift, parallel=True)[0])
+        t = np.full(n, 10.0)
+        print(bgnbd.conditional(*theta, t, x, t_x, T, shift=shift, parallel=True).sum())
         """
     )
     root = Path(__file__).resolve().parents[2]

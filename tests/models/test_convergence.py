@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from ecomstrat.datasets.simulate import SimulationParameters, simulate_transactions
 from ecomstrat.frames.discrete import DiscretePatterns
 from ecomstrat.models.bgbb import BGBB
-from ecomstrat.models.bgnbd import BGNBD
+from ecomstrat.models.bgnbd import BGNBD, MBGNBD
 from ecomstrat.models.gamma_gamma import GammaGamma
-from ecomstrat.models.mbgnbd import MBGNBD
 from ecomstrat.models.paretonbd import ParetoNBD
 from ecomstrat.models.sbg import SBG
 

@@ -27,8 +27,14 @@ from ecomstrat.frames.summary import CustomerSummary
 
 #: model -> from_params(**values) with valid values; the first parameter is spoilt below.
 FROM_PARAMS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
-    "BGNBD": (BGNBD.from_params, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}),
-    "MBGNBD": (MBGNBD.from_params, {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}),
+    "BGNBD": (
+        BGNBD.from_params,
+        {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "time_unit": "week"},
+    ),
+    "MBGNBD": (
+        MBGNBD.from_params,
+        {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614, "time_unit": "week"},
+    ),
     "ParetoNBD": (
         ParetoNBD.from_params,
         {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669, "time_unit": "week"},
@@ -76,45 +82,49 @@ HISTORY = ([2, 1, 0], [30.43, 1.71, 0.0], [38.86, 38.86, 38.86])
     ("call", "message"),
     [
         (
-            lambda: BGNBD.from_params(r=0.2, alpha=4.0, a=0.8, b=2.4).expected_purchases("10"),
+            lambda: BGNBD.from_params(
+                r=0.2, alpha=4.0, a=0.8, b=2.4, time_unit="week"
+            ).expected_purchases("10"),
             "t='10' is invalid: must be numbers, not str.",
         ),
         (
             lambda: MBGNBD.from_params(
-                r=0.5, alpha=6.0, a=0.9, b=1.6
+                r=0.5, alpha=6.0, a=0.9, b=1.6, time_unit="week"
             ).conditional_expected_purchases(["10", 5], HISTORY),
             "t[0]='10' is invalid: must be a number, not str (1 such value(s)).",
         ),
         (
-            lambda: BGNBD.from_params(r=0.2, alpha=4.0, a=0.8, b=2.4).discounted_expected_purchases(
-                HISTORY, horizon="10", discount_rate=0.01
-            ),
+            lambda: BGNBD.from_params(
+                r=0.2, alpha=4.0, a=0.8, b=2.4, time_unit="week"
+            ).expected_residual_purchases(HISTORY, annual_discount_rate=0.1, horizon="10"),
             "horizon='10' is invalid: must be a number, not str.",
         ),
         (
             lambda: ParetoNBD.from_params(
-                0.5, 10.0, 0.6, 11.0, time_unit="week"
+                r=0.5, alpha=10.0, s=0.6, beta=11.0, time_unit="week"
             ).probability_of_purchases(1, "10"),
             "t='10' is invalid: must be numbers, not str.",
         ),
         (
             lambda: ParetoNBD.from_params(
-                0.5, 10.0, 0.6, 11.0, time_unit="week"
+                r=0.5, alpha=10.0, s=0.6, beta=11.0, time_unit="week"
             ).expected_residual_purchases(HISTORY, annual_discount_rate="0.1"),
             "annual_discount_rate='0.1' is invalid: must be a number, not str.",
         ),
         (
-            lambda: BGBB.from_params(1.2, 0.75, 0.66, 2.8).conditional_expected_purchases(
-                True, ([1], [1], [2])
-            ),
-            "n_star=True is invalid: must be a number, not bool.",
+            lambda: BGBB.from_params(
+                alpha=1.2, beta=0.75, gamma=0.66, delta=2.8
+            ).conditional_expected_purchases(True, ([1], [1], [2])),
+            "t=True is invalid: must be a number, not bool.",
         ),
         (
-            lambda: SBG.from_params(0.7, 1.2).survival(None),
+            lambda: SBG.from_params(alpha=0.7, beta=1.2).survival(None),
             "t=None is invalid: must be numbers, not None.",
         ),
         (
-            lambda: SBG.from_params(0.7, 1.2).projected_survivors([1, 2], cohort_size="100"),
+            lambda: SBG.from_params(alpha=0.7, beta=1.2).projected_survivors(
+                [1, 2], cohort_size="100"
+            ),
             "cohort_size='100' is invalid: must be a number, not str.",
         ),
     ],
@@ -199,7 +209,7 @@ def test_fit_of_a_dataframe_says_what_to_call(model: str, library: str) -> None:
 def test_predictions_refuse_a_dataframe_too() -> None:
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]})
-    model = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    model = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
     with pytest.raises(InvalidInputError, match=r"ecomstrat\.summary_from_pandas"):
         model.probability_alive(frame)  # type: ignore[arg-type]
     # a Series is a column, not a table: one cohort's survivor counts

@@ -11,8 +11,7 @@ import pytest
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._protocols import DiscountedTransactionModel
-from ecomstrat.models.bgnbd import BGNBD
-from ecomstrat.models.mbgnbd import MBGNBD, FittedMBGNBD, MBGNBDParams
+from ecomstrat.models.bgnbd import BGNBD, MBGNBD, FittedMBGNBD, MBGNBDParams
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +131,7 @@ def test_edge_cases_are_finite() -> None:
 
 def test_params_and_errors() -> None:
     assert MBGNBDParams(1, 2, 3, 4).to_dict() == {"r": 1.0, "alpha": 2.0, "a": 3.0, "b": 4.0}
-    assert isinstance(MBGNBD.from_params(r=1, alpha=2, a=3, b=4), FittedMBGNBD)
+    assert isinstance(MBGNBD.from_params(r=1, alpha=2, a=3, b=4, time_unit="day"), FittedMBGNBD)
     with pytest.raises(InvalidInputError, match=r"r=-1.0 is invalid: must be > 0"):
         MBGNBDParams(-1, 2, 3, 4)
     with pytest.raises(InvalidInputError, match=r"recency\[0\]=9.0 is invalid: must be <= T"):

@@ -14,6 +14,7 @@ from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import BoundaryEstimateWarning, ConvergenceError, InvalidInputError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._data import as_rfm_arrays
+from ecomstrat.models._protocols import continuous_discount_rate
 from ecomstrat.models.paretonbd import (
     SUBSAMPLE_ABOVE,
     FittedParetoNBD,
@@ -144,13 +145,14 @@ def test_dert_matches_the_closed_form_with_units_converted():
     x=st.integers(0, 30),
     share=st.floats(0.0, 1.0),
     horizon=st.floats(0.1, 500.0),
-    delta=st.floats(0.0, 0.1),
+    rate=st.floats(0.0, 1.0),
 )
 @settings(max_examples=30)
-def test_discounted_purchases_match_mpmath(params, x, share, horizon, delta):
+def test_discounted_purchases_match_mpmath(params, x, share, horizon, rate):
     m = ParetoNBD.from_params(**params, time_unit="week")
     data = ([x], [share * 40.0 if x else 0.0], [40.0])
-    got = m.discounted_expected_purchases(data, horizon=horizon, discount_rate=delta)[0]
+    got = m.expected_residual_purchases(data, annual_discount_rate=rate, horizon=horizon)[0]
+    delta = continuous_discount_rate(rate, "week")
     theta = [params[name] for name in PUBLISHED]
     expected = ref.discounted_expected(*theta, *(c[0] for c in data), horizon, delta)
     assert got == pytest.approx(expected, rel=1e-10, abs=1e-300)
@@ -162,13 +164,7 @@ def test_discounted_purchases_match_mpmath(params, x, share, horizon, delta):
 def test_discounted_purchases_over_the_whole_lifetime_are_the_dert():
     m = model()
     data = ([2, 0, 25], [30.43, 0.0, 38.0], [38.86, 38.86, 38.86])
-    delta = math.log(1.1) / TimeUnit.WEEK.per("year")
-    np.testing.assert_allclose(
-        m.discounted_expected_purchases(data, horizon=math.inf, discount_rate=delta),
-        m.expected_residual_purchases(data, annual_discount_rate=0.1),
-        rtol=1e-15,
-    )
-    far = m.discounted_expected_purchases(data, horizon=1e7, discount_rate=delta)
+    far = m.expected_residual_purchases(data, annual_discount_rate=0.1, horizon=1e7)
     np.testing.assert_allclose(
         far, m.expected_residual_purchases(data, annual_discount_rate=0.1), rtol=1e-12
     )
@@ -394,8 +390,14 @@ def test_one_customer_and_x_zero_everywhere():
     [
         (lambda: ParetoNBDParams(0.5, 1.0, -1.0, 1.0), "s="),
         (lambda: ParetoNBDParams(math.nan, 1.0, 1.0, 1.0), "r="),
-        (lambda: ParetoNBD.from_params(0.5, math.inf, 1.0, 1.0, time_unit="week"), "alpha="),
-        (lambda: ParetoNBD.from_params(0.5, 1.0, 1.0, 1.0, time_unit="fortnight"), "time_unit="),
+        (
+            lambda: ParetoNBD.from_params(r=0.5, alpha=math.inf, s=1.0, beta=1.0, time_unit="week"),
+            "alpha=",
+        ),
+        (
+            lambda: ParetoNBD.from_params(r=0.5, alpha=1.0, s=1.0, beta=1.0, time_unit="fortnight"),
+            "time_unit=",
+        ),
         (lambda: model().expected_purchases([1.0, -2.0]), "t[1]="),
         (lambda: model().probability_of_purchases(1.5, 2.0), "n="),
         (lambda: model().probability_of_purchases([1, 2], [1.0, 2.0, 3.0]), "t="),
@@ -413,22 +415,22 @@ def test_one_customer_and_x_zero_everywhere():
         ),
         (lambda: ParetoNBD().fit(([1], [1.0], [2.0]), initial=(1.0, 2.0)), "initial="),
         (
-            lambda: model().discounted_expected_purchases(
-                ([1], [1.0], [2.0]), horizon=0.0, discount_rate=0.1
+            lambda: model().expected_residual_purchases(
+                ([1], [1.0], [2.0]), annual_discount_rate=0.1, horizon=0.0
             ),
             "horizon=",
         ),
         (
-            lambda: model().discounted_expected_purchases(
-                ([1], [1.0], [2.0]), horizon=5.0, discount_rate=-0.1
+            lambda: model().expected_residual_purchases(
+                ([1], [1.0], [2.0]), annual_discount_rate=-0.1, horizon=5.0
             ),
-            "discount_rate=",
+            "annual_discount_rate=",
         ),
         (
-            lambda: model().discounted_expected_purchases(
-                ([1], [1.0], [2.0]), horizon=math.inf, discount_rate=0.0
+            lambda: model().expected_residual_purchases(
+                ([1], [1.0], [2.0]), annual_discount_rate=0.0, horizon=math.inf
             ),
-            "discount_rate=0.0",
+            "annual_discount_rate=0.0",
         ),
         (lambda: ParetoNBD().fit(([1], [1.0], [2.0]), initial={"r": 1.0}), "initial="),
         (lambda: ParetoNBD().fit(([1], [1.0], [0.0])), "T[0]="),

@@ -304,10 +304,12 @@ def test_log_concave_integral_matches_mpmath(k, p1, a1, p2, a2, lo, width):
 
 
 def test_unique_rows_matches_numpy_unique():
+    from ecomstrat._kernels.patterns import unique_rows
+
     rng = np.random.default_rng(0)
     cols = [rng.integers(0, 4, 2_000).astype(float) / 3 for _ in range(3)]
     bits = [np.ascontiguousarray(c).view(np.int64) for c in cols]
-    first, inverse = kernels.unique_rows(*bits)
+    first, inverse = unique_rows(*bits)
     rows = np.stack(cols, axis=1)
     assert len(first) == len(np.unique(rows, axis=0))
     np.testing.assert_array_equal(rows[first][inverse], rows)

@@ -58,16 +58,42 @@ def rfm_split_numpy(codes, periods, amounts, n_customers, calibration_end, obser
     return n_periods, first, last, first_value, total_value, n_holdout, holdout_value
 
 
+def group_by_customer_python(codes, n_customers):
+    """Reference for ``ecomstrat._kernels._sort.group_by_customer``: a stable sort by customer."""
+    counts = [0] * n_customers
+    for c in codes.tolist():
+        counts[c] += 1
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    order = sorted(range(len(codes)), key=lambda i: codes[i])  # stable
+    slots = np.empty(len(codes), dtype=np.int64)
+    slots[order] = np.arange(len(codes))
+    return offsets, slots
+
+
+def group_by_customer_numpy(codes, n_customers):
+    """Vectorised version: ``bincount`` offsets, a stable argsort inverted."""
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=n_customers))))
+    slots = np.empty(codes.size, dtype=np.int64)
+    slots[np.argsort(codes, kind="stable")] = np.arange(codes.size)
+    return offsets.astype(np.int64), slots
+
+
 def _kernels() -> dict[str, dict[str, object]]:
+    from ecomstrat._kernels._sort import group_by_customer
     from ecomstrat._kernels.rfm import rfm_split, rfm_split_parallel
 
     return {
+        "group_by_customer": {
+            "numba": group_by_customer,
+            "numpy": group_by_customer_numpy,
+            "python": group_by_customer_python,
+        },
         "rfm_split": {
             "numba": rfm_split,
             "numba-parallel": rfm_split_parallel,
             "numpy": rfm_split_numpy,
             "python": rfm_split_python,
-        }
+        },
     }
 
 

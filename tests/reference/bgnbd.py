@@ -333,27 +333,37 @@ def gamma_gamma_loglik_python(params, x, m, weights):
     return value, grad
 
 
-def compress_patterns_numpy(x, t_x, T, weights):
-    """Distinct (x, t_x, T) rows with summed weights by np.unique (rows sorted)."""
-    keys = np.stack([x, t_x, T], axis=1)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    summed = np.bincount(inverse.reshape(-1), weights=weights, minlength=len(unique))
-    return unique[:, 0], unique[:, 1], unique[:, 2], summed
+def unique_rows_numpy(a, b, c):
+    """First occurrence of each distinct row (in order of first occurrence) and the inverse."""
+    keys = np.stack([a, b, c], axis=1)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse.reshape(-1)]
+
+
+def _variant(kernel: Callable[..., Any], shift: float, parallel: bool) -> Callable[..., Any]:
+    """The family kernel ``kernel`` for one variant, as a plain callable of the kernel's args."""
+
+    def call(*args: Any) -> Any:
+        return kernel(*args, shift=shift, parallel=parallel)
+
+    call.kernel_module = kernel.__module__  # type: ignore[attr-defined]
+    return call
 
 
 def _kernels() -> dict[str, dict[str, Callable[..., Any]]]:
-    from ecomstrat._kernels import bgnbd, gamma_gamma, mbgnbd
+    from ecomstrat._kernels import bgnbd, gamma_gamma, patterns
 
     table: dict[str, dict[str, Callable[..., Any]]] = {}
-    for prefix, module, refs in (
-        ("bgnbd", bgnbd, globals()),
-        ("mbgnbd", mbgnbd, globals()),
-    ):
+    for prefix, shift in (("bgnbd", 0.0), ("mbgnbd", 1.0)):
         for name in ("loglik", "p_alive", "conditional", "unconditional", "pmf", "discounted"):
+            kernel = getattr(bgnbd, name)
             table[f"{prefix}_{name}"] = {
-                "numba": getattr(module, name),
-                "numba-parallel": getattr(module, f"{name}_parallel"),
-                "python": refs[f"{prefix}_{name}_python"],
+                "numba": _variant(kernel, shift, parallel=False),
+                "numba-parallel": _variant(kernel, shift, parallel=True),
+                "python": globals()[f"{prefix}_{name}_python"],
             }
     table["gamma_gamma_loglik"] = {
         "numba": gamma_gamma.loglik,
@@ -362,10 +372,7 @@ def _kernels() -> dict[str, dict[str, Callable[..., Any]]]:
     }
     table["log_hyp2f1_pos"] = {"numba": bgnbd.log_hyp2f1_pos, "python": log_hyp2f1_python}
     table["log_betainc"] = {"numba": bgnbd.log_betainc, "python": log_betainc_python}
-    table["compress_patterns"] = {
-        "numba": bgnbd.compress_patterns,
-        "numpy": compress_patterns_numpy,
-    }
+    table["unique_rows"] = {"numba": patterns.unique_rows, "numpy": unique_rows_numpy}
     return table
 
 

@@ -26,8 +26,9 @@ def _beta_ratio(a, b, a0, b0):
 # --- BG/BB (Fader, Hardie & Shang 2010) -------------------------------------------------
 
 
-def bgbb_terms_python(alpha, beta, gamma, delta, x, t_x, n):
+def bgbb_terms_python(theta, x, t_x, n):
     """The likelihood's terms: alive through n, then died at t_x + i + 1 for i = 0..n-t_x-1."""
+    alpha, beta, gamma, delta = theta
     alive = _beta_ratio(alpha + x, beta + n - x, alpha, beta) * _beta_ratio(
         gamma, delta + n, gamma, delta
     )
@@ -39,12 +40,13 @@ def bgbb_terms_python(alpha, beta, gamma, delta, x, t_x, n):
     return alive, died
 
 
-def bgbb_loglik_python(alpha, beta, gamma, delta, x, t_x, n):
+def bgbb_loglik_python(theta, x, t_x, n):
     """Eq. (5) per row, and its gradient by the digamma formula of each term."""
+    alpha, beta, gamma, delta = theta
     loglik = np.empty(len(x))
     gradient = np.empty((len(x), 4))
     for j, (xj, tj, nj) in enumerate(zip(x.tolist(), t_x.tolist(), n.tolist(), strict=True)):
-        alive, died = bgbb_terms_python(alpha, beta, gamma, delta, xj, tj, nj)
+        alive, died = bgbb_terms_python(theta, xj, tj, nj)
         total = alive + sum(died)
         loglik[j] = math.log(total)
         common = np.array(
@@ -78,11 +80,12 @@ def bgbb_loglik_python(alpha, beta, gamma, delta, x, t_x, n):
     return loglik, gradient
 
 
-def bgbb_probability_alive_python(alpha, beta, gamma, delta, x, t_x, n, ahead):
+def bgbb_probability_alive_python(theta, x, t_x, n, ahead):
     """Eq. (11) (``ahead = 1``), alive at n + ahead."""
+    alpha, beta, gamma, delta = theta
     out = []
     for xj, tj, nj in zip(x.tolist(), t_x.tolist(), n.tolist(), strict=True):
-        alive, died = bgbb_terms_python(alpha, beta, gamma, delta, xj, tj, nj)
+        alive, died = bgbb_terms_python(theta, xj, tj, nj)
         num = _beta_ratio(alpha + xj, beta + nj - xj, alpha, beta) * _beta_ratio(
             gamma, delta + nj + ahead, gamma, delta
         )
@@ -90,11 +93,12 @@ def bgbb_probability_alive_python(alpha, beta, gamma, delta, x, t_x, n, ahead):
     return np.array(out)
 
 
-def bgbb_conditional_expected_purchases_python(alpha, beta, gamma, delta, x, t_x, n, n_star):
-    """Eq. (13), the paper's closed form with ``δ/(γ − 1)`` (needs γ != 1)."""
+def bgbb_conditional_expected_purchases_python(theta, x, t_x, n, t):
+    """Eq. (13), the paper's closed form with ``δ/(γ − 1)`` (needs γ != 1); ``t`` is n*."""
+    alpha, beta, gamma, delta = theta
     out = []
-    for xj, tj, nj, sj in zip(x.tolist(), t_x.tolist(), n.tolist(), n_star.tolist(), strict=True):
-        alive, died = bgbb_terms_python(alpha, beta, gamma, delta, xj, tj, nj)
+    for xj, tj, nj, sj in zip(x.tolist(), t_x.tolist(), n.tolist(), t.tolist(), strict=True):
+        alive, died = bgbb_terms_python(theta, xj, tj, nj)
         p = _beta_ratio(alpha + xj + 1, beta + nj - xj, alpha, beta)
         bracket = math.exp(math.lgamma(1 + delta + nj) - math.lgamma(gamma + delta + nj)) - (
             math.exp(math.lgamma(1 + delta + nj + sj) - math.lgamma(gamma + delta + nj + sj))
@@ -104,14 +108,15 @@ def bgbb_conditional_expected_purchases_python(alpha, beta, gamma, delta, x, t_x
     return np.array(out)
 
 
-def bgbb_dert_python(alpha, beta, gamma, delta, x, t_x, n, discount_rate):
+def bgbb_dert_python(theta, x, t_x, n, discount_rate):
     """Eq. (14) with mpmath's ₂F₁."""
     import mpmath
 
+    alpha, beta, gamma, delta = theta
     out = []
     z = _z(discount_rate)
     for xj, tj, nj in zip(x.tolist(), t_x.tolist(), n.tolist(), strict=True):
-        alive, died = bgbb_terms_python(alpha, beta, gamma, delta, xj, tj, nj)
+        alive, died = bgbb_terms_python(theta, xj, tj, nj)
         p = _beta_ratio(alpha + xj + 1, beta + nj - xj, alpha, beta)
         a = _beta_ratio(gamma, delta + nj + 1, gamma, delta) / (1 + discount_rate)
         series = float(mpmath.hyp2f1(1, delta + nj + 1, gamma + delta + nj + 1, z))
@@ -119,22 +124,24 @@ def bgbb_dert_python(alpha, beta, gamma, delta, x, t_x, n, discount_rate):
     return np.array(out)
 
 
-def bgbb_expected_purchases_python(alpha, beta, gamma, delta, n):
-    """Eq. (7): E[X(n)] = Σ_{t=1}^{n} P(alive at t) E[p], summed term by term."""
+def bgbb_expected_purchases_python(theta, t):
+    """Eq. (7): E[X(t)] = Σ_{i=1}^{t} P(alive at i) E[p], summed term by term."""
+    alpha, beta, gamma, delta = theta
     return np.array(
         [
             alpha
             / (alpha + beta)
-            * sum(_beta_ratio(gamma, delta + t, gamma, delta) for t in range(1, int(nj) + 1))
-            for nj in n.tolist()
+            * sum(_beta_ratio(gamma, delta + i, gamma, delta) for i in range(1, int(tj) + 1))
+            for tj in t.tolist()
         ]
     )
 
 
-def bgbb_probability_of_purchases_python(alpha, beta, gamma, delta, x, n):
-    """Eq. (8) in linear space."""
+def bgbb_probability_of_purchases_python(theta, n, t):
+    """Eq. (8) in linear space: ``n`` purchases (the paper's x) in ``t`` opportunities (its n)."""
+    alpha, beta, gamma, delta = theta
     out = []
-    for xj, nj in zip(x.tolist(), n.tolist(), strict=True):
+    for xj, nj in zip(n.tolist(), t.tolist(), strict=True):
         total = (
             math.comb(int(nj), int(xj))
             * _beta_ratio(alpha + xj, beta + nj - xj, alpha, beta)

@@ -33,13 +33,13 @@ def test_parts_follow_the_options(sim):
     json.dumps(report.to_dict(), allow_nan=False)
     assert all(isinstance(s, Section) for s in report.sections())
 
-    report = build_report(sim.log, ReportOptions(holdout_weeks=20, scorers=["rfm"]))
+    report = build_report(sim.log, options=ReportOptions(holdout_weeks=20, scorers=["rfm"]))
     assert report.parts["model_check"].holdout_length == pytest.approx(20.0, abs=1 / 7)
     assert list(report.parts["scorers"].scorers) == ["rfm"]
 
 
 def test_clv_tiers_and_plot_data_agree(sim):
-    report = build_report(sim.log, ReportOptions(gross_margin=0.3))
+    report = build_report(sim.log, options=ReportOptions(gross_margin_rate=0.3))
     data = report.data
     assert data.clv.shape == (500,)
     assert report.parts["clv"].total_clv == pytest.approx(data.clv.sum())
@@ -50,15 +50,15 @@ def test_clv_tiers_and_plot_data_agree(sim):
     assert report.parts["lifecycle"].value_basis == "predicted CLV over 12 months"
 
 
-def test_as_of_truncates_and_dates_are_checked(sim):
-    report = build_report(sim.log, ReportOptions(as_of="2024-06-30"))
+def test_observation_end_truncates_and_dates_are_checked(sim):
+    report = build_report(sim.log, options=ReportOptions(observation_end="2024-06-30"))
     assert report.parts["data"].last_order < np.datetime64("2024-07-01")
     with pytest.raises(EmptyInputError, match="before the first order"):
-        build_report(sim.log, ReportOptions(as_of="2023-01-01"))
+        build_report(sim.log, options=ReportOptions(observation_end="2023-01-01"))
     with pytest.raises(InvalidInputError, match="cannot be combined"):
         ReportOptions(holdout_weeks=10, calibration_end="2024-06-01")
-    with pytest.raises(InvalidInputError, match="gross_margin=40"):
-        ReportOptions(gross_margin=40)
+    with pytest.raises(InvalidInputError, match="gross_margin_rate=40"):
+        ReportOptions(gross_margin_rate=40)
 
 
 def test_html_escapes_and_embeds():
@@ -99,7 +99,9 @@ def test_customers_acquired_on_the_report_date(sim):
     times = np.concatenate([log.times, [last]])
     amounts = np.concatenate([log.amounts, [25.0]])
     grown = TransactionLog.from_arrays(ids, times, amounts, currency="USD")
-    report = build_report(grown, ReportOptions(calibration_end=last - np.timedelta64(1, "D")))
+    report = build_report(
+        grown, options=ReportOptions(calibration_end=last - np.timedelta64(1, "D"))
+    )
     assert report.parts["clv"].n_customers == 501
     assert any("age T = 0" in note for note in report.notes)
     assert report.sections()[-1].title == "Notes"
@@ -124,8 +126,11 @@ def test_customers_acquired_on_the_report_date(sim):
             "annual_discount_rate=10.0 is invalid: must lie in [0, 1]. Give rates as fractions"
             " (0.2, not 20).",
         ),
-        ({"gross_margin": -0.2}, "gross_margin=-0.2 is invalid: must be > 0."),
-        ({"gross_margin": 40}, "gross_margin=40 is invalid: must lie in (0, 1]. 40% is 0.4."),
+        ({"gross_margin_rate": -0.2}, "gross_margin_rate=-0.2 is invalid: must be > 0."),
+        (
+            {"gross_margin_rate": 40},
+            "gross_margin_rate=40 is invalid: must lie in (0, 1]. 40% is 0.4.",
+        ),
         ({"top_shares": (0.5, 0.1)}, "top_shares=(0.5, 0.1) is invalid: must be strictly"),
         ({"top_shares": (0.1, 1.5)}, "top_shares[1]=1.5 is invalid: must lie in (0, 1)."),
         ({"top_shares": None}, "top_shares=None is invalid: must be a sequence of shares."),

@@ -111,7 +111,7 @@ def test_payback_curves(log):
         )
         for k, channel in enumerate(["search", "social", "email"])
     ]
-    table = acquisition_table(log, campaigns, gross_margin_rate=0.4)
+    table = acquisition_table(log, campaigns=campaigns, gross_margin_rate=0.4)
     fig = plots.payback_curves(table)
     assert fig.get_suptitle() == "CAC payback per campaign"
     assert "months since acquisition" in fig.get_supxlabel()

@@ -57,7 +57,7 @@ def test_data_overview(log):
 
 
 def test_summary_overview(log):
-    o = summary_overview(rfm_summary(log, END, time_unit="week"))
+    o = summary_overview(rfm_summary(log, observation_end=END, time_unit="week"))
     assert o.repeat_purchase_counts == {"0": 2, "1": 1, "2": 1, "3+": 0}
     assert o.repeat_purchase_shares == {"0": 0.5, "1": 0.25, "2": 0.25, "3+": 0.0}
     assert o.one_time_buyers_share == 0.5
@@ -81,7 +81,9 @@ def test_summary_overview_without_values():
 
 
 def test_holdout_overview(log):
-    split = calibration_holdout_summary(log, "2024-01-31", END, time_unit="week")
+    split = calibration_holdout_summary(
+        log, calibration_end="2024-01-31", observation_end=END, time_unit="week"
+    )
     o = holdout_overview(split, max_frequency=2)
     assert (o.n_customers, o.n_excluded) == (3, 1)  # d first buys after the calibration end
     assert (o.calibration_repeat_purchases, o.holdout_purchases) == (2, 1)
@@ -100,7 +102,7 @@ def test_holdout_overview(log):
 
 
 def test_holdout_overview_rejects_bad_max_frequency(log):
-    split = calibration_holdout_summary(log, "2024-01-31", END)
+    split = calibration_holdout_summary(log, calibration_end="2024-01-31", observation_end=END)
     with pytest.raises(InvalidInputError, match="max_frequency=0 is invalid"):
         holdout_overview(split, max_frequency=0)
 
@@ -108,7 +110,7 @@ def test_holdout_overview_rejects_bad_max_frequency(log):
 def test_overviews_are_strict_json(log):
     from ecomstrat import simulate_transactions
 
-    split = calibration_holdout_summary(log, "2024-01-31", END)
+    split = calibration_holdout_summary(log, calibration_end="2024-01-31", observation_end=END)
     parts = [
         data_overview(log),
         summary_overview(rfm_summary(log)),

@@ -22,12 +22,8 @@ import numpy as np
 import pytest
 
 from ecomstrat import CustomerSummary, TransactionLog, rfm_summary
-from ecomstrat.scoring.registry import (
-    DISABLE_PLUGINS_ENV,
-    ENTRY_POINT_GROUP,
-    ScorerRegistry,
-    ScoringContext,
-)
+from ecomstrat.scoring import ScorerRegistry, ScoringContext
+from ecomstrat.scoring.registry import DISABLE_PLUGINS_ENV, ENTRY_POINT_GROUP
 
 PLUGINS = Path(__file__).resolve().parent / "plugins"
 
@@ -163,7 +159,7 @@ def log() -> TransactionLog:
 def summary(log: TransactionLog) -> CustomerSummary:
     """In days: x = [0, 1, 2, 4, 0], t_x = [0, 10, 30, 50, 0], T = [5, 40, 60, 55, 90],
     total_value = [20, 50, 90, 400, 10] (checked in test_registry_builtin)."""
-    return rfm_summary(log, END)
+    return rfm_summary(log, observation_end=END)
 
 
 @pytest.fixture

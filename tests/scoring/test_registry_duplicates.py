@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ecomstrat.scoring.registry import PluginWarning, ScorerRegistry, ScoringContext
+from ecomstrat.exceptions import PluginWarning
+from ecomstrat.scoring import ScorerRegistry, ScoringContext
 
 Install = Callable[..., Path]
 
@@ -48,7 +49,7 @@ def test_duplicates_resolve_the_same_whatever_the_path_order(
     assert entries["rfm"].origin == "builtin"
     # "ecomstrat-duplicate-plugin" sorts before "ecomstrat-good-plugin"
     assert entries["spend_per_week"].distribution == "ecomstrat-duplicate-plugin 0.3.0"
-    scores = registry.score(["rfm", "spend_per_week"], context)
+    scores = registry.score(context, names=["rfm", "spend_per_week"])
     assert scores["rfm"].tolist() == [7.0, 8.0, 10.0, 14.0, 3.0]  # the built-in RFM score
     assert scores["spend_per_week"].tolist() == [-1.0] * 5  # the duplicate plugin's constant
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ecomstrat.exceptions import EcomstratError, EcomstratWarning
-from ecomstrat.scoring.registry import (
+from ecomstrat.exceptions import (
+    EcomstratError,
+    EcomstratWarning,
     PluginLoadError,
     PluginWarning,
     ScorerOutputError,
-    ScorerRegistry,
-    ScoringContext,
 )
+from ecomstrat.scoring import ScorerRegistry, ScoringContext
 
 Install = Callable[..., Path]
 
@@ -129,7 +129,7 @@ def test_score_by_name_skips_the_broken_one(
 ) -> None:
     install("good_plugin", "broken_plugin")
     with pytest.warns(PluginWarning, match=r"^scorer 'broken' \(entry point 'broken = "):
-        scores = registry.score(["broken", "orders"], context)
+        scores = registry.score(context, names=["broken", "orders"])
     assert list(scores) == ["orders"]
 
 
@@ -138,7 +138,7 @@ def test_errors_raise_makes_scoring_strict(
 ) -> None:
     install("broken_plugin")
     with pytest.raises(PluginLoadError, match=re.escape(BROKEN)):
-        registry.score(["rfm", "broken"], context, errors="raise")
+        registry.score(context, names=["rfm", "broken"], errors="raise")
 
 
 @pytest.mark.parametrize(
@@ -167,13 +167,13 @@ def test_bad_scores_are_reported_and_skipped(
         f" 'ecomstrat-faulty-plugin 1.0.0') {problem}"
     )
     with pytest.warns(PluginWarning) as record:
-        scores = registry.score([name, "rfm"], context)
+        scores = registry.score(context, names=[name, "rfm"])
     assert len(record) == 1
     assert str(record[0].message).startswith(expected)
     assert str(record[0].message).endswith("The scorer was skipped.")
     assert list(scores) == ["rfm"]
     with pytest.raises(ScorerOutputError, match=re.escape(expected)):
-        registry.score([name], context, errors="raise")
+        registry.score(context, names=[name], errors="raise")
 
 
 def test_a_scorer_that_raises_is_reported_and_skipped(
@@ -188,16 +188,16 @@ def test_a_scorer_that_raises_is_reported_and_skipped(
             " wrong. The scorer was skipped."
         ),
     ):
-        assert registry.score(["raises"], context) == {}
+        assert registry.score(context, names=["raises"]) == {}
     with pytest.raises(RuntimeError, match="scoring 5 customers went wrong"):
-        registry.score(["raises"], context, errors="raise")
+        registry.score(context, names=["raises"], errors="raise")
 
 
 def test_safely_castable_scores_are_returned_as_float64(
     install: Install, registry: ScorerRegistry, context: ScoringContext
 ) -> None:
     install("faulty_plugin")
-    values = registry.score(["int_scores"], context)["int_scores"]
+    values = registry.score(context, names=["int_scores"])["int_scores"]
     assert values.dtype == np.float64
     assert values.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
 
@@ -229,7 +229,7 @@ def test_unknown_name_is_the_callers_error_even_when_forgiving(
     registry: ScorerRegistry, context: ScoringContext
 ) -> None:
     with pytest.raises(LookupError, match=r"name='rfn' is not a known scorer: .* 'rfm'\?"):
-        registry.score(["rfm", "rfn"], context)
+        registry.score(context, names=["rfm", "rfn"])
 
 
 def test_a_failure_does_not_poison_later_calls(
@@ -237,9 +237,9 @@ def test_a_failure_does_not_poison_later_calls(
 ) -> None:
     install("good_plugin", "faulty_plugin")
     with pytest.warns(PluginWarning):
-        registry.score(["wrong_shape", "orders"], context)
+        registry.score(context, names=["wrong_shape", "orders"])
     assert "es_faulty_plugin" in sys.modules
-    assert registry.score(["orders"], context)["orders"].tolist() == [1, 2, 3, 5, 1]
+    assert registry.score(context, names=["orders"])["orders"].tolist() == [1, 2, 3, 5, 1]
 
 
 EXITS_ON_IMPORT = (
@@ -275,7 +275,7 @@ def test_score_all_survives_plugins_that_exit(
     ]
     assert list(scores) == ["lead", "orders", "rfm", "spend_per_week"]
     with pytest.raises(SystemExit):  # asked to be strict, the scorer's own exception
-        registry.score(["exits_on_score"], context, errors="raise")
+        registry.score(context, names=["exits_on_score"], errors="raise")
 
 
 def test_keyboard_interrupt_is_never_swallowed(
@@ -291,4 +291,4 @@ def test_keyboard_interrupt_is_never_swallowed(
 
     registry.register(Interrupted())
     with pytest.raises(KeyboardInterrupt):
-        registry.score(["interrupted"], context)
+        registry.score(context, names=["interrupted"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ecomstrat.scoring.registry import ScorerRegistry, ScoringContext
+from ecomstrat.scoring import ScorerRegistry, ScoringContext
 
 GOOD_PLUGIN = Path(__file__).resolve().parent / "plugins" / "good_plugin"
 
@@ -49,5 +49,5 @@ def test_pip_installed_plugin_is_discovered(
     assert {"orders", "spend_per_week"} <= set(registry.available())
     entry = {e.name: e for e in registry.entries()}["orders"]
     assert entry.distribution == "ecomstrat-good-plugin 0.1.0"
-    assert registry.score(["orders"], context)["orders"].tolist() == [1.0, 2.0, 3.0, 5.0, 1.0]
+    assert registry.score(context, names=["orders"])["orders"].tolist() == [1.0, 2.0, 3.0, 5.0, 1.0]
     assert sys.modules["es_good_plugin"].__file__.startswith(str(target))  # type: ignore[union-attr]

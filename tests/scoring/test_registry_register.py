@@ -10,15 +10,9 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-import ecomstrat.scoring.registry as es_registry
-from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
-from ecomstrat.scoring.registry import (
-    PluginWarning,
-    Scorer,
-    ScorerEntry,
-    ScorerRegistry,
-    ScoringContext,
-)
+from ecomstrat import scoring
+from ecomstrat.exceptions import InvalidInputError, PluginWarning, UnknownCodeError
+from ecomstrat.scoring import Scorer, ScorerEntry, ScorerRegistry, ScoringContext
 
 Install = Callable[..., Path]
 
@@ -50,7 +44,7 @@ def test_register_and_score(registry: ScorerRegistry, context: ScoringContext) -
     assert registry.get("constant") is scorer
     entries = {entry.name: entry for entry in registry.entries()}
     assert entries["constant"] == ScorerEntry("constant", "registered")
-    assert registry.score("constant", context)["constant"].tolist() == [2.5] * 5
+    assert registry.score(context, names="constant")["constant"].tolist() == [2.5] * 5
 
 
 def test_register_refuses_a_taken_name_unless_replace(
@@ -66,7 +60,7 @@ def test_register_refuses_a_taken_name_unless_replace(
     with pytest.raises(InvalidInputError, match=r"built-in entry point 'rfm = ecomstrat\."):
         registry.register(Constant(0.0, name="rfm"))
     registry.register(Constant(9.0, name="rfm"), replace=True)
-    assert registry.score(["rfm"], context)["rfm"].tolist() == [9.0] * 5
+    assert registry.score(context, names=["rfm"])["rfm"].tolist() == [9.0] * 5
 
 
 def test_registered_scorer_wins_over_a_plugin_silently(
@@ -75,7 +69,7 @@ def test_registered_scorer_wins_over_a_plugin_silently(
     registry.register(Constant(3.0, name="orders"))
     install("good_plugin")
     registry.refresh()  # the plugin's 'orders' now exists too
-    assert registry.score(["orders"], context)["orders"].tolist() == [3.0] * 5
+    assert registry.score(context, names=["orders"])["orders"].tolist() == [3.0] * 5
 
 
 def test_register_rejects_an_invalid_scorer(registry: ScorerRegistry) -> None:
@@ -131,27 +125,27 @@ def test_protocol_accepts_plain_classes_and_attrs_classes() -> None:
 
 @pytest.fixture
 def default_registry_snapshot() -> Iterator[None]:
-    saved = dict(es_registry.default_registry._registered)
+    saved = dict(scoring.default_registry._registered)
     yield
-    es_registry.default_registry._registered.clear()
-    es_registry.default_registry._registered.update(saved)
-    es_registry.refresh()
+    scoring.default_registry._registered.clear()
+    scoring.default_registry._registered.update(saved)
+    scoring.refresh()
 
 
 @pytest.mark.usefixtures("default_registry_snapshot")
 def test_module_level_functions_use_the_default_registry(context: ScoringContext) -> None:
-    es_registry.register(Constant(4.0, name="four"))
-    assert "four" in es_registry.available()
-    assert es_registry.get("four").name == "four"
-    assert es_registry.score(["four"], context)["four"].tolist() == [4.0] * 5
-    assert {"four", "rfm", "lead"} <= es_registry.score_all(context).keys()
-    es_registry.unregister("four")
-    es_registry.refresh()
-    assert "four" not in es_registry.available()
+    scoring.register(Constant(4.0, name="four"))
+    assert "four" in scoring.available()
+    assert scoring.get("four").name == "four"
+    assert scoring.score(context, names=["four"])["four"].tolist() == [4.0] * 5
+    assert {"four", "rfm", "lead"} <= scoring.score_all(context).keys()
+    scoring.unregister("four")
+    scoring.refresh()
+    assert "four" not in scoring.available()
 
 
 def test_bad_arguments_to_score(registry: ScorerRegistry, context: ScoringContext) -> None:
     with pytest.raises(UnknownCodeError, match=r"errors='ignore' is not known"):
-        registry.score(["rfm"], context, errors="ignore")  # type: ignore[arg-type]
+        registry.score(context, names=["rfm"], errors="ignore")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match=r"context='<CustomerSummary>' is invalid"):
-        registry.score(["rfm"], context.summary)  # type: ignore[arg-type]
+        registry.score(context.summary, names=["rfm"])  # type: ignore[arg-type]

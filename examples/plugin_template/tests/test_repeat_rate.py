@@ -7,7 +7,8 @@ import pytest
 from ecomstrat_scorer_template import repeat_rate
 
 from ecomstrat import CustomerSummary
-from ecomstrat.scoring.registry import PluginLoadError, ScorerRegistry, ScoringContext
+from ecomstrat.exceptions import PluginLoadError
+from ecomstrat.scoring import ScorerRegistry, ScoringContext
 
 
 def small_base() -> ScoringContext:
@@ -30,6 +31,6 @@ def test_entry_point_is_installed_and_valid() -> None:
         scorer = registry.get("repeat_rate")  # strict: raises if the entry point is wrong
     except PluginLoadError as error:
         pytest.fail(str(error))
-    scores = registry.score(["repeat_rate"], small_base(), errors="raise")
+    scores = registry.score(small_base(), names=["repeat_rate"], errors="raise")
     np.testing.assert_array_equal(scores["repeat_rate"], [0.5, 0.0, 1.0])
     assert scorer.name == "repeat_rate"

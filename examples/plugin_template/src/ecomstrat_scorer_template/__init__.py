@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat.scoring.registry import ScoringContext
+from ecomstrat.scoring import ScoringContext
 
 __all__ = ["RepeatRate", "repeat_rate"]
 

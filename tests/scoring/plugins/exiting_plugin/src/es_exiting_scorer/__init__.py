@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ecomstrat.scoring.registry import ScoringContext
+from ecomstrat.scoring import ScoringContext
 
 
 class ExitsOnScore:

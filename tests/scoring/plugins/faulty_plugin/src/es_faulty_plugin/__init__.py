@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ecomstrat.scoring.registry import ScoringContext
+from ecomstrat.scoring import ScoringContext
 
 
 class _Scorer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ecomstrat.scoring.registry import ScoringContext
+from ecomstrat.scoring import ScoringContext
 
 
 class SpendPerWeek:

@@ -10,7 +10,7 @@ from ecomstrat import CustomerSummary, TransactionLog
 from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
 from ecomstrat.models._protocols import TransactionModel
 from ecomstrat.models.paretonbd import ParetoNBD
-from ecomstrat.scoring.registry import ScoringContext
+from ecomstrat.scoring import ScoringContext
 
 
 def test_inputs_and_missing(context: ScoringContext) -> None:

@@ -16,13 +16,14 @@ from ecomstrat.models.bgnbd import BGNBD
 from ecomstrat.models.gamma_gamma import GammaGamma
 from ecomstrat.models.paretonbd import FittedParetoNBD, ParetoNBD
 from ecomstrat.scoring import (
-    DEFAULT_LEAD_WEIGHTS,
     ChurnRiskScorer,
     CLVScorer,
     LeadScorer,
     RFMScorer,
+    ScorerRegistry,
+    ScoringContext,
 )
-from ecomstrat.scoring.registry import ScorerRegistry, ScoringContext
+from ecomstrat.scoring.builtin import DEFAULT_LEAD_WEIGHTS
 
 #: Pareto/NBD estimates on CDNOW, in weeks (Fader, Hardie & Lee 2005, "A note on deriving the
 #: Pareto/NBD model and related expressions").
@@ -74,7 +75,7 @@ def test_rfm_score_by_hand(registry: ScorerRegistry, context: ScoringContext) ->
     # since last purchase T - t_x = [5, 30, 30, 5, 90]  -> R = [4, 2, 2, 4, 1]
     # purchases x + 1         = [1, 2, 3, 5, 1]      -> F = [1, 3, 4, 5, 1]
     # total spend              = [20, 50, 90, 400, 10] -> M = [2, 3, 4, 5, 1]
-    scores = registry.score(["rfm"], context)["rfm"]
+    scores = registry.score(context, names=["rfm"])["rfm"]
     assert scores.dtype == np.float64
     assert scores.tolist() == [7.0, 8.0, 10.0, 14.0, 3.0]
 
@@ -94,7 +95,7 @@ def test_lead_score_by_hand(registry: ScorerRegistry, context: ScoringContext) -
         math.log(2),
         0.0,
     ]
-    scores = registry.score(["lead"], context)["lead"]
+    scores = registry.score(context, names=["lead"])["lead"]
     np.testing.assert_allclose(scores, expected, rtol=1e-15)
     np.testing.assert_allclose(scores[1:3], [3.4657359, 9.2772511], rtol=1e-7)
 
@@ -110,7 +111,7 @@ def test_p_alive_and_churn_risk(
     registry: ScorerRegistry, weeks: CustomerSummary, model: FittedParetoNBD
 ) -> None:
     context = ScoringContext(weeks, model=model)
-    scores = registry.score(["p_alive", "churn_risk"], context)
+    scores = registry.score(context, names=["p_alive", "churn_risk"])
     histories = [(2, 30.43, 38.86), (0, 0.0, 38.86), (10, 35.0, 38.86)]
     expected = [p_alive_closed_form(x, t_x, T) for x, t_x, T in histories]
     np.testing.assert_allclose(scores["p_alive"], expected, rtol=1e-9)
@@ -140,9 +141,14 @@ def test_clv_default_is_the_clv_function_with_observed_mean_value(
     context = ScoringContext(summary, model=model)  # a summary in days, a model in weeks
     mean_value = np.array([20.0, 25.0, 30.0, 80.0, 10.0])  # total_value / (x + 1)
     expected = customer_lifetime_value(
-        model, mean_value, summary, horizon=12, horizon_unit="month", annual_discount_rate=0.1
+        summary,
+        purchase_model=model,
+        spend=mean_value,
+        horizon=12,
+        horizon_unit="month",
+        annual_discount_rate=0.1,
     ).clv
-    scores = ScorerRegistry(plugins=False).score(["clv"], context)["clv"]
+    scores = ScorerRegistry(plugins=False).score(context, names=["clv"])["clv"]
     np.testing.assert_allclose(scores, expected, rtol=1e-12)
     undiscounted = CLVScorer(annual_discount_rate=0.0).score(context)
     assert (scores < undiscounted).all()
@@ -161,7 +167,7 @@ def test_clv_of_customers_whose_purchases_were_free_is_zero(model: FittedParetoN
         total_value=np.array([0.0, 16.0]),
         time_unit="week",
     )
-    scores = CLVScorer(margin=0.5).score(ScoringContext(summary, model=model))
+    scores = CLVScorer(gross_margin_rate=0.5).score(ScoringContext(summary, model=model))
     assert scores[0] == 0.0
     assert scores[1] > 0.0
 
@@ -173,11 +179,11 @@ def test_clv_with_bgnbd_and_gamma_gamma() -> None:
     )
     bgnbd = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
     spend = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
-    scorer = CLVScorer(margin=0.3, spend_model=spend, name="clv_gg")
+    scorer = CLVScorer(gross_margin_rate=0.3, spend_model=spend, name="clv_gg")
     assert scorer.requires == {"summary", "model"}  # no total_value needed
     registry = ScorerRegistry(plugins=False)
     registry.register(scorer)
-    scores = registry.score(["clv_gg"], ScoringContext(summary, model=bgnbd))["clv_gg"]
+    scores = registry.score(ScoringContext(summary, model=bgnbd), names=["clv_gg"])["clv_gg"]
     assert scores.round(2).tolist() == [11.07, 1.41, 2.55]
 
 
@@ -188,7 +194,7 @@ def test_p_alive_under_bgnbd_by_hand() -> None:
     summary = CustomerSummary.from_arrays([2, 0], [30.43, 0.0], [38.86, 38.86], time_unit="week")
     bgnbd = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
     scores = ScorerRegistry(plugins=False).score(
-        ["p_alive", "churn_risk"], ScoringContext(summary, model=bgnbd)
+        ScoringContext(summary, model=bgnbd), names=["p_alive", "churn_risk"]
     )
     odds = 0.793 / (2.426 + 1) * ((4.414 + 38.86) / (4.414 + 30.43)) ** (0.243 + 2)
     np.testing.assert_allclose(scores["p_alive"], [1 / (1 + odds), 1.0], rtol=1e-12)
@@ -220,16 +226,16 @@ def test_a_missing_input_is_the_callers_error(
         match=r"is invalid: lacks input\(s\) 'model' that scorer 'clv' requires\. Give"
         r" model=<a fitted model, e\.g\. BGNBD\(\)\.fit\(summary\)>\.$",
     ):
-        registry.score(["rfm", "clv"], context)
+        registry.score(context, names=["rfm", "clv"])
     bare = ScoringContext(CustomerSummary.from_arrays([1], [2.0], [3.0]))
     with pytest.raises(
         InvalidInputError,
         match=r"lacks input\(s\) 'engagement:carts', 'engagement:email_clicks',"
         r" 'engagement:visits' that scorer 'lead' requires",
     ):
-        registry.score("lead", bare)
+        registry.score(bare, names="lead")
     with pytest.raises(InvalidInputError, match=r"summary with total_value \(ecomstrat\.rfm_"):
-        registry.score("rfm", bare)
+        registry.score(bare, names="rfm")
     assert registry.score_all(bare) == {}
 
 
@@ -269,9 +275,9 @@ def test_each_scorer_is_called_once_per_context(
             r"annual_discount_rate=10\.0 is invalid: must lie in \[0, 1\]",
         ),
         (
-            lambda: CLVScorer(margin=0),
+            lambda: CLVScorer(gross_margin_rate=0),
             InvalidInputError,
-            r"^margin=0\.0 is invalid: must lie in \(0",
+            r"^gross_margin_rate=0\.0 is invalid: must lie in \(0",
         ),
         (
             lambda: CLVScorer(spend_model=object()),  # type: ignore[arg-type]
