@@ -28,8 +28,8 @@ _RUN = cast(int, np.int64(INSERTION_SORT_MAX))
 
 
 @jit
-def group_by_customer(codes: _Ints, n_customers: int) -> tuple[_Ints, _Ints]:
-    """Stable counting sort of the orders by customer.
+def group_by_customer(codes: _Ints, n_customers: int) -> _Ints:
+    """Where each customer's orders go in a stable grouping by customer (a counting sort).
 
     Parameters
     ----------
@@ -41,32 +41,30 @@ def group_by_customer(codes: _Ints, n_customers: int) -> tuple[_Ints, _Ints]:
     Returns
     -------
     offsets : int64[n_customers + 1]
-        Customer ``c``'s orders are positions ``offsets[c]:offsets[c + 1]`` of the grouping,
-        in input order.
-    slots : int64[n]
-        Position of each order in the grouping (apply it with :func:`scatter`).
+        Customer ``c``'s orders are positions ``offsets[c]:offsets[c + 1]`` of the grouping
+        (apply it to a column with :func:`scatter`).
     """
-    n = codes.shape[0]
     offsets = np.zeros(n_customers + 1, dtype=np.int64)
-    for i in range(n):
+    for i in range(codes.shape[0]):
         offsets[codes[i] + 1] += 1
     for c in range(n_customers):
         offsets[c + 1] += offsets[c]
-    cursor = offsets[:-1].copy()
-    slots = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        c = codes[i]
-        slots[i] = cursor[c]
-        cursor[c] += 1
-    return offsets, slots
+    return offsets
 
 
 @jit
-def scatter(values: NDArray[_T], slots: _Ints) -> NDArray[_T]:
-    """``values`` in the grouping of :func:`group_by_customer` (``out[slots[i]] = values[i]``)."""
+def scatter(values: NDArray[_T], codes: _Ints, offsets: _Ints) -> NDArray[_T]:
+    """``values`` grouped by customer, each customer's in input order.
+
+    The write position is recomputed from ``codes`` for each column rather than stored once:
+    an int64 per order less at the peak, for one more sequential read of ``codes``.
+    """
+    cursor = offsets[:-1].copy()
     out = np.empty_like(values)
     for i in range(values.shape[0]):
-        out[slots[i]] = values[i]
+        c = codes[i]
+        out[cursor[c]] = values[i]
+        cursor[c] += 1
     return out
 
 

@@ -93,10 +93,10 @@ def _cohort_cells(
 ) -> tuple[_Ints, _Floats, _Floats]:
     """The kernel of :func:`cohort_cells` (read-only C-contiguous inputs)."""
     n_customers = acquisition.shape[0]
-    offsets, slots = group_by_customer(codes, n_customers)
-    grouped_periods = scatter(periods, slots)
-    grouped_amounts = scatter(amounts, slots)
-    grouped_margins = scatter(margins, slots)
+    offsets = group_by_customer(codes, n_customers)
+    grouped_periods = scatter(periods, codes, offsets)
+    grouped_amounts = scatter(amounts, codes, offsets)
+    grouped_margins = scatter(margins, codes, offsets)
     active = np.zeros((n_cohorts, n_offsets), dtype=np.int64)
     revenue = np.zeros((n_cohorts, n_offsets), dtype=np.float64)
     margin = np.zeros((n_cohorts, n_offsets), dtype=np.float64)

@@ -136,8 +136,9 @@ def _stage_codes(
     new_window, churn_after, reactivation, overdue_factor, trend_window = map(float, thresholds)
     as_of = frozen(as_of_days, np.int64)
     churned = frozen(model_churned if use else np.zeros((0, 0), dtype=np.bool_), np.bool_)
-    offsets, slots = group_by_customer(frozen(codes, np.int64), n)
-    grouped = scatter(frozen(days, np.int64), slots)
+    codes = frozen(codes, np.int64)
+    offsets = group_by_customer(codes, n)
+    grouped = scatter(frozen(days, np.int64), codes, offsets)
     out = np.empty((as_of.shape[0], n), dtype=np.int8)
 
     def walk(lo: int, hi: int) -> Any:

@@ -155,9 +155,10 @@ def _split(
     parallel: bool,
 ) -> _Split:
     n = int(n_customers)
-    offsets, slots = group_by_customer(frozen(codes, np.int64), n)
-    grouped_periods = scatter(frozen(periods, np.int64), slots)
-    grouped_amounts = scatter(frozen(amounts), slots)
+    codes = frozen(codes, np.int64)
+    offsets = group_by_customer(codes, n)
+    grouped_periods = scatter(frozen(periods, np.int64), codes, offsets)
+    grouped_amounts = scatter(frozen(amounts), codes, offsets)
     ints = [np.zeros(n, dtype=np.int64) for _ in range(4)]
     floats = [np.zeros(n, dtype=np.float64) for _ in range(3)]
     out = (ints[0], ints[1], ints[2], floats[0], floats[1], ints[3], floats[2])

@@ -59,27 +59,32 @@ def rfm_split_numpy(codes, periods, amounts, n_customers, calibration_end, obser
 
 
 def group_by_customer_python(codes, n_customers):
-    """Reference for ``ecomstrat._kernels._sort.group_by_customer``: a stable sort by customer."""
+    """Reference for ``ecomstrat._kernels._sort.group_by_customer``: where each customer starts."""
     counts = [0] * n_customers
     for c in codes.tolist():
         counts[c] += 1
-    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    order = sorted(range(len(codes)), key=lambda i: codes[i])  # stable
-    slots = np.empty(len(codes), dtype=np.int64)
-    slots[order] = np.arange(len(codes))
-    return offsets, slots
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
 
 def group_by_customer_numpy(codes, n_customers):
-    """Vectorised version: ``bincount`` offsets, a stable argsort inverted."""
+    """Vectorised version: cumulative ``bincount``."""
     offsets = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=n_customers))))
-    slots = np.empty(codes.size, dtype=np.int64)
-    slots[np.argsort(codes, kind="stable")] = np.arange(codes.size)
-    return offsets.astype(np.int64), slots
+    return offsets.astype(np.int64)
+
+
+def scatter_python(values, codes, offsets):
+    """Reference for ``ecomstrat._kernels._sort.scatter``: a stable sort of rows by customer."""
+    order = sorted(range(len(codes)), key=lambda i: codes[i])
+    return np.asarray(values)[order]
+
+
+def scatter_numpy(values, codes, offsets):
+    """Vectorised version: a stable argsort."""
+    return values[np.argsort(codes, kind="stable")]
 
 
 def _kernels() -> dict[str, dict[str, object]]:
-    from ecomstrat._kernels._sort import group_by_customer
+    from ecomstrat._kernels._sort import group_by_customer, scatter
     from ecomstrat._kernels.rfm import rfm_split, rfm_split_parallel
 
     return {
@@ -88,6 +93,7 @@ def _kernels() -> dict[str, dict[str, object]]:
             "numpy": group_by_customer_numpy,
             "python": group_by_customer_python,
         },
+        "scatter": {"numba": scatter, "numpy": scatter_numpy, "python": scatter_python},
         "rfm_split": {
             "numba": rfm_split,
             "numba-parallel": rfm_split_parallel,
