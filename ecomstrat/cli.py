@@ -199,7 +199,7 @@ def _report_parser(commands: Any) -> None:
         help="CLV horizon in months (default: %(default)g)",
     )
     value.add_argument(
-        "--discount-rate",
+        "--annual-discount-rate",
         type=float,
         default=0.10,
         metavar="RATE",
@@ -511,7 +511,7 @@ def _report(args: argparse.Namespace) -> int:
         holdout_weeks=args.holdout_weeks,
         horizon=args.horizon_months,
         horizon_unit="month",
-        annual_discount_rate=args.discount_rate,
+        annual_discount_rate=args.annual_discount_rate,
         gross_margin_rate=args.gross_margin_rate,
         scorers=scorers,
         migration_weeks=MIGRATION_WEEKS,
@@ -560,7 +560,7 @@ def _report(args: argparse.Namespace) -> int:
         "calibration_end": args.calibration_end,
         "holdout_weeks": args.holdout_weeks,
         "horizon_months": args.horizon_months,
-        "annual_discount_rate": args.discount_rate,
+        "annual_discount_rate": args.annual_discount_rate,
         "gross_margin_rate": margin,
         "campaigns": args.campaigns,
         "markets": args.markets,
@@ -568,7 +568,7 @@ def _report(args: argparse.Namespace) -> int:
     subtitle = (
         f"{name}: {log.n_transactions:,} orders of {log.n_customers:,} customers;"
         f" {options.time_unit.value}s; CLV over {args.horizon_months:g} months at"
-        f" {args.discount_rate:.0%} a year."
+        f" {args.annual_discount_rate:.0%} a year."
     )
     return _emit(report, args, settings, warned, progress, subtitle)
 
