@@ -95,8 +95,9 @@ class LabelledAssignment(Tabular):
 
     @property
     def shares(self) -> dict[str, float]:
-        """Share of the customers under each label (sums to 1)."""
-        return {name: count / self.n_customers for name, count in self.counts.items()}
+        """Share of the customers under each label (sums to 1; all 0 when there is none)."""
+        total = max(self.n_customers, 1)
+        return {name: count / total for name, count in self.counts.items()}
 
     def ids_in(self, label: str | int) -> AnyArray:
         """Ids of the customers with ``label``: one of :attr:`names`, or its code.
