@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         EmptyInputError as EmptyInputError,
         InvalidInputError as InvalidInputError,
         MissingDependencyError as MissingDependencyError,
+        ModelFormatError as ModelFormatError,
         PluginLoadError as PluginLoadError,
         PluginWarning as PluginWarning,
         ScorerOutputError as ScorerOutputError,
@@ -67,7 +68,9 @@ if TYPE_CHECKING:
         log_from_polars as log_from_polars,
         read_csv as read_csv,
         read_parquet as read_parquet,
+        summary_from_arrow as summary_from_arrow,
         summary_from_pandas as summary_from_pandas,
+        summary_from_polars as summary_from_polars,
     )
     from ecomstrat.lifecycle import (
         Duration as Duration,
@@ -117,6 +120,8 @@ if TYPE_CHECKING:
     from ecomstrat.metrics.clv import (
         LifetimeValues as LifetimeValues,
         customer_lifetime_value as customer_lifetime_value,
+        customer_lifetime_value_interval as customer_lifetime_value_interval,
+        customer_lifetime_value_one as customer_lifetime_value_one,
     )
     from ecomstrat.metrics.cohorts import (
         CohortCells as CohortCells,
@@ -167,8 +172,19 @@ if TYPE_CHECKING:
     from ecomstrat.models._fit import (
         FitDiagnostics as FitDiagnostics,
     )
+    from ecomstrat.models._persist import (
+        load_model as load_model,
+        model_from_dict as model_from_dict,
+        save_model as save_model,
+    )
+    from ecomstrat.models._predictions import (
+        CustomerPredictions as CustomerPredictions,
+    )
     from ecomstrat.models._protocols import (
         TransactionModel as TransactionModel,
+    )
+    from ecomstrat.models._uncertainty import (
+        PredictionInterval as PredictionInterval,
     )
     from ecomstrat.models.bgbb import (
         BGBB as BGBB,
@@ -188,6 +204,7 @@ if TYPE_CHECKING:
         FrequencyMonetaryCorrelationWarning as FrequencyMonetaryCorrelationWarning,
         GammaGamma as GammaGamma,
         GammaGammaParams as GammaGammaParams,
+        NonPositiveSpendWarning as NonPositiveSpendWarning,
     )
     from ecomstrat.models.paretonbd import (
         FittedParetoNBD as FittedParetoNBD,
@@ -227,6 +244,7 @@ _LOCATIONS: dict[str, str] = {
     "CostLine": "ecomstrat.localization.landed_cost",
     "CurrencyMismatchError": "ecomstrat.exceptions",
     "Customer": "ecomstrat.domain",
+    "CustomerPredictions": "ecomstrat.models._predictions",
     "CustomerSummary": "ecomstrat.frames.summary",
     "DiscretePatterns": "ecomstrat.frames.discrete",
     "Duration": "ecomstrat.lifecycle",
@@ -260,8 +278,10 @@ _LOCATIONS: dict[str, str] = {
     "MarketTable": "ecomstrat.localization.profiles",
     "MissingDependencyError": "ecomstrat.exceptions",
     "ModelBasedPolicy": "ecomstrat.lifecycle",
+    "ModelFormatError": "ecomstrat.exceptions",
     "Money": "ecomstrat.domain",
     "NetPromoterScore": "ecomstrat.metrics.engagement",
+    "NonPositiveSpendWarning": "ecomstrat.models.gamma_gamma",
     "Order": "ecomstrat.domain",
     "OrderLine": "ecomstrat.localization.landed_cost",
     "ParetoNBD": "ecomstrat.models.paretonbd",
@@ -270,6 +290,7 @@ _LOCATIONS: dict[str, str] = {
     "Playbook": "ecomstrat.lifecycle",
     "PluginLoadError": "ecomstrat.exceptions",
     "PluginWarning": "ecomstrat.exceptions",
+    "PredictionInterval": "ecomstrat.models._uncertainty",
     "Proportion": "ecomstrat.metrics.engagement",
     "RFMScores": "ecomstrat.metrics.rfm_segments",
     "RFMSegments": "ecomstrat.metrics.rfm_segments",
@@ -313,15 +334,19 @@ _LOCATIONS: dict[str, str] = {
     "compare_markets": "ecomstrat.localization.market_entry",
     "csat": "ecomstrat.metrics.engagement",
     "customer_lifetime_value": "ecomstrat.metrics.clv",
+    "customer_lifetime_value_interval": "ecomstrat.metrics.clv",
+    "customer_lifetime_value_one": "ecomstrat.metrics.clv",
     "funnel": "ecomstrat.metrics.funnel",
     "landed_cost": "ecomstrat.localization.landed_cost",
     "landed_cost_batch": "ecomstrat.localization.landed_cost",
     "load_market_profiles": "ecomstrat.localization.profiles",
+    "load_model": "ecomstrat.models._persist",
     "log_from_arrow": "ecomstrat.io",
     "log_from_pandas": "ecomstrat.io",
     "log_from_polars": "ecomstrat.io",
     "market_entry": "ecomstrat.localization.market_entry",
     "market_profile": "ecomstrat.localization.profiles",
+    "model_from_dict": "ecomstrat.models._persist",
     "nps": "ecomstrat.metrics.engagement",
     "period_retention": "ecomstrat.metrics.engagement",
     "purchase_frequency": "ecomstrat.metrics.engagement",
@@ -332,6 +357,7 @@ _LOCATIONS: dict[str, str] = {
     "rfm_scores": "ecomstrat.metrics.rfm_segments",
     "rfm_segments": "ecomstrat.metrics.rfm_segments",
     "rfm_summary": "ecomstrat.metrics.summary",
+    "save_model": "ecomstrat.models._persist",
     "self_service_saving": "ecomstrat.metrics.engagement",
     "service_cost": "ecomstrat.metrics.engagement",
     "simulate_campaigns": "ecomstrat.datasets.campaigns",
@@ -339,7 +365,9 @@ _LOCATIONS: dict[str, str] = {
     "stage_counts_over_time": "ecomstrat.lifecycle",
     "stage_customers": "ecomstrat.lifecycle",
     "stage_migration": "ecomstrat.lifecycle",
+    "summary_from_arrow": "ecomstrat.io",
     "summary_from_pandas": "ecomstrat.io",
+    "summary_from_polars": "ecomstrat.io",
     "value_tiers": "ecomstrat.metrics.value_tiers",
     "value_tiers_by_threshold": "ecomstrat.metrics.value_tiers",
     "warm_up": "ecomstrat._warmup",

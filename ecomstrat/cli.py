@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import math
+import re
 import sys
 import time
 import warnings
@@ -53,8 +54,6 @@ MARKET_ORDERS = 60.0
 MARKET_WEIGHT_KG = 0.8
 #: File extensions read as Parquet; anything else is read as delimited text.
 PARQUET_SUFFIXES = (".parquet", ".pq")
-#: ``--delimiter`` words and the separator they stand for (None: runs of whitespace).
-DELIMITERS: dict[str, str | None] = {"whitespace": None, "tab": "\t", "\\t": "\t"}
 #: Column flags of ``ecomstrat report``: argument of read_csv -> (flag, default name).
 COLUMN_FLAGS = {
     "customer_id": ("--customer-id", "customer_id"),
@@ -62,6 +61,31 @@ COLUMN_FLAGS = {
     "amount": ("--amount", "amount"),
     "margin": ("--margin", None),
 }
+
+
+#: Library arguments set by ``ecomstrat report`` flags: argument -> flag (for error messages).
+OPTION_FLAGS = {
+    "amount": "--amount",
+    "annual_discount_rate": "--annual-discount-rate",
+    "calibration_end": "--calibration-end",
+    "currency": "--currency",
+    "customer_id": "--customer-id",
+    "delimiter": "--delimiter",
+    "gross_margin_rate": "--gross-margin-rate",
+    "holdout_weeks": "--holdout-weeks",
+    "horizon": "--horizon-months",
+    "margin": "--margin",
+    "model": "--model",
+    "observation_end": "--observation-end",
+    "scorers": "--scorers",
+    "time": "--time",
+    "time_format": "--time-format",
+    "time_unit": "--time-unit",
+}
+#: Parameter draws behind the CLV intervals of ``--customers`` (90 % intervals).
+CLV_INTERVAL_DRAWS = 200
+#: Purchase models of ``--model``.
+MODEL_CHOICES = ("bgnbd", "mbgnbd", "pnbd")
 
 
 class UsageError(EcomstratError, ValueError):
@@ -80,8 +104,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(str(error).split())
         if isinstance(error, UnicodeDecodeError):
             message = f"the file is not UTF-8 text ({message})"
+        elif args.command == "report" and not isinstance(error, UsageError):
+            message = flag_names(message)
         print(f"ecomstrat: error: {message}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def flag_names(message: str) -> str:
+    """``message`` with the library's argument names as the ``ecomstrat report`` flags.
+
+    ``calibration_end=1994-08-30T00:00:00.000000000`` becomes ``--calibration-end
+    1994-08-30`` (a midnight time is dropped), ``time_format='%Y'`` becomes ``--time-format
+    '%Y'``, and a bare ``time_format`` becomes ``--time-format`` (only names with an
+    underscore, so that words like "horizon" stay words; a quoted name, such as a column of
+    the user's file, is left alone).
+
+    Examples
+    --------
+    >>> flag_names("calibration_end=1994-08-30T00:00:00.000000000 is invalid. Choose a later"
+    ...            " calibration_end.")
+    '--calibration-end 1994-08-30 is invalid. Choose a later --calibration-end.'
+    """
+    for arg, flag in OPTION_FLAGS.items():
+
+        def value(match: re.Match[str], flag: str = flag) -> str:
+            shown = re.sub(r"T00:00:00(\.0+)?(?=\W|$)", "", match.group(1))
+            if re.fullmatch(r"'[\w.:+-]*'", shown):  # a date or number needs no quotes
+                shown = shown[1:-1]
+            return f"{flag} {shown}"
+
+        message = re.sub(rf"(?<![\w.-]){arg}=('[^']*'|\S+?)(?=[,;:).]?(?:\s|$))", value, message)
+        if "_" in arg:
+            message = re.sub(rf"(?<![\w.'\"-]){arg}(?![\w'\"])", flag, message)
+    return message
 
 
 @contextlib.contextmanager
@@ -250,6 +305,21 @@ def _report_parser(commands: Any) -> None:
         metavar="KG",
         help="weight of an average order (default: %(default)g)",
     )
+    report.add_argument(
+        "--model",
+        default="bgnbd",
+        choices=MODEL_CHOICES,
+        help="purchase model: BG/NBD, MBG/NBD (one-time buyers can drop out too) or"
+        " Pareto/NBD (default: %(default)s)",
+    )
+    report.add_argument(
+        "--customers",
+        dest="customers_file",
+        metavar="FILE",
+        help="also write one row per customer (history, P(alive), expected purchases, CLV,"
+        " stage, segment, tier, action) to FILE: Parquet for .parquet/.pq (needs"
+        " ecomstrat[pyarrow]), else CSV",
+    )
     _output_options(report)
     report.set_defaults(handler=_report)
 
@@ -318,11 +388,17 @@ class _Progress:
 
 
 def _need_matplotlib(args: argparse.Namespace) -> None:
-    """Fail before the work when --html is asked without matplotlib."""
-    if args.html:
-        from ecomstrat._optional import import_optional
+    """Fail before the work when --html is asked without matplotlib (or Parquet without pyarrow)."""
+    from ecomstrat._optional import import_optional
 
+    if args.html:
         import_optional("matplotlib", "plot")
+    customers_file = getattr(args, "customers_file", None)
+    if customers_file:
+        from ecomstrat.report.customers import PARQUET_SUFFIXES as WRITTEN_AS_PARQUET
+
+        if Path(customers_file).suffix.lower() in WRITTEN_AS_PARQUET:
+            import_optional("pyarrow.parquet", "pyarrow")
 
 
 def _jsonable(value: Any) -> Any:
@@ -367,6 +443,14 @@ def _emit(
         progress("plotting")
         page = report.to_html(subtitle=subtitle, footer=f"Made with ecomstrat {__version__}.")
         Path(args.html).write_text(page, encoding="utf-8")
+    written = [f"HTML report in {args.html}"] if args.html else []
+    customers_file = getattr(args, "customers_file", None)
+    if customers_file:
+        from ecomstrat.report.customers import write_customers
+
+        progress("writing customers")
+        write_customers(report.data.customers, customers_file)
+        written.append(f"{len(report.data.customers):,} customers in {customers_file}")
     if args.json:
         payload: dict[str, Any] = {"ecomstrat": __version__, "settings": settings}
         payload.update(report.to_dict())
@@ -379,22 +463,11 @@ def _emit(
         from ecomstrat.report import render
 
         print(render(report.sections()))
-    progress.done(f"; HTML report in {args.html}" if args.html else "")
+    progress.done("".join(f"; {text}" for text in written))
     return 0
 
 
 # ------------------------------------------------------------------------------------ report
-
-
-def _delimiter(value: str) -> str | None:
-    key = value.strip().lower() if value.strip() else value
-    if key in DELIMITERS:
-        return DELIMITERS[key]
-    if len(value) == 1:
-        return value
-    raise UsageError(
-        f"--delimiter={value!r} is invalid: give one character, 'tab' or 'whitespace'."
-    )
 
 
 def _columns(args: argparse.Namespace) -> dict[str, str | int | None]:
@@ -437,7 +510,7 @@ def _read_log(args: argparse.Namespace, columns: dict[str, str | int | None]) ->
             amount=columns["amount"],  # type: ignore[arg-type]
             margin=columns["margin"],
             currency=args.currency,
-            delimiter=_delimiter(args.delimiter),
+            delimiter=args.delimiter,
             time_format=args.time_format,
             header=not args.no_header,
         )
@@ -497,6 +570,7 @@ def _markets(args: argparse.Namespace, log: TransactionLog, margin: float | None
 
 
 def _report(args: argparse.Namespace) -> int:
+    from ecomstrat.report.clv import MODEL_NAMES
     from ecomstrat.report.pipeline import ReportOptions, build_report
 
     _need_matplotlib(args)
@@ -515,6 +589,8 @@ def _report(args: argparse.Namespace) -> int:
         gross_margin_rate=args.gross_margin_rate,
         scorers=scorers,
         migration_weeks=MIGRATION_WEEKS,
+        model=args.model,
+        interval_draws=CLV_INTERVAL_DRAWS if args.customers_file else 0,
     )
     log = _read_log(args, columns)
     campaigns = None
@@ -564,10 +640,13 @@ def _report(args: argparse.Namespace) -> int:
         "gross_margin_rate": margin,
         "campaigns": args.campaigns,
         "markets": args.markets,
+        "model": args.model,
+        "customers": args.customers_file,
     }
     subtitle = (
         f"{name}: {log.n_transactions:,} orders of {log.n_customers:,} customers;"
-        f" {options.time_unit.value}s; CLV over {args.horizon_months:g} months at"
+        f" {options.time_unit.value}s; {MODEL_NAMES[args.model]}; CLV over"
+        f" {args.horizon_months:g} months at"
         f" {args.annual_discount_rate:.0%} a year."
     )
     return _emit(report, args, settings, warned, progress, subtitle)

@@ -16,6 +16,7 @@ __all__ = [
     "EmptyInputError",
     "InvalidInputError",
     "MissingDependencyError",
+    "ModelFormatError",
     "PluginLoadError",
     "PluginWarning",
     "ScorerOutputError",
@@ -45,6 +46,28 @@ class UnknownCodeError(InvalidInputError, LookupError):
 
 class CurrencyMismatchError(InvalidInputError):
     """Amounts in different currencies were combined without a conversion."""
+
+
+class ModelFormatError(InvalidInputError):
+    """A saved model cannot be loaded: not one, unknown model, newer format, bad or edited field.
+
+    Raised by :func:`~ecomstrat.load_model` and ``FittedModel.from_dict``; nothing in a saved
+    model is executed, so a bad file can only fail with this error. The message names the
+    file (or ``"model dict"``) and the field.
+
+    Attributes
+    ----------
+    path : str or None
+        The file read, ``None`` for a dictionary.
+    field : str
+        Dotted name of the offending field (``"params.r"``, ``"fit.covariance"``), ``""`` for
+        the document as a whole.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, field: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.field = field
 
 
 class MissingDependencyError(EcomstratError, ImportError):

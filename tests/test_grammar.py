@@ -190,9 +190,19 @@ TWO_POSITIONAL = {
     "Money.from_minor": "an amount and its currency, as Money(amount, currency)",
     "landed_cost": "the profile first, then the order",
     "landed_cost_batch": "the profile first, then the goods",
+    "save_model": "the model, then the file, as json.dump(obj, fp)",
+    "customer_lifetime_value_one": "one customer's x, t_x, T, monetary",
 }
-#: Model methods whose signature the grammar fixes: ``(t, data)`` and ``(n, t)``.
-MODEL_METHODS = {"conditional_expected_purchases", "probability_of_purchases"}
+#: Model methods whose positional signature the grammar fixes: ``(t, data)``, ``(n, t[, data])``
+#: and one customer's ``([t,] x, t_x, T)``.
+MODEL_METHODS = {
+    "conditional_expected_purchases",
+    "probability_of_purchases",
+    "conditional_probability_of_purchases",
+    "probability_alive_one",
+    "conditional_expected_purchases_one",
+    "expected_residual_purchases_one",
+}
 #: Words the vocabulary replaced; no public parameter may use them.
 RETIRED = {
     "gross_margin",

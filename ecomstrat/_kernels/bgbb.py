@@ -273,23 +273,55 @@ def _probability_of_purchases(theta: Theta, n: _Floats, t: _Floats) -> _Floats:
     ``C(t, n) B(α + n, β + t − n)/B(α, β) · B(γ, δ + t)/B(γ, δ)
     + Σ_{i=n}^{t−1} C(i, n) B(α + n, β + i − n)/B(α, β) · B(γ + 1, δ + i)/B(γ, δ)``.
     """
-    alpha, beta, gamma, delta = theta
     out = np.empty(n.shape[0])
-    base = log_beta(alpha, beta) + log_beta(gamma, delta)
     for j in range(n.shape[0]):
+        out[j] = _pmf_value(theta, n[j], t[j])
+    return out
+
+
+@jit
+def _pmf_value(theta: Theta, nj: float, tj: float) -> float:
+    """One value of :func:`_probability_of_purchases` (0 when ``nj > tj``)."""
+    alpha, beta, gamma, delta = theta
+    if nj > tj:
+        return 0.0
+    base = log_beta(alpha, beta) + log_beta(gamma, delta)
+    log_choose = math.lgamma(tj + 1.0) - math.lgamma(nj + 1.0) - math.lgamma(tj - nj + 1.0)
+    total = log_choose + log_beta(alpha + nj, beta + tj - nj) + log_beta(gamma, delta + tj)
+    total -= base
+    i = nj
+    while i < tj:
+        log_choose = math.lgamma(i + 1.0) - math.lgamma(nj + 1.0) - math.lgamma(i - nj + 1.0)
+        term = log_choose + log_beta(alpha + nj, beta + i - nj)
+        term += log_beta(gamma + 1.0, delta + i) - base
+        total = log_add_exp(total, term)
+        i += 1.0
+    return min(math.exp(total), 1.0)
+
+
+@jit
+def _conditional_pmf(
+    theta: Theta, k: _Floats, t: _Floats, x: _Floats, t_x: _Floats, n: _Floats
+) -> _Floats:
+    """P(X(n, n + t) = k | x, t_x, n): ``k`` purchases in the next ``t`` opportunities.
+
+    Alive at opportunity ``n`` (probability :func:`_log_posterior` with ``ahead = 0``), the
+    customer has ``p ~ Beta(α + x, β + n − x)`` and ``θ ~ Beta(γ, δ + n)`` and behaves from
+    there as a new customer with those parameters (eq. 8); otherwise makes no purchase.
+    Fader, Hardie & Shang (2010) give ``P(X(n, n + n*) = x* | x, t_x, n)`` in this form: the
+    terms of eq. (8) at the posterior parameters, weighted by P(alive at n).
+    """
+    alpha, beta, gamma, delta = theta
+    out = np.empty(x.shape[0])
+    for j in range(x.shape[0]):
+        xj = x[j]
         nj = n[j]
-        tj = t[j]
-        log_choose = math.lgamma(tj + 1.0) - math.lgamma(nj + 1.0) - math.lgamma(tj - nj + 1.0)
-        total = log_choose + log_beta(alpha + nj, beta + tj - nj) + log_beta(gamma, delta + tj)
-        total -= base
-        i = nj
-        while i < tj:
-            log_choose = math.lgamma(i + 1.0) - math.lgamma(nj + 1.0) - math.lgamma(i - nj + 1.0)
-            term = log_choose + log_beta(alpha + nj, beta + i - nj)
-            term += log_beta(gamma + 1.0, delta + i) - base
-            total = log_add_exp(total, term)
-            i += 1.0
-        out[j] = min(math.exp(total), 1.0)
+        alive = min(math.exp(_log_posterior(theta, xj, t_x[j], nj, 0.0, 0.0)), 1.0)
+        posterior = (alpha + xj, beta + nj - xj, gamma, delta + nj)
+        value = alive * _pmf_value(posterior, k[j], t[j])
+        if k[j] == 0.0:
+            value += 1.0 - alive
+        out[j] = min(value, 1.0)
     return out
 
 
@@ -324,6 +356,14 @@ def bgbb_probability_of_purchases(theta: Theta, n: _Floats, t: _Floats) -> _Floa
     return _probability_of_purchases(_theta(theta), frozen(n), frozen(t))
 
 
+def bgbb_conditional_pmf(
+    theta: Theta, k: _Floats, t: _Floats, x: _Floats, t_x: _Floats, n: _Floats
+) -> _Floats:
+    """P(``k`` purchases in the next ``t`` opportunities | history): :func:`_conditional_pmf`."""
+    columns = (frozen(k), frozen(t), frozen(x), frozen(t_x), frozen(n))
+    return _conditional_pmf(_theta(theta), *columns)
+
+
 def warm_up() -> None:
     """Compile (or load from the cache) every kernel of this module on tiny inputs."""
     one = np.ones(1)
@@ -334,3 +374,4 @@ def warm_up() -> None:
     bgbb_dert(theta, one, one, one, 0.1)
     bgbb_expected_purchases(theta, one)
     bgbb_probability_of_purchases(theta, one, one)
+    bgbb_conditional_pmf(theta, one, one, one, one, one)

@@ -917,22 +917,108 @@ def family_pmf(
     terms and no indicator. The tail is the incomplete beta function; the terms are combined in
     log space.
     """
-    lb = log_beta(a, b)
     for i in range(lo, hi):
-        ni = n[i]
-        ti = t[i]
-        if ti <= 0.0:
-            out[i] = 1.0 if ni == 0.0 else 0.0
-            continue
-        z = ti / (alpha + ti)
-        w = alpha / (alpha + ti)
-        log_w = -math.log1p(ti / alpha)
-        log_z = math.log(ti) - math.log(alpha + ti)
-        first = log_beta(a, b + ni + shift) - lb + log_nbd_pmf(r, ni, log_z, log_w)
-        if ni > 0.0 or shift > 0.0:
-            second = log_beta(a + 1.0, b + ni + (shift - 1.0)) - lb + log_nbd_tail(r, ni, z, w)
-            first = log_add_exp(first, second)
-        out[i] = min(1.0, math.exp(first))
+        out[i] = pmf_value(r, alpha, a, b, n[i], t[i], shift)
+
+
+@jit
+def pmf_value(
+    r: float, alpha: float, a: float, b: float, n: float, t: float, shift: float
+) -> float:
+    """One value of :func:`family_pmf`: P(X(t) = n) of the process with (r, α, a, b)."""
+    if t <= 0.0:
+        return 1.0 if n == 0.0 else 0.0
+    lb = log_beta(a, b)
+    z = t / (alpha + t)
+    w = alpha / (alpha + t)
+    log_w = -math.log1p(t / alpha)
+    log_z = math.log(t) - math.log(alpha + t)
+    first = log_beta(a, b + n + shift) - lb + log_nbd_pmf(r, n, log_z, log_w)
+    if n > 0.0 or shift > 0.0:
+        second = log_beta(a + 1.0, b + n + (shift - 1.0)) - lb + log_nbd_tail(r, n, z, w)
+        first = log_add_exp(first, second)
+    return min(1.0, math.exp(first))
+
+
+@jit
+def alive_one(
+    r: float, alpha: float, a: float, b: float, shift: float, x: float, t_x: float, T: float
+) -> float:
+    """P(alive | x, t_x, T) of one customer; see :func:`family_p_alive`."""
+    if x == 0.0 and shift == 0.0:
+        return 1.0
+    return alive_probability(r, alpha, a, b + x + (shift - 1.0), x, t_x, T)
+
+
+@jit
+def conditional_one(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    shift: float,
+    t: float,
+    x: float,
+    t_x: float,
+    T: float,
+) -> float:
+    """E[Y(t) | x, t_x, T] of one customer; see :func:`conditional`."""
+    alive = alive_one(r, alpha, a, b, shift, x, t_x, T)
+    return alive * expected_count(r + x, alpha + T, a, b + x + shift, t)
+
+
+@jit
+def discounted_one(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    shift: float,
+    delta: float,
+    horizon: float,
+    x: float,
+    t_x: float,
+    T: float,
+) -> float:
+    """``∫_0^H e^{-δt} dE[Y(t) | x, t_x, T]`` of one customer; see :func:`discounted`."""
+    alive = alive_one(r, alpha, a, b, shift, x, t_x, T)
+    return alive * _derivative_integral(r + x, alpha + T, a, b + x + shift, delta, horizon)
+
+
+@jit
+def family_conditional_pmf(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    n: _Floats,
+    t: _Floats,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    shift: float,
+    out: _Floats,
+    lo: int,
+    hi: int,
+) -> None:
+    """P(Y(t) = n | x, t_x, T): ``n`` purchases in ``(T, T + t]`` given the history.
+
+    A customer alive at ``T`` has the posterior ``λ ~ Gamma(r + x, α + T)``,
+    ``p ~ Beta(a, b + x + shift)`` (the likelihood of the history given alive is
+    ``λ^x e^{-λT} (1-p)^(x+shift)``) and, the Poisson process being memoryless, purchases
+    after ``T`` as a new BG/NBD customer with those parameters (eq. 8 of FHL 2005 with
+    ``shift = 0``: the dropout chance at time 0 of the MBG/NBD is behind them). A customer
+    who has dropped out buys nothing: ``P(Y = n) = P(alive) P_BG/NBD(n; r+x, α+T, a, b+x+shift)
+    + δ_{n=0} (1 - P(alive))`` (Fader & Hardie 2007, "Deriving the conditional PMF of the
+    BG/NBD model", which writes the same sum term by term).
+    """
+    for i in range(lo, hi):
+        xi = x[i]
+        alive = alive_one(r, alpha, a, b, shift, xi, t_x[i], T[i])
+        value = alive * pmf_value(r + xi, alpha + T[i], a, b + xi + shift, n[i], t[i], 0.0)
+        if n[i] == 0.0:
+            value += 1.0 - alive
+        out[i] = min(1.0, value)
 
 
 # ------------------------------------------------------------------- wrappers (BG/NBD family)
@@ -995,6 +1081,26 @@ def pmf(
     return _elementwise(family_pmf, (r, alpha, a, b), (n, t), shift, parallel)
 
 
+def conditional_pmf(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    n: _Floats,
+    t: _Floats,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+    *,
+    shift: float,
+    parallel: bool = False,
+) -> _Floats:
+    """P(Y(t) = n | x, t_x, T) per customer; see :func:`family_conditional_pmf`."""
+    return _elementwise(
+        family_conditional_pmf, (r, alpha, a, b), (n, t, x, t_x, T), shift, parallel
+    )
+
+
 def discounted(
     r: float,
     alpha: float,
@@ -1018,7 +1124,7 @@ def warm_up(*, with_pmf: bool = True) -> None:
 
     Both variants and the parallel wrappers run the same kernels (``shift`` is a run-time
     argument): one call of each wrapper covers them all. ``with_pmf=False`` leaves out the
-    new-customer PMF (the strategy report does not use it).
+    PMFs and the one-customer kernels (the strategy report does not use them).
     """
     x = np.array([0.0, 3.0])
     t_x = np.array([0.0, 2.0])
@@ -1032,3 +1138,7 @@ def warm_up(*, with_pmf: bool = True) -> None:
     unconditional(*theta, t, shift=0.0)
     if with_pmf:
         pmf(*theta, x, t, shift=0.0)
+        conditional_pmf(*theta, x, t, x, t_x, T, shift=0.0)
+        alive_one(*theta, 0.0, 3.0, 2.0, 6.0)
+        conditional_one(*theta, 0.0, 1.0, 3.0, 2.0, 6.0)
+        discounted_one(*theta, 0.0, 0.01, math.inf, 3.0, 2.0, 6.0)

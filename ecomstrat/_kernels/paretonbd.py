@@ -814,25 +814,107 @@ def _pmf_new(r: float, alpha: float, s: float, beta: float, n: _Floats, t: _Floa
     """
     out = np.empty(n.shape[0])
     for i in range(n.shape[0]):
-        k = n[i]
-        ti = t[i]
-        if ti == 0.0:
-            out[i] = 1.0 if k == 0.0 else 0.0
-            continue
-        head = lgamma_ratio(r, k) - math.lgamma(k + 1.0)
-        first = (
-            head
-            - r * math.log1p(ti / alpha)
-            + (k * math.log(ti / (alpha + ti)) if k > 0.0 else 0.0)
-            - s * math.log1p(ti / beta)
-        )
-        # τ = t e^u: the integral is t^(−r−s) ∫_{−∞}^0 e^((k+1)u) (α/t + e^u)^(−(r+k))
-        # (β/t + e^u)^(−(s+1)) du
-        log_i = log_concave_integral(
-            k + 1.0, r + k, alpha / ti, s + 1.0, beta / ti, 0.0, -math.inf, 0.0
-        )[0] - (r + s) * math.log(ti)
-        second = head + math.log(s) + r * math.log(alpha) + s * math.log(beta) + log_i
-        out[i] = math.exp(first) + math.exp(second)
+        out[i] = pmf_value(r, alpha, s, beta, n[i], t[i])
+    return out
+
+
+@jit
+def pmf_value(r: float, alpha: float, s: float, beta: float, k: float, t: float) -> float:
+    """One value of :func:`_pmf_new`: ``P(X(t) = k)`` of the process with (r, α, s, β)."""
+    if t == 0.0:
+        return 1.0 if k == 0.0 else 0.0
+    head = lgamma_ratio(r, k) - math.lgamma(k + 1.0)
+    first = (
+        head
+        - r * math.log1p(t / alpha)
+        + (k * math.log(t / (alpha + t)) if k > 0.0 else 0.0)
+        - s * math.log1p(t / beta)
+    )
+    # τ = t e^u: the integral is t^(−r−s) ∫_{−∞}^0 e^((k+1)u) (α/t + e^u)^(−(r+k))
+    # (β/t + e^u)^(−(s+1)) du
+    log_i = log_concave_integral(k + 1.0, r + k, alpha / t, s + 1.0, beta / t, 0.0, -math.inf, 0.0)[
+        0
+    ] - (r + s) * math.log(t)
+    second = head + math.log(s) + r * math.log(alpha) + s * math.log(beta) + log_i
+    return math.exp(first) + math.exp(second)
+
+
+@jit
+def alive_one(
+    r: float, alpha: float, s: float, beta: float, x: float, t_x: float, T: float
+) -> float:
+    """P(alive | x, t_x, T) of one customer (as :func:`_alive_rows`)."""
+    g = log_alive_odds(r, alpha, s, beta, x, t_x, T, _NO_GRADIENT)[0]
+    if g > 0.0:
+        e = math.exp(-g)
+        return e / (1.0 + e)
+    return 1.0 / (1.0 + math.exp(g))
+
+
+@jit
+def conditional_one(
+    r: float, alpha: float, s: float, beta: float, t: float, x: float, t_x: float, T: float
+) -> float:
+    """``E[X(T, T + t) | x, t_x, T]`` of one customer (as :func:`_expected_given_history`)."""
+    bt = beta + T
+    rate = (r + x) / (alpha + T) * bt
+    alive = alive_one(r, alpha, s, beta, x, t_x, T)
+    return alive * rate * one_minus_power(s - 1.0, math.log1p(t / bt))
+
+
+@jit
+def discounted_one(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    delta: float,
+    horizon: float,
+    x: float,
+    t_x: float,
+    T: float,
+) -> float:
+    """``∫_0^H e^(−δt) dE[X(T, T + t) | x, t_x, T]`` of one customer (P(alive) × rate × lifetime).
+
+    The lifetime factor is :func:`_discounted_lifetime` at ``β + T``.
+    """
+    scale = beta + T
+    hi = math.log1p(horizon / scale) if horizon < math.inf else math.inf
+    z = delta * scale
+    log_u = log_concave_integral(1.0 - s, 0.0, 0.0, 0.0, 0.0, z, 0.0, hi)[0] + z
+    alive = alive_one(r, alpha, s, beta, x, t_x, T)
+    return alive * (r + x) / (alpha + T) * (scale * math.exp(log_u))
+
+
+@jit
+def _conditional_pmf(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    n: _Floats,
+    t: _Floats,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+) -> _Floats:
+    """``P(X(T, T + t) = n | x, t_x, T)`` per customer.
+
+    Given alive at ``T``, ``λ ~ Gamma(r + x, α + T)`` and ``μ ~ Gamma(s, β + T)`` (the
+    likelihood of the history given alive is ``λ^x e^(−λT) e^(−μT)``) and, both processes
+    being memoryless, the customer behaves from ``T`` on as a new Pareto/NBD customer with
+    those parameters; a customer who has left buys nothing. So ``P(alive) ·
+    P_new(n, t; r + x, α + T, s, β + T) + δ_{n=0} (1 − P(alive))``: Fader & Hardie (2006),
+    "Deriving the conditional PMF of the Pareto/NBD model" (which writes the same terms with
+    the Gauss hypergeometric function instead of the log-concave integral).
+    """
+    out = np.empty(n.shape[0])
+    for i in range(n.shape[0]):
+        alive = alive_one(r, alpha, s, beta, x[i], t_x[i], T[i])
+        value = alive * pmf_value(r + x[i], alpha + T[i], s, beta + T[i], n[i], t[i])
+        if n[i] == 0.0:
+            value += 1.0 - alive
+        out[i] = min(1.0, value)
     return out
 
 
@@ -890,6 +972,22 @@ def pmf_new(r: float, alpha: float, s: float, beta: float, n: _Floats, t: _Float
     return _pmf_new(float(r), float(alpha), float(s), float(beta), frozen(n), frozen(t))
 
 
+def conditional_pmf(
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    n: _Floats,
+    t: _Floats,
+    x: _Floats,
+    t_x: _Floats,
+    T: _Floats,
+) -> _Floats:
+    """``P(X(T, T + t) = n | x, t_x, T)`` per customer; see :func:`_conditional_pmf`."""
+    columns = (frozen(n), frozen(t), frozen(x), frozen(t_x), frozen(T))
+    return _conditional_pmf(float(r), float(alpha), float(s), float(beta), *columns)
+
+
 def discounted_lifetime(s: float, delta: float, scale: _Floats, horizon: float) -> _Floats:
     """``E[∫_0^horizon e^(−δt) e^(−μt) dt]`` per ``scale``; see :func:`_discounted_lifetime`."""
     return _discounted_lifetime(float(s), float(delta), frozen(scale), float(horizon))
@@ -911,3 +1009,7 @@ def warm_up() -> None:
     discounted_lifetime(1.0, 0.1, one, math.inf)
     expected_new(1.0, 1.0, 1.0, 2.0, one)
     pmf_new(1.0, 1.0, 1.0, 2.0, one, one)
+    conditional_pmf(1.0, 1.0, 1.0, 2.0, one, one, one, one * 0.5, one)
+    alive_one(1.0, 1.0, 1.0, 2.0, 1.0, 0.5, 1.0)
+    conditional_one(1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 0.5, 1.0)
+    discounted_one(1.0, 1.0, 1.0, 2.0, 0.1, math.inf, 1.0, 0.5, 1.0)

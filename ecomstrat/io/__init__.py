@@ -8,10 +8,10 @@ library it needs when called, and raises :class:`~ecomstrat.exceptions.MissingDe
 from __future__ import annotations
 
 from ecomstrat.frames._export import columns_to_arrow, columns_to_pandas, columns_to_polars
-from ecomstrat.io.arrow import log_from_arrow, read_parquet
+from ecomstrat.io.arrow import log_from_arrow, read_parquet, summary_from_arrow
 from ecomstrat.io.csv import read_csv
 from ecomstrat.io.pandas import log_from_pandas, summary_from_pandas
-from ecomstrat.io.polars import log_from_polars
+from ecomstrat.io.polars import log_from_polars, summary_from_polars
 
 __all__ = [
     "columns_to_arrow",
@@ -22,5 +22,7 @@ __all__ = [
     "log_from_polars",
     "read_csv",
     "read_parquet",
+    "summary_from_arrow",
     "summary_from_pandas",
+    "summary_from_polars",
 ]

@@ -7,14 +7,14 @@ Every adapter describes a row to the user the way their library addresses it
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
 from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
-from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
+from ecomstrat.exceptions import InvalidInputError
+from ecomstrat.frames._foreign import missing_column
 from ecomstrat.frames._time import _MIXED, to_ns
 from ecomstrat.frames.transaction_log import TransactionLog
 
@@ -34,24 +34,6 @@ Where = Callable[[int], str]
 
 #: The rule broken by mixing naive and timezone-aware times (worded as in ``frames``).
 MIXED = _MIXED.rstrip(".")
-
-_LISTED = 40  # columns named in a missing-column message
-
-
-def missing_column(
-    arg: str, column: object, available: Sequence[object], source: str, hint: str = ""
-) -> UnknownCodeError:
-    """Build the error for a column mapping that names no column of ``source``."""
-    shown = ", ".join(map(repr, available[:_LISTED])) or "none"
-    if len(available) > _LISTED:
-        shown += f", ... ({len(available)} in all)"
-    by_lower = {str(name).lower(): name for name in available}
-    close = difflib.get_close_matches(str(column).lower(), list(by_lower), n=3, cutoff=0.6)
-    guess = f" Did you mean {', '.join(repr(by_lower[c]) for c in close)}?" if close else ""
-    return UnknownCodeError(
-        f"{arg}={column!r} is not a column of {source}: its columns are {shown}.{guess}{hint}"
-        f" Pass the right name as {arg}=..."
-    )
 
 
 def check_missing(missing: BoolArray, where: Where, shown: str, what: str) -> None:

@@ -1,4 +1,4 @@
-"""Arrow adapters: a pyarrow Table (or Parquet file) of orders to a :class:`TransactionLog`.
+"""Arrow adapters: pyarrow Tables (or Parquet files) of orders or customer summaries to frames.
 
 pyarrow is imported inside the functions, so this module loads without it. A float64 amount
 column or ``timestamp("ns")`` time column held in one chunk without nulls reaches the log as a
@@ -29,10 +29,13 @@ import numpy as np
 from ecomstrat._optional import import_optional
 from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
+from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import factorize
+from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.io._common import (
     MIXED,
+    check_amounts,
     check_missing,
     datetime_ns,
     make_log,
@@ -42,7 +45,7 @@ from ecomstrat.io._common import (
 if TYPE_CHECKING:
     from ecomstrat.frames.transaction_log import TransactionLog
 
-__all__ = ["log_from_arrow", "read_parquet"]
+__all__ = ["log_from_arrow", "read_parquet", "summary_from_arrow"]
 
 
 def _pyarrow() -> Any:
@@ -86,17 +89,7 @@ def log_from_arrow(
         As in :func:`~ecomstrat.io.log_from_pandas` (a null counts as missing).
     """
     pa = _pyarrow()
-    if isinstance(table, pa.RecordBatch):
-        table = pa.Table.from_batches([table])
-    if not isinstance(table, pa.Table):
-        raise invalid(
-            "table",
-            f"<{type(table).__name__}>",
-            "must be a pyarrow Table",
-            "Use log_from_pandas or log_from_polars for DataFrames.",
-        )
-    if table.num_rows == 0:
-        raise EmptyInputError("table is empty: at least one order (row) is needed.")
+    table = _check_table(pa, table, "order")
     ids = _Column(pa, table, "customer_id", customer_id)
     stamps = _Column(pa, table, "time", time)
     values = _Column(pa, table, "amount", amount)
@@ -109,6 +102,81 @@ def log_from_arrow(
     return make_log(
         codes, uniques, times, timezone, (_floats(pa, values), values.where), margins, currency
     )
+
+
+def summary_from_arrow(
+    table: Any,
+    *,
+    frequency: str = "frequency",
+    recency: str = "recency",
+    T: str = "T",
+    monetary: str | None = None,
+    customer_id: str | None = "customer_id",
+    time_unit: TimeUnit | str = "day",
+) -> CustomerSummary:
+    """Build a :class:`CustomerSummary` from a pyarrow Table with one row per customer.
+
+    Parameters
+    ----------
+    table : pyarrow.Table or pyarrow.RecordBatch
+        One row per customer.
+    frequency, recency, T, monetary, customer_id, time_unit
+        As in :func:`~ecomstrat.io.summary_from_polars`.
+
+    Returns
+    -------
+    CustomerSummary
+
+    Raises
+    ------
+    UnknownCodeError, InvalidInputError, EmptyInputError
+        As in :func:`~ecomstrat.io.summary_from_pandas` (a null counts as missing).
+
+    Examples
+    --------
+    >>> import pytest; pa = pytest.importorskip("pyarrow")
+    >>> table = pa.table({"customer_id": ["a", "b"], "frequency": [2, 0],
+    ...                   "recency": [30.43, 0.0], "T": [38.86, 38.86]})
+    >>> s = summary_from_arrow(table, time_unit="week")
+    >>> s.customer_ids.tolist(), s.T.tolist()
+    (['a', 'b'], [38.86, 38.86])
+    """
+    pa = _pyarrow()
+    table = _check_table(pa, table, "customer")
+    mapping = {"frequency": frequency, "recency": recency, "T": T}
+    if monetary is not None:
+        mapping["monetary"] = monetary
+    arrays: dict[str, FloatArray] = {}
+    for arg, name in mapping.items():
+        column = _Column(pa, table, arg, name)
+        arrays[arg] = check_amounts(_floats(pa, column), column.where, non_negative=False)
+    ids = None
+    if customer_id is not None:
+        ids = _ids(pa, _Column(pa, table, "customer_id", customer_id))
+    return CustomerSummary.from_arrays(
+        arrays["frequency"],
+        arrays["recency"],
+        arrays["T"],
+        arrays.get("monetary"),
+        customer_ids=ids,
+        time_unit=time_unit,
+    )
+
+
+def _check_table(pa: Any, table: Any, row: str) -> Any:
+    """``table`` as a pyarrow Table (a RecordBatch is wrapped), refusing other or empty input."""
+    if isinstance(table, pa.RecordBatch):
+        table = pa.Table.from_batches([table])
+    if not isinstance(table, pa.Table):
+        raise invalid(
+            "table",
+            f"<{type(table).__name__}>",
+            "must be a pyarrow Table",
+            "Use the pandas or polars adapters for DataFrames.",
+        )
+    if table.num_rows == 0:
+        raise EmptyInputError(f"table is empty: at least one {row} (row) is needed.")
+    return table
 
 
 def read_parquet(
@@ -182,16 +250,28 @@ def _is_string(pa: Any, dtype: Any) -> bool:
 
 
 def _factorize(pa: Any, ids: _Column) -> tuple[IntArray, AnyArray]:
+    if _check_ids(pa, ids):
+        return factorize(ids.label, ids.data.to_numpy())
+    pc = pa.compute
+    uniques = pc.unique(ids.data)
+    uniques = uniques.take(pc.sort_indices(uniques))
+    codes = pc.index_in(ids.data, value_set=uniques).to_numpy()
+    return codes.astype(np.int64), uniques.to_numpy(zero_copy_only=False).astype(str)
+
+
+def _ids(pa: Any, ids: _Column) -> AnyArray:
+    """The ids of every row: int64 or ``str_``."""
+    if _check_ids(pa, ids):
+        return np.asarray(ids.data.to_numpy()).astype(np.int64, copy=False)
+    return np.asarray(ids.data.to_numpy(zero_copy_only=False)).astype(str)
+
+
+def _check_ids(pa: Any, ids: _Column) -> bool:
+    """Refuse null or non-integer, non-string ids; True for integers, False for strings."""
     ids.check_nulls(pa, "customer id")
     dtype = ids.data.type
-    if pa.types.is_integer(dtype):
-        return factorize(ids.label, ids.data.to_numpy())
-    if _is_string(pa, dtype):
-        pc = pa.compute
-        uniques = pc.unique(ids.data)
-        uniques = uniques.take(pc.sort_indices(uniques))
-        codes = pc.index_in(ids.data, value_set=uniques).to_numpy()
-        return codes.astype(np.int64), uniques.to_numpy(zero_copy_only=False).astype(str)
+    if pa.types.is_integer(dtype) or _is_string(pa, dtype):
+        return bool(pa.types.is_integer(dtype))
     fix = "Cast whole-number ids to int64." if pa.types.is_floating(dtype) else None
     raise invalid(ids.label, f"<{dtype}>", "customer ids must be integers or strings", fix)
 

@@ -47,6 +47,8 @@ Column = str | int
 Source = str | os.PathLike[str] | TextIO
 
 _ENGINES = ("auto", "pyarrow", "python")
+#: Words ``delimiter`` also takes, and the separator each stands for (None: runs of whitespace).
+DELIMITERS: dict[str, str | None] = {"whitespace": None, "tab": "\t", "\\t": "\t"}
 _ZERO, _NINE = ord("0"), ord("9")
 #: ASCII characters ``str.split()`` treats as whitespace but Arrow does not.
 _PYTHON_ONLY_SPACE = "\x1c\x1d\x1e\x1f"
@@ -64,7 +66,7 @@ def read_csv(
     amount: Column = "amount",
     margin: Column | None = None,
     currency: str | None = None,
-    delimiter: str | None = ",",
+    delimiter: str = ",",
     time_format: str | None = None,
     header: bool = True,
     id_type: type[str] | type[int] = str,
@@ -83,9 +85,10 @@ def read_csv(
         Column of gross margins per order.
     currency : str, optional
         ISO 4217 code of the amounts.
-    delimiter : str or None, default ","
-        One-character field separator (quoted fields allowed), or ``None`` for fields
-        separated by any run of whitespace (no quoting), as in the CDNOW files.
+    delimiter : str, default ","
+        One-character field separator (quoted fields allowed), ``"tab"``, or
+        ``"whitespace"`` for fields separated by any run of spaces and tabs (no quoting), as
+        in the CDNOW files (the words as ``ecomstrat report --delimiter`` takes them).
     time_format : str, optional
         :func:`~datetime.datetime.strptime` format of the times; ``"%Y%m%d"`` takes a fast
         path (exactly eight digits). By default times are ISO 8601: ``YYYY-MM-DD``, optionally
@@ -158,12 +161,15 @@ class _Options:
         amount: Column,
         margin: Column | None,
         currency: str | None,
-        delimiter: str | None,
+        delimiter: str,
         time_format: str | None,
         header: bool,
         id_type: type[str] | type[int],
     ) -> None:
-        if delimiter is not None and (
+        word = delimiter.strip().lower() if isinstance(delimiter, str) else None
+        if word in DELIMITERS:
+            separator = DELIMITERS[word]
+        elif (
             not isinstance(delimiter, str)
             or len(delimiter) != 1
             or delimiter in '\r\n"'
@@ -172,9 +178,11 @@ class _Options:
             raise invalid(
                 "delimiter",
                 delimiter,
-                "must be one character (not a letter, digit,"
-                " quote or line break), or None for any whitespace",
+                "must be one character (not a letter, digit, quote or line break), 'tab',"
+                " or 'whitespace' for any run of spaces and tabs",
             )
+        else:
+            separator = delimiter
         if id_type not in (str, int):
             raise invalid("id_type", id_type, "must be str or int")
         if time_format is not None and not isinstance(time_format, str):
@@ -197,7 +205,7 @@ class _Options:
                     "Refer to columns by 0-based position, e.g. 0.",
                 )
         self.currency = currency
-        self.delimiter = delimiter
+        self.delimiter = separator
         self.time_format = time_format
         self.header = bool(header)
         self.id_type = id_type

@@ -1,4 +1,4 @@
-"""polars adapter: a DataFrame of orders to a :class:`TransactionLog`.
+"""polars adapters: DataFrames of orders or of customer summaries to frames.
 
 polars is imported inside the functions, so this module loads without it. Float64 amounts and
 ``Datetime("ns")`` times without nulls reach the log as read-only views of the DataFrame's
@@ -29,16 +29,24 @@ import numpy as np
 from ecomstrat._optional import import_optional
 from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
+from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import factorize
-from ecomstrat.io._common import check_missing, datetime_ns, make_log, missing_column
+from ecomstrat.frames.summary import CustomerSummary
+from ecomstrat.io._common import (
+    check_amounts,
+    check_missing,
+    datetime_ns,
+    make_log,
+    missing_column,
+)
 
 if TYPE_CHECKING:
     import polars as pl
 
     from ecomstrat.frames.transaction_log import TransactionLog
 
-__all__ = ["log_from_polars"]
+__all__ = ["log_from_polars", "summary_from_polars"]
 
 
 def log_from_polars(
@@ -75,15 +83,7 @@ def log_from_polars(
     UnknownCodeError, InvalidInputError, EmptyInputError
         As in :func:`~ecomstrat.io.log_from_pandas` (a null counts as missing).
     """
-    import_optional("polars", "polars")
-    import polars as pl
-
-    given: object = df
-    if not isinstance(given, pl.DataFrame):
-        fix = "Call .collect() first." if isinstance(given, pl.LazyFrame) else None
-        raise invalid("df", f"<{type(given).__name__}>", "must be a polars DataFrame", fix)
-    if df.height == 0:
-        raise EmptyInputError("df is empty: at least one order (row) is needed.")
+    _check_frame(df, "order")
     ids = _Column(df, "customer_id", customer_id)
     stamps = _Column(df, "time", time)
     values = _Column(df, "amount", amount)
@@ -94,6 +94,80 @@ def log_from_polars(
     return make_log(
         codes, uniques, times, timezone, (_floats(values), values.where), margins, currency
     )
+
+
+def summary_from_polars(
+    df: pl.DataFrame,
+    *,
+    frequency: str = "frequency",
+    recency: str = "recency",
+    T: str = "T",
+    monetary: str | None = None,
+    customer_id: str | None = "customer_id",
+    time_unit: TimeUnit | str = "day",
+) -> CustomerSummary:
+    """Build a :class:`CustomerSummary` from a polars DataFrame with one row per customer.
+
+    Parameters
+    ----------
+    df : polars.DataFrame
+        One row per customer (collect a ``LazyFrame`` first).
+    frequency, recency, T : str
+        Columns of repeat purchases ``x`` (whole numbers), ``t_x`` and age ``T``.
+    monetary : str, optional
+        Column of mean repeat-purchase value; zeros when omitted.
+    customer_id : str or None, default "customer_id"
+        Column of customer ids (integers or strings, no nulls); ``None`` numbers the rows
+        ``0..n-1``.
+    time_unit : TimeUnit or str, default "day"
+        Unit of ``recency`` and ``T``.
+
+    Returns
+    -------
+    CustomerSummary
+
+    Raises
+    ------
+    UnknownCodeError, InvalidInputError, EmptyInputError
+        As in :func:`~ecomstrat.io.summary_from_pandas` (a null counts as missing).
+
+    Examples
+    --------
+    >>> import pytest; pl = pytest.importorskip("polars")
+    >>> df = pl.DataFrame({"id": [1, 2], "x": [2, 0], "t_x": [30.43, 0.0], "T": [38.86, 38.86]})
+    >>> s = summary_from_polars(df, customer_id="id", frequency="x", recency="t_x",
+    ...                         time_unit="week")
+    >>> s.customer_ids.tolist(), s.frequency.tolist()
+    ([1, 2], [2, 0])
+    """
+    _check_frame(df, "customer")
+    mapping = {"frequency": frequency, "recency": recency, "T": T}
+    if monetary is not None:
+        mapping["monetary"] = monetary
+    arrays: dict[str, FloatArray] = {}
+    for arg, name in mapping.items():
+        column = _Column(df, arg, name)
+        arrays[arg] = check_amounts(_floats(column), column.where, non_negative=False)
+    ids = None if customer_id is None else _ids(_Column(df, "customer_id", customer_id))
+    return CustomerSummary.from_arrays(
+        arrays["frequency"],
+        arrays["recency"],
+        arrays["T"],
+        arrays.get("monetary"),
+        customer_ids=ids,
+        time_unit=time_unit,
+    )
+
+
+def _check_frame(df: object, row: str) -> None:
+    import_optional("polars", "polars")
+    import polars as pl
+
+    if not isinstance(df, pl.DataFrame):
+        fix = "Call .collect() first." if isinstance(df, pl.LazyFrame) else None
+        raise invalid("df", f"<{type(df).__name__}>", "must be a polars DataFrame", fix)
+    if df.height == 0:
+        raise EmptyInputError(f"df is empty: at least one {row} (row) is needed.")
 
 
 class _Column:
@@ -116,19 +190,34 @@ class _Column:
 def _factorize(ids: _Column) -> tuple[IntArray, AnyArray]:
     import polars as pl
 
+    series = _id_series(ids)
+    if series.dtype.is_integer():
+        return factorize(ids.label, series.to_numpy())
+    uniques = series.unique().sort()
+    positions = pl.int_range(0, len(uniques), dtype=pl.Int64, eager=True)
+    codes = series.replace_strict(uniques, positions, return_dtype=pl.Int64)  # hashed
+    return codes.to_numpy(), uniques.to_numpy().astype(str)
+
+
+def _id_series(ids: _Column) -> pl.Series:
+    """The ids without nulls, as integers or strings (categoricals decoded)."""
+    import polars as pl
+
     ids.check_nulls("customer id")
     series = ids.series
     if isinstance(series.dtype, pl.Categorical | pl.Enum):
         series = series.cast(pl.String)
-    if series.dtype.is_integer():
-        return factorize(ids.label, series.to_numpy())
-    if series.dtype == pl.String:
-        uniques = series.unique().sort()
-        positions = pl.int_range(0, len(uniques), dtype=pl.Int64, eager=True)
-        codes = series.replace_strict(uniques, positions, return_dtype=pl.Int64)  # hashed
-        return codes.to_numpy(), uniques.to_numpy().astype(str)
+    if series.dtype.is_integer() or series.dtype == pl.String:
+        return series
     fix = "Cast whole-number ids with .cast(pl.Int64)." if series.dtype.is_float() else None
     raise invalid(ids.label, f"<{series.dtype}>", "customer ids must be integers or strings", fix)
+
+
+def _ids(ids: _Column) -> AnyArray:
+    """The ids of every row: int64 or ``str_``."""
+    series = _id_series(ids)
+    values = np.asarray(series.to_numpy())
+    return values.astype(np.int64, copy=False) if series.dtype.is_integer() else values.astype(str)
 
 
 def _times(stamps: _Column) -> tuple[DatetimeArray, str | None]:

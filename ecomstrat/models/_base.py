@@ -1,4 +1,4 @@
-"""The fitted-model base every model shares: parameters, fit statistics, one ``repr``.
+"""The fitted-model base every model shares: parameters, fit statistics, one ``repr``, a dict.
 
 Also the shared fitting steps: starting values (:func:`coerce_initial`), the compression of
 repeated rows (:func:`compress_rows`, one policy for every model) and the boundary warning.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import attrs
 import numpy as np
@@ -17,7 +17,7 @@ from ecomstrat._kernels.patterns import unique_rows
 from ecomstrat._typing import FloatArray, IntArray
 from ecomstrat._validation import check_positive, invalid, shown
 from ecomstrat.domain.time_unit import TimeUnit
-from ecomstrat.exceptions import BoundaryEstimateWarning
+from ecomstrat.exceptions import BoundaryEstimateWarning, ModelFormatError
 from ecomstrat.models._fit import FitDiagnostics, MaximumLikelihood
 
 __all__ = [
@@ -108,6 +108,34 @@ class FittedModel(Generic[_P]):
     params: _P
     fit: FitStatistics | None = None
 
+    def parameter_draws(self, *, n_draws: int = 1000, seed: int | None = None) -> FloatArray:
+        """Draws of the parameters from their asymptotic normal distribution, on the log scale.
+
+        ``log θ ~ N(log θ̂, D⁻¹ Σ D⁻¹)``, ``D = diag(θ̂)``, with ``Σ`` the fit's covariance
+        (the delta method); see :mod:`ecomstrat.models._uncertainty`.
+
+        Parameters
+        ----------
+        n_draws : int
+            Number of draws (default 1000; >= 1).
+        seed : int, optional
+            Seed of :func:`numpy.random.default_rng`.
+
+        Returns
+        -------
+        ndarray of float64
+            Shape ``(n_draws, n_params)``, columns in the order of ``params.names()``.
+
+        Raises
+        ------
+        InvalidInputError
+            If the model has no fit (``from_params``), is a boundary estimate, or its
+            covariance is not positive definite.
+        """
+        from ecomstrat.models._uncertainty import parameter_draws
+
+        return parameter_draws(self, n_draws=n_draws, seed=seed)
+
     def __repr__(self) -> str:
         shown = [f"{name}={value:.6g}" for name, value in self.params.to_dict().items()]
         unit = getattr(self, "time_unit", None)
@@ -116,6 +144,58 @@ class FittedModel(Generic[_P]):
         if self.fit is not None:
             shown.append(f"log_likelihood={self.fit.log_likelihood:.6g}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything that defines the model, as a JSON-able dict (the saved-model format).
+
+        Keys: ``format``, ``format_version``, ``library_version``, ``model`` (``"BGNBD"``,
+        ``"MBGNBD"``, ``"ParetoNBD"``, ``"BGBB"``, ``"SBG"`` or ``"GammaGamma"``),
+        ``params``, ``time_unit`` (continuous-time models), the model's own fields, and
+        ``fit``: ``None``, or the log-likelihood, standard errors, covariance (list of rows)
+        and diagnostics. Floats are exact; non-finite ones are ``"nan"``, ``"inf"`` or
+        ``"-inf"``. :func:`~ecomstrat.model_from_dict` (any model) and :meth:`from_dict` (this
+        class) are the inverse; :func:`~ecomstrat.save_model` writes it to a file.
+
+        Examples
+        --------
+        >>> from ecomstrat import BGNBD, FittedBGNBD, model_from_dict
+        >>> m = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
+        >>> d = m.to_dict()
+        >>> d["model"], d["params"]["alpha"], d["time_unit"], d["fit"]
+        ('BGNBD', 4.414, 'week', None)
+        >>> model_from_dict(d)
+        FittedBGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit='week')
+        >>> FittedBGNBD.from_dict(d).time_unit.value
+        'week'
+        """
+        from ecomstrat.models._persist import model_to_dict
+
+        return model_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The fitted model ``data`` (from :meth:`to_dict`) describes, strictly checked.
+
+        ``FittedBGNBD.from_dict(d)`` accepts only a BG/NBD model;
+        :func:`~ecomstrat.model_from_dict` builds whichever of the six models ``d["model"]``
+        names. Nothing the data names is imported or executed.
+
+        Raises
+        ------
+        ModelFormatError
+            An unknown model, a newer format version, a missing, extra or mistyped field, or a
+            value out of range; the message names the field.
+        """
+        from ecomstrat.models._persist import model_from_dict
+
+        fitted = model_from_dict(data)
+        if not isinstance(fitted, cls):
+            raise ModelFormatError(
+                f"Cannot load model dict: field 'model' = {data['model']!r} is invalid: must be"
+                f" a model of {cls.__name__}. Use ecomstrat.model_from_dict to load any model.",
+                field="model",
+            )
+        return fitted
 
 
 def coerce_initial(initial: object, params_type: type[_P]) -> _P:

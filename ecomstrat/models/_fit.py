@@ -6,6 +6,9 @@ Newton steps with the analytic gradient where the optimiser stopped early) and t
 negative definite. A point where a mixing distribution collapsed to a single value (a shape
 and its rate, or a Beta's ``a + b``, beyond :data:`RUNAWAY_SHAPE`) is a boundary maximum: its
 estimates are kept and explained.
+
+An optional L2 penalty on the log-parameters, ``penalty · Σ_k (log θ_k)²``, is subtracted from
+the log-likelihood (see :func:`maximize_likelihood`): the remedy for a flat likelihood.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import Any, Literal, NoReturn
 import attrs
 import numpy as np
 
-from ecomstrat._typing import BoolArray, FloatArray
+from ecomstrat._typing import AnyArray, BoolArray, FloatArray
+from ecomstrat._validation import as_float_array, check_non_negative, invalid
 from ecomstrat.exceptions import ConvergenceError
 
 __all__ = [
@@ -28,6 +32,8 @@ __all__ = [
     "MaximumLikelihood",
     "Mixing",
     "blas_pools",
+    "check_penalty",
+    "check_weights",
     "maximize_likelihood",
     "serial_blas",
 ]
@@ -133,6 +139,8 @@ class FitDiagnostics:
     at_boundary : bool
         A mixing distribution collapsed: the maximum lies at infinite parameters, and the
         estimates are a point far out towards it.
+    penalty : float
+        Strength ``λ`` of the L2 penalty on the log-parameters (0: plain maximum likelihood).
     """
 
     converged: bool
@@ -148,13 +156,15 @@ class FitDiagnostics:
     newton_steps: int = 0
     min_curvature: float = float("nan")
     at_boundary: bool = False
+    penalty: float = 0.0
 
 
 @attrs.frozen(eq=False)
 class MaximumLikelihood:
-    """Estimates in natural parameters, the maximised log-likelihood, covariance, diagnostics.
+    """Estimates in natural parameters, the log-likelihood there, covariance, diagnostics.
 
-    ``boundary`` explains a boundary maximum (``""`` for an interior one).
+    ``log_likelihood`` is the plain log-likelihood (without the penalty); ``boundary``
+    explains a boundary maximum (``""`` for an interior one).
     """
 
     params: FloatArray
@@ -176,8 +186,15 @@ def maximize_likelihood(
     model: str = "model",
     max_iterations: int = 1000,
     tolerance: float = 1e-9,
+    penalty: float = 0.0,
 ) -> MaximumLikelihood:
     """Maximise ``objective`` over positive parameters, optimising their logarithms.
+
+    With ``penalty = λ > 0`` the maximised function is ``ℓ(θ) − λ Σ_k (log θ_k)²``: a posterior
+    mode under independent normal priors ``N(0, 1/(2λ))`` on the log-parameters, which keeps the
+    estimates finite where the likelihood is flat or rises towards a boundary. The covariance is
+    then the inverse of the penalised information (a Laplace approximation of that posterior),
+    and the reported ``log_likelihood`` is the plain one at the estimate.
 
     The gradient in log space is ``θ · ∂ℓ/∂θ``. After L-BFGS-B stops, the point is judged:
     Newton steps (Hessian by central differences of the analytic gradient) polish it, then
@@ -191,10 +208,48 @@ def maximize_likelihood(
     ConvergenceError
         When the point is not a maximum; the message says why and carries the diagnostics.
     """
+    strength = check_penalty(penalty)
     with serial_blas():
-        return _Judge(objective, names, n_customers, n_patterns, mixing, model).run(
+        return _Judge(objective, names, n_customers, n_patterns, mixing, model, strength).run(
             initial, max_iterations, tolerance
         )
+
+
+def check_penalty(penalty: float) -> float:
+    """``penalty`` as a finite float >= 0, or :class:`InvalidInputError` naming it."""
+    return check_non_negative("penalty", penalty)
+
+
+def check_weights(weights: object, n: int, *, rows: str = "rows of data") -> FloatArray:
+    """Customers per row: ``n`` finite numbers >= 0, as float64 (all 1 when ``None``).
+
+    Raises :class:`InvalidInputError` naming ``weights`` (and the first bad entry) for a wrong
+    length, a negative, NaN or infinite weight.
+    """
+    if weights is None:
+        return np.ones(n)
+    w = as_float_array("weights", weights, ndim=1)
+    if w.shape != (n,):
+        raise invalid(
+            "weights",
+            f"<array of length {w.shape[0]}>",
+            f"must have one entry per row ({n} {rows})",
+            "Weights count the customers each row stands for.",
+        )
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise invalid(
+            f"weights[{i}]",
+            float(w[i]),
+            "must be finite and >= 0",
+            f"{int(bad.sum())} row(s) break this rule.",
+        )
+    return w
+
+
+def _log_prior(log_theta: AnyArray, penalty: float) -> float:
+    return float(penalty * np.sum(np.square(log_theta)))
 
 
 @attrs.define
@@ -207,6 +262,7 @@ class _Judge:
     n_patterns: int
     mixing: Sequence[Mixing]
     model: str
+    penalty: float = 0.0
     evaluations: int = 0
     start: float = attrs.field(factory=time.perf_counter)
 
@@ -216,11 +272,17 @@ class _Judge:
         return max(float(self.n_customers), 1.0)
 
     def log_space(self, log_theta: FloatArray) -> tuple[float, FloatArray]:
-        """Log-likelihood and its gradient in log-parameters at ``exp(log_theta)``."""
+        """Penalised log-likelihood and its gradient in log-parameters at ``exp(log_theta)``."""
         self.evaluations += 1
         theta = np.exp(log_theta)
         value, gradient = self.objective(theta)
-        return float(value), np.asarray(gradient, dtype=np.float64) * theta
+        log_gradient = np.asarray(gradient, dtype=np.float64) * theta
+        if self.penalty:
+            return (
+                float(value) - _log_prior(log_theta, self.penalty),
+                log_gradient - 2.0 * self.penalty * log_theta,
+            )
+        return float(value), log_gradient
 
     def run(
         self, initial: Sequence[float] | FloatArray, max_iterations: int, tolerance: float
@@ -253,6 +315,7 @@ class _Judge:
             seconds=0.0,
             method="L-BFGS-B",
             optimizer_success=bool(result.success),
+            penalty=self.penalty,
         )
         return self.judge(np.asarray(result.x, dtype=np.float64), base)
 
@@ -398,8 +461,8 @@ class _Judge:
             at_boundary=at_boundary,
         )
 
-    @staticmethod
     def estimate(
+        self,
         u: FloatArray,
         value: float,
         covariance: FloatArray,
@@ -408,7 +471,8 @@ class _Judge:
     ) -> MaximumLikelihood:
         theta = np.exp(u)
         errors = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
-        return MaximumLikelihood(theta, value, covariance, errors, diagnostics, boundary)
+        loglik = value + _log_prior(u, self.penalty)
+        return MaximumLikelihood(theta, loglik, covariance, errors, diagnostics, boundary)
 
     def fail(
         self,
@@ -423,10 +487,12 @@ class _Judge:
         theta = np.exp(u)
         shown = ", ".join(f"{n}={v:.6g}" for n, v in zip(self.names, theta, strict=True))
         diagnostics = self.diagnostics(base, gradient, steps, curvature, converged=False)
+        loglik = value + _log_prior(u, self.penalty)
         raise ConvergenceError(
             f"maximum likelihood did not converge: {why.rstrip('.')}. Stopped at {shown} with"
-            f" log-likelihood {value:.6g}; {diagnostics}. Try another time unit (weeks for"
-            f" daily data), initial values, or check whether the {self.model} fits these data."
+            f" log-likelihood {loglik:.6g}; {diagnostics}. Try another time unit (weeks for"
+            f" daily data), initial values, a penalty (e.g. penalty=0.1) for a flat likelihood, or"
+            f" check whether the {self.model} fits these data."
         )
 
 

@@ -17,6 +17,7 @@ time, ``discount_rate_per_period`` in discrete time), checked by :func:`check_di
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Protocol, TypeAlias, runtime_checkable
@@ -24,6 +25,7 @@ from typing import Protocol, TypeAlias, runtime_checkable
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import check_finite, check_number, invalid
 from ecomstrat.domain.time_unit import TimeUnit
+from ecomstrat.frames._foreign import Table
 from ecomstrat.frames.summary import CustomerSummary
 
 __all__ = [
@@ -35,12 +37,14 @@ __all__ = [
     "check_discount_rate",
     "check_horizon",
     "continuous_discount_rate",
+    "discounting",
 ]
 
 #: Per-customer (frequency, recency, T): a summary (converted to the model's time unit) or
 #: three equal-length arrays already in the model's time unit.
 RFMData: TypeAlias = (
     CustomerSummary
+    | Table
     | tuple[Sequence[float] | AnyArray, Sequence[float] | AnyArray, Sequence[float] | AnyArray]
 )
 #: A time (or times) in the model's time unit.
@@ -166,3 +170,24 @@ def continuous_discount_rate(annual_discount_rate: float, time_unit: TimeUnit | 
     """
     rate = check_discount_rate("annual_discount_rate", annual_discount_rate)
     return math.log1p(rate) / TimeUnit.parse(time_unit).per(TimeUnit.YEAR)
+
+
+@functools.lru_cache(maxsize=256, typed=True)
+def _discounting(annual_discount_rate: float, horizon: float, unit: str) -> tuple[float, float]:
+    H = check_horizon(horizon)
+    rate = check_discount_rate("annual_discount_rate", annual_discount_rate, horizon=H)
+    return H, continuous_discount_rate(rate, unit)
+
+
+def discounting(annual_discount_rate: float, horizon: float, unit: TimeUnit) -> tuple[float, float]:
+    """``(horizon, δ per unit)`` after :func:`check_horizon` and :func:`check_discount_rate`.
+
+    Memoised (``functools.lru_cache``, thread-safe; exceptions are not cached) for the
+    one-customer methods, which see the same options call after call; unhashable arguments
+    go through the checks uncached, which name them. The unit is keyed by its value (a
+    string hashes faster than an enum member).
+    """
+    try:
+        return _discounting(annual_discount_rate, horizon, unit.value)
+    except TypeError:  # unhashable
+        return _discounting.__wrapped__(annual_discount_rate, horizon, unit.value)

@@ -11,6 +11,7 @@ import numpy as np
 from ecomstrat._kernels.bgbb import (
     Theta,
     bgbb_conditional_expected_purchases,
+    bgbb_conditional_pmf,
     bgbb_dert,
     bgbb_expected_purchases,
     bgbb_loglik_terms,
@@ -28,6 +29,7 @@ from ecomstrat._validation import (
     positive_field,
 )
 from ecomstrat.exceptions import InvalidInputError
+from ecomstrat.frames._foreign import Table
 from ecomstrat.frames.discrete import DiscretePatterns
 from ecomstrat.models._base import (
     FitStatistics,
@@ -37,15 +39,17 @@ from ecomstrat.models._base import (
     compress_rows,
     warn_boundary,
 )
-from ecomstrat.models._data import check_data
-from ecomstrat.models._fit import Mixing, maximize_likelihood
+from ecomstrat.models._data import check_data, table_columns
+from ecomstrat.models._fit import Mixing, check_weights, maximize_likelihood
+from ecomstrat.models._predictions import CustomerPredictions, customer_predictions
 from ecomstrat.models._protocols import check_discount_rate
+from ecomstrat.models._uncertainty import PurchaseIntervals
 
 __all__ = ["BGBB", "BGBBParams", "FittedBGBB"]
 
 ArrayLike = float | Sequence[float] | AnyArray
 ColumnLike = Sequence[float] | AnyArray
-PatternsLike = DiscretePatterns | tuple[ColumnLike, ColumnLike, ColumnLike]
+PatternsLike = DiscretePatterns | Table | tuple[ColumnLike, ColumnLike, ColumnLike]
 
 #: Likelihood evaluations switch to the multi-threaded kernel from this many patterns.
 PARALLEL_MIN_PATTERNS = 20_000
@@ -81,7 +85,7 @@ class BGBBParams(Params):
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class FittedBGBB(FittedModel[BGBBParams]):
+class FittedBGBB(FittedModel[BGBBParams], PurchaseIntervals):
     """A BG/BB model with known parameters: P(alive), expected purchases, DERT.
 
     Opportunities are numbered from 1; a customer's history ``(x, t_x, n)`` is ``x``
@@ -180,6 +184,62 @@ class FittedBGBB(FittedModel[BGBBParams]):
             ) from error
         return bgbb_conditional_expected_purchases(theta, x, t_x, n, per_row)
 
+    def conditional_probability_of_purchases(
+        self, n: ArrayLike, t: ArrayLike, data: PatternsLike
+    ) -> FloatArray:
+        """P(exactly ``n`` purchases in the next ``t`` opportunities | history).
+
+        Parameters
+        ----------
+        n : int or array of int
+            Purchases (whole numbers >= 0), one value or one per row.
+        t : int or array of int
+            Future opportunities (whole numbers >= 0), one value or one per row.
+        data : DiscretePatterns or (frequency, recency, periods)
+            Histories.
+
+        Returns
+        -------
+        ndarray of float64
+            One probability per row of ``data`` (0 where ``n > t``); over ``n = 0..t`` they
+            sum to 1 and their mean is :meth:`conditional_expected_purchases`.
+
+        Notes
+        -----
+        Alive at opportunity ``n`` (:meth:`probability_alive` with ``periods_ahead=0``), a
+        customer has the posterior ``p ~ Beta(α + x, β + n − x)``, ``θ ~ Beta(γ, δ + n)`` and
+        behaves over the next ``t`` opportunities as a new customer with those parameters;
+        one who has dropped out makes no purchase::
+
+            P(X(n, n+t) = k | x, t_x, n) = P(alive at n) P_new(k, t; α+x, β+n−x, γ, δ+n)
+                                           + δ_{k=0} (1 − P(alive at n))
+
+        with ``P_new`` eq. (8) of Fader, Hardie & Shang (2010), who give this conditional
+        distribution of ``X(n, n + n*)`` in the same form.
+
+        Examples
+        --------
+        >>> m = BGBB.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
+        >>> history = ([6, 3, 3], [6, 6, 3], [6, 6, 6])
+        >>> m.conditional_probability_of_purchases(0, 5, history).round(3).tolist()
+        [0.077, 0.162, 0.914]
+        """
+        x, t_x, periods = _arrays(data)
+        size = len(x)
+        columns = []
+        for name, values in (("n", n), ("t", t)):
+            whole = check_whole_numbers(name, values)
+            try:
+                columns.append(np.array(np.broadcast_to(whole, (size,)), dtype=np.float64))
+            except ValueError as error:
+                raise invalid(
+                    name,
+                    f"<array of shape {whole.shape}>",
+                    f"must be one value or one per row ({size})",
+                ) from error
+        theta = self.params.to_tuple()
+        return bgbb_conditional_pmf(theta, columns[0], columns[1], x, t_x, periods)
+
     def expected_residual_purchases(
         self, data: PatternsLike, *, discount_rate_per_period: float
     ) -> FloatArray:
@@ -237,6 +297,25 @@ class FittedBGBB(FittedModel[BGBBParams]):
         periods = check_whole_numbers("t", t)
         out = bgbb_expected_purchases(self.params.to_tuple(), periods.reshape(-1))
         return out.reshape(periods.shape)
+
+    def predictions(self, data: PatternsLike, *, t: float) -> CustomerPredictions:
+        """P(alive) and expected purchases in the next ``t`` opportunities, keyed by customer id.
+
+        Parameters
+        ----------
+        data : DiscretePatterns, table or (frequency, recency, periods)
+            As for :meth:`probability_alive`; ids come from the summary, from a table's
+            ``customer_id`` column (pandas: or index), else they are row numbers.
+        t : float
+            Horizon of ``expected_purchases``, in opportunities.
+
+        Returns
+        -------
+        CustomerPredictions
+            A table (``to_pandas()``, ``to_polars()``, ``to_arrow()``) of ``customer_id``,
+            the inputs, ``probability_alive`` and ``expected_purchases``.
+        """
+        return customer_predictions(self, data, t=t)
 
     def probability_of_purchases(self, n: ArrayLike, t: ArrayLike) -> FloatArray:
         """P(a new customer makes ``n`` purchases in ``t`` opportunities), eq. (8).
@@ -314,6 +393,8 @@ class BGBB:
         *,
         initial: BGBBParams | Mapping[str, float] | Sequence[float] | None = None,
         compress: bool | None = None,
+        weights: Sequence[float] | FloatArray | None = None,
+        penalty: float = 0.0,
     ) -> FittedBGBB:
         """Estimate (α, β, γ, δ) by maximum likelihood.
 
@@ -326,6 +407,14 @@ class BGBB:
         compress : bool, optional
             Evaluate the likelihood on distinct ``(x, t_x, n)`` patterns with weights:
             ``None`` does so when they are at most half of the rows.
+        weights : array_like, optional
+            Customers each row stands for (finite, >= 0; default 1 each),
+            multiplying the weights of :class:`DiscretePatterns`: pre-aggregated or
+            compressed data fit exactly as the expanded rows.
+        penalty : float, optional
+            Strength ``λ >= 0`` of an L2 penalty on the log-parameters: maximises
+            ``ℓ(θ) − λ Σ (log θ_k)²``, the remedy for a flat likelihood (default 0, plain
+            maximum likelihood; standard errors then come from the penalised Hessian).
 
         Returns
         -------
@@ -348,8 +437,9 @@ class BGBB:
             mixing distribution collapsed); the estimates are kept.
         """
         patterns = _as_patterns(data)
+        rows = check_weights(weights, len(patterns.weights), rows="patterns")
         (x, t_x, n), weights = compress_rows(
-            _arrays(patterns), np.asarray(patterns.weights), compress=compress
+            _arrays(patterns), np.asarray(patterns.weights) * rows, compress=compress
         )
         start = (
             BGBBParams(1.0, 1.0, 1.0, 1.0)
@@ -366,13 +456,14 @@ class BGBB:
             objective,
             start.to_tuple(),
             BGBBParams.names(),
-            n_customers=round(patterns.n_customers),
+            n_customers=round(float(np.sum(weights))),
             n_patterns=len(x),
             mixing=(
                 Mixing("beta", "alpha", "beta", "purchase probabilities"),
                 Mixing("beta", "gamma", "delta", "dropout probabilities"),
             ),
             model="BG/BB",
+            penalty=penalty,
         )
         warn_boundary(estimate.boundary, stacklevel=2)
         return FittedBGBB(
@@ -401,28 +492,25 @@ def _loglik(
     return bgbb_loglik_terms(theta, x, t_x, n)
 
 
-_PATTERNS_FIXES = {
-    "pandas": "Build DiscretePatterns(df['frequency'], df['recency'], df['periods'],"
-    " df['weights']) from its columns, or DiscretePatterns.from_histories(df.to_numpy()) from"
-    " 0/1 purchase histories.",
-    "polars": "Build DiscretePatterns(df['frequency'], df['recency'], df['periods'],"
-    " df['weights']) from its columns, or DiscretePatterns.from_histories(df.to_numpy()) from"
-    " 0/1 purchase histories.",
-    "": "Build DiscretePatterns.from_histories(...) from 0/1 purchase histories.",
-}
+_PATTERNS = (
+    "DiscretePatterns, a pandas, polars or Arrow table with columns frequency, recency,"
+    " periods (and optionally weights), or a (frequency, recency, periods) tuple"
+)
+_PATTERNS_FIX = "Build DiscretePatterns.from_histories(...) from 0/1 purchase histories."
 
 
 def _as_patterns(data: PatternsLike) -> DiscretePatterns:
     if isinstance(data, DiscretePatterns):
         return data
-    x, t_x, n = check_data(
-        data,
-        "DiscretePatterns or a (frequency, recency, periods) tuple",
-        _PATTERNS_FIXES,
-        columns=3,
-    )
+    table = table_columns(data, _PATTERN_COLUMNS, optional=("weights",))
+    if table is not None and "weights" in table:
+        return DiscretePatterns(*table.values())
+    x, t_x, n = check_data(data, _PATTERNS, _PATTERNS_FIX, columns=_PATTERN_COLUMNS)
     frequency = as_float_array("frequency", x)
     return DiscretePatterns(frequency, t_x, n, np.ones(frequency.shape))
+
+
+_PATTERN_COLUMNS = ("frequency", "recency", "periods")
 
 
 def _arrays(data: PatternsLike) -> tuple[FloatArray, FloatArray, FloatArray]:

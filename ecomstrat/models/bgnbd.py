@@ -30,15 +30,28 @@ from ecomstrat.models._base import (
     compress_rows,
     warn_boundary,
 )
-from ecomstrat.models._data import RFMArrays, as_rfm_arrays, counts, fit_unit, floats, times
+from ecomstrat.models._data import (
+    RFMArrays,
+    as_rfm_arrays,
+    counts,
+    fit_unit,
+    floats,
+    one_customer,
+    per_customer,
+    scalar_time,
+    times,
+)
 from ecomstrat.models._fit import Mixing, maximize_likelihood
+from ecomstrat.models._predictions import CustomerPredictions, customer_predictions
 from ecomstrat.models._protocols import (
     RFMData,
     TimeLike,
     check_discount_rate,
     check_horizon,
     continuous_discount_rate,
+    discounting,
 )
+from ecomstrat.models._uncertainty import PurchaseIntervals
 
 __all__ = ["BGNBD", "MBGNBD", "BGNBDParams", "FittedBGNBD", "FittedMBGNBD", "MBGNBDParams"]
 
@@ -47,20 +60,6 @@ def _run(name: str, size: int, shift: float, *args: Any) -> Any:
     """Kernel ``name`` of the family, on several threads from PARALLEL_MIN_ROWS rows."""
     kernel = getattr(_kernels, name)
     return kernel(*args, shift=shift, parallel=size >= PARALLEL_MIN_ROWS)
-
-
-def _per_customer(name: str, values: TimeLike, n: int) -> FloatArray:
-    """Times for ``n`` customers: a scalar is repeated, an array must have ``n`` entries."""
-    array = times(name, values)
-    if array.ndim == 0:
-        return np.full(n, float(array))
-    if array.shape != (n,):
-        raise invalid(
-            name,
-            f"<array of shape {array.shape}>",
-            f"must be a scalar or have one entry per customer ({n})",
-        )
-    return floats(array)
 
 
 @attrs.frozen
@@ -122,7 +121,7 @@ _BP = TypeVar("_BP", bound=_BetaGeometricParams)
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class _FittedBetaGeometric(FittedModel[_BP], Generic[_BP]):
+class _FittedBetaGeometric(FittedModel[_BP], PurchaseIntervals, Generic[_BP]):
     """Predictions of the BG/NBD family; ``_shift`` (0 or 1) picks the variant."""
 
     time_unit: TimeUnit = attrs.field(converter=to_time_unit)
@@ -186,7 +185,7 @@ class _FittedBetaGeometric(FittedModel[_BP], Generic[_BP]):
         """
         rfm = self._rfm(data)
         n = len(rfm)
-        horizons = _per_customer("t", t, n)
+        horizons = per_customer("t", t, n)
         columns = (floats(rfm.x), floats(rfm.t_x), floats(rfm.T))
         out = _run("conditional", n, self._shift, *self.params.to_tuple(), horizons, *columns)
         return np.asarray(out, dtype=np.float64)
@@ -209,6 +208,25 @@ class _FittedBetaGeometric(FittedModel[_BP], Generic[_BP]):
         out = _run("p_alive", len(rfm), self._shift, *self.params.to_tuple(), *columns)
         return np.asarray(out, dtype=np.float64)
 
+    def predictions(self, data: RFMData, *, t: float) -> CustomerPredictions:
+        """P(alive) and expected purchases in the next ``t`` time units, keyed by customer id.
+
+        Parameters
+        ----------
+        data : CustomerSummary, table or (frequency, recency, T)
+            As for :meth:`probability_alive`; ids come from the summary, from a table's
+            ``customer_id`` column (pandas: or index), else they are row numbers.
+        t : float
+            Horizon of ``expected_purchases``, in ``time_unit``.
+
+        Returns
+        -------
+        CustomerPredictions
+            A table (``to_pandas()``, ``to_polars()``, ``to_arrow()``) of ``customer_id``,
+            the inputs, ``probability_alive`` and ``expected_purchases``.
+        """
+        return customer_predictions(self, data, t=t)
+
     def probability_of_purchases(self, n: TimeLike, t: TimeLike) -> FloatArray:
         """Probability that a new customer makes exactly ``n`` repeat purchases in ``(0, t]``.
 
@@ -229,6 +247,150 @@ class _FittedBetaGeometric(FittedModel[_BP], Generic[_BP]):
         flat_t = floats(horizons.reshape(-1))
         out = _run("pmf", flat_n.size, self._shift, *self.params.to_tuple(), flat_n, flat_t)
         return np.asarray(out, dtype=np.float64).reshape(purchases.shape)
+
+    def conditional_probability_of_purchases(
+        self, n: TimeLike, t: TimeLike, data: RFMData
+    ) -> FloatArray:
+        """Probability of exactly ``n`` repeat purchases in ``(T, T + t]`` given the history.
+
+        Parameters
+        ----------
+        n : int or array_like of int
+            Number of purchases (whole number >= 0): a scalar, or one per customer.
+        t : float or array_like
+            Length of the prediction window in the model's time unit: a scalar, or one
+            value per customer.
+        data : CustomerSummary or tuple of arrays
+            ``(frequency, recency, T)``; a summary is converted to the model's time unit.
+
+        Returns
+        -------
+        ndarray of float64
+            One probability per customer; over ``n = 0, 1, ...`` they sum to 1 and their
+            mean is :meth:`conditional_expected_purchases`.
+
+        Notes
+        -----
+        A customer alive at ``T`` has the posterior ``λ ~ Gamma(r + x, α + T)`` and
+        ``p ~ Beta(a, b')`` (``b' = b + x`` for BG/NBD, ``b + x + 1`` for MBG/NBD) and, the
+        Poisson process being memoryless, buys from ``T`` on like a new BG/NBD customer with
+        those parameters; a customer who has dropped out buys nothing::
+
+            P(Y(t) = n | x, t_x, T) = P(alive) P_BG/NBD(n, t; r+x, α+T, a, b')
+                                      + δ_{n=0} (1 − P(alive))
+
+        with ``P_BG/NBD`` eq. (8) of Fader, Hardie & Lee (2005). Fader & Hardie (2007),
+        "Deriving the conditional PMF of the BG/NBD model"
+        (http://brucehardie.com/notes/), writes the same expression term by term; for the
+        MBG/NBD the same argument applies with the Batislam, Denizel & Filiztekin (2007)
+        likelihood.
+
+        Examples
+        --------
+        >>> m = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
+        >>> history = ([2, 0], [30.43, 0.0], [38.86, 38.86])
+        >>> m.conditional_probability_of_purchases(0, 39.0, history).round(4)
+        array([0.4454, 0.8554])
+        """
+        rfm = self._rfm(data)
+        size = len(rfm)
+        purchases = per_customer("n", n, size, whole=True)
+        horizons = per_customer("t", t, size)
+        columns = (purchases, horizons, floats(rfm.x), floats(rfm.t_x), floats(rfm.T))
+        out = _run("conditional_pmf", size, self._shift, *self.params.to_tuple(), *columns)
+        return np.asarray(out, dtype=np.float64)
+
+    def probability_alive_one(self, x: float, t_x: float, T: float) -> float:
+        """:meth:`probability_alive` of one customer: scalars in, a float out.
+
+        For online scoring: a few microseconds per call after warm-up, no arrays, no shared
+        state (safe from several threads).
+
+        Parameters
+        ----------
+        x, t_x, T : float
+            Frequency (repeat purchases, a whole number), recency and age, in the model's
+            time unit.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        InvalidInputError
+            If the history breaks a rule (as for :meth:`probability_alive`).
+
+        Examples
+        --------
+        >>> m = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
+        >>> round(m.probability_alive_one(2, 30.43, 38.86), 4)
+        0.7266
+        """
+        xf, rf, Tf = one_customer(x, t_x, T)
+        p = self.params
+        return _kernels.alive_one(p.r, p.alpha, p.a, p.b, self._shift, xf, rf, Tf)
+
+    def conditional_expected_purchases_one(self, t: float, x: float, t_x: float, T: float) -> float:
+        """:meth:`conditional_expected_purchases` of one customer: scalars in, a float out.
+
+        Parameters
+        ----------
+        t : float
+            Length of the prediction window in the model's time unit (>= 0).
+        x, t_x, T : float
+            Frequency, recency and age, in the model's time unit.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> m = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
+        >>> round(m.conditional_expected_purchases_one(39.0, 2, 30.43, 38.86), 4)
+        1.226
+        """
+        window = scalar_time("t", t)
+        xf, rf, Tf = one_customer(x, t_x, T)
+        p = self.params
+        return _kernels.conditional_one(p.r, p.alpha, p.a, p.b, self._shift, window, xf, rf, Tf)
+
+    def expected_residual_purchases_one(
+        self,
+        x: float,
+        t_x: float,
+        T: float,
+        *,
+        annual_discount_rate: float,
+        horizon: float = math.inf,
+    ) -> float:
+        """:meth:`expected_residual_purchases` of one customer: scalars in, a float out.
+
+        Parameters
+        ----------
+        x, t_x, T : float
+            Frequency, recency and age, in the model's time unit.
+        annual_discount_rate : float
+            Effective annual rate as a fraction in [0, 1].
+        horizon : float, optional
+            In the model's time unit (``math.inf``, the default, for the whole future).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> m = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
+        >>> round(m.expected_residual_purchases_one(
+        ...     2, 30.43, 38.86, annual_discount_rate=0.0, horizon=39.0), 4)
+        1.226
+        """
+        H, delta = discounting(annual_discount_rate, horizon, self.time_unit)
+        xf, rf, Tf = one_customer(x, t_x, T)
+        p = self.params
+        return _kernels.discounted_one(p.r, p.alpha, p.a, p.b, self._shift, delta, H, xf, rf, Tf)
 
     def expected_residual_purchases(
         self, data: RFMData, *, annual_discount_rate: float, horizon: float = math.inf
@@ -409,6 +571,8 @@ class _BetaGeometric(Generic[_F]):
         time_unit: TimeUnit | str | None = None,
         initial: Params | Mapping[str, float] | Sequence[float] | None = None,
         compress: bool | None = None,
+        weights: Sequence[float] | FloatArray | None = None,
+        penalty: float = 0.0,
     ) -> _F:
         """Estimate ``r, alpha, a, b`` by maximum likelihood.
 
@@ -425,6 +589,13 @@ class _BetaGeometric(Generic[_F]):
         compress : bool, optional
             Evaluate the likelihood on distinct ``(x, t_x, T)`` patterns with weights:
             ``None`` does so when they are at most half of the customers.
+        weights : array_like, optional
+            Customers each row stands for (finite, >= 0; default 1 each): pre-aggregated or
+            compressed data fit exactly as the expanded rows.
+        penalty : float, optional
+            Strength ``λ >= 0`` of an L2 penalty on the log-parameters: maximises
+            ``ℓ(θ) − λ Σ (log θ_k)²``, the remedy for a flat likelihood (default 0, plain
+            maximum likelihood; standard errors then come from the penalised Hessian).
 
         Returns
         -------
@@ -445,7 +616,7 @@ class _BetaGeometric(Generic[_F]):
             mixing distribution collapsed); the estimates are kept.
         """
         unit = fit_unit(data, time_unit)
-        rfm = as_rfm_arrays(data, unit)
+        rfm = as_rfm_arrays(data, unit, weights=weights)
         if not np.any((rfm.x > 0) & (rfm.weights > 0)):
             raise invalid(
                 "frequency",
@@ -482,6 +653,7 @@ class _BetaGeometric(Generic[_F]):
                 Mixing("beta", "a", "b", "dropout probabilities"),
             ),
             model=self._name,
+            penalty=penalty,
         )
         warn_boundary(estimate.boundary, stacklevel=2)
         return cast(

@@ -10,15 +10,16 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import attrs
 import numpy as np
 
 from ecomstrat._kernels import gamma_gamma as _kernels
-from ecomstrat._typing import AnyArray, FloatArray
+from ecomstrat._typing import AnyArray, BoolArray, FloatArray
 from ecomstrat._validation import (
     as_float_array,
+    check_choice,
     check_same_length,
     invalid,
     number_or_raw,
@@ -26,6 +27,7 @@ from ecomstrat._validation import (
     positive_field,
 )
 from ecomstrat.exceptions import EcomstratWarning, EmptyInputError
+from ecomstrat.frames._foreign import Table
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._base import (
     FitStatistics,
@@ -35,8 +37,8 @@ from ecomstrat.models._base import (
     compress_rows,
     warn_boundary,
 )
-from ecomstrat.models._data import check_data
-from ecomstrat.models._fit import Mixing, maximize_likelihood
+from ecomstrat.models._data import check_data, table_ids
+from ecomstrat.models._fit import Mixing, check_weights, maximize_likelihood
 
 __all__ = [
     "CORRELATION_WARNING_THRESHOLD",
@@ -44,13 +46,17 @@ __all__ = [
     "FrequencyMonetaryCorrelationWarning",
     "GammaGamma",
     "GammaGammaParams",
+    "NonPositiveSpendWarning",
     "frequency_monetary_correlation",
 ]
 
 #: ``(frequency, monetary)`` per customer: a summary, or two equal-length arrays.
 SpendData: TypeAlias = (
-    CustomerSummary | tuple[Sequence[float] | AnyArray, Sequence[float] | AnyArray]
+    CustomerSummary | Table | tuple[Sequence[float] | AnyArray, Sequence[float] | AnyArray]
 )
+
+#: What to do with repeat buyers whose mean spend is <= 0: leave their spend out, or raise.
+NonPositiveSpend: TypeAlias = Literal["exclude", "raise"]
 
 #: Magnitude of the Pearson correlation of frequency and monetary value above which fit warns.
 CORRELATION_WARNING_THRESHOLD = 0.3
@@ -58,6 +64,15 @@ CORRELATION_WARNING_THRESHOLD = 0.3
 
 class FrequencyMonetaryCorrelationWarning(EcomstratWarning):
     """Frequency and monetary value are correlated, which the Gamma-Gamma model rules out."""
+
+
+class NonPositiveSpendWarning(EcomstratWarning):
+    """Repeat buyers with a mean spend <= 0 were left out of the spend model's information.
+
+    The Gamma-Gamma model gives a mean spend <= 0 probability zero (refund-only customers,
+    free goods), so with ``non_positive="exclude"`` these customers are not fitted on and are
+    predicted like one-time buyers; the message counts them and names the first.
+    """
 
 
 @attrs.frozen
@@ -93,13 +108,11 @@ class GammaGammaParams(Params):
         return self.p * self.gamma / (self.q - 1.0) if self.q > 1.0 else math.inf
 
 
-_FIXES = {
-    "pandas": "Convert it with ecomstrat.summary_from_pandas(df, frequency=..., recency=...,"
-    " T=..., monetary=...), or pass (df['frequency'].to_numpy(), df['monetary'].to_numpy()).",
-    "polars": "Pass its columns, (df['frequency'].to_numpy(), df['monetary'].to_numpy()), or"
-    " summarise an order table with ecomstrat.rfm_summary(ecomstrat.log_from_polars(df)).",
-    "": "Pass a CustomerSummary (e.g. ecomstrat.rfm_summary(log)) or (frequency, monetary).",
-}
+_SPEND = (
+    "a CustomerSummary, a pandas, polars or Arrow table with columns frequency and monetary,"
+    " or a (frequency, monetary) tuple of arrays"
+)
+_FIX = "Pass a CustomerSummary (e.g. ecomstrat.rfm_summary(log)) or (frequency, monetary)."
 
 
 def _spend_arrays(data: SpendData) -> tuple[FloatArray, FloatArray, AnyArray | None]:
@@ -110,48 +123,76 @@ def _spend_arrays(data: SpendData) -> tuple[FloatArray, FloatArray, AnyArray | N
         money: Any = data.monetary
         ids = data.customer_ids
     else:
-        freq, money = check_data(
-            data, "a CustomerSummary or a (frequency, monetary) tuple of arrays", _FIXES, columns=2
-        )
-        ids = None
+        freq, money = check_data(data, _SPEND, _FIX, columns=("frequency", "monetary"))
+        ids = table_ids(data)
     x = as_float_array("frequency", freq, ndim=1)
     m = as_float_array("monetary", money, ndim=1)
     n = check_same_length(frequency=x, monetary=m)
     if n == 0:
         raise EmptyInputError("no customers: frequency and monetary are empty.")
     rules = [
-        ("frequency", x, ~np.isfinite(x) | (x < 0), "must be a finite number >= 0", None),
-        ("frequency", x, x != np.round(x), "must be a whole number", None),
-        ("monetary", m, ~np.isfinite(m), "must be a finite number", None),
-        (
-            "monetary",
-            m,
-            (x > 0) & ~(m > 0),
-            "must be > 0 for a repeat buyer (frequency > 0)",
-            "The Gamma-Gamma model needs positive spend: drop refund-only customers or fit"
-            " on gross values.",
-        ),
+        ("frequency", x, ~np.isfinite(x) | (x < 0), "must be a finite number >= 0"),
+        ("frequency", x, x != np.round(x), "must be a whole number"),
+        ("monetary", m, ~np.isfinite(m), "must be a finite number"),
     ]
-    for name, values, bad, rule, fix in rules:
+    for name, values, bad, rule in rules:
         if bad.any():
             i = int(np.argmax(bad))
-            where = "" if ids is None else f" (customer {plain(ids[i])!r})"
-            extra = f"{int(bad.sum())} row(s) break this rule."
             raise invalid(
                 f"{name}[{i}]",
                 float(values[i]),
                 rule,
-                f"{fix} {extra}" if fix else extra,
-                where=where,
+                f"{int(bad.sum())} row(s) break this rule.",
+                where=_customer(ids, i),
             )
     return x, m, ids
+
+
+def _customer(ids: AnyArray | None, i: int) -> str:
+    return "" if ids is None else f" (customer {plain(ids[i])!r})"
+
+
+def _non_positive_spenders(
+    x: FloatArray, m: FloatArray, ids: AnyArray | None, non_positive: NonPositiveSpend
+) -> BoolArray:
+    """Repeat buyers with ``monetary <= 0``; raises naming the first if ``non_positive="raise"``."""
+    check_choice("non_positive", non_positive, ("exclude", "raise"))
+    bad = (x > 0) & ~(m > 0)
+    if non_positive == "raise" and bad.any():
+        i = int(np.argmax(bad))
+        raise invalid(
+            f"monetary[{i}]",
+            float(m[i]),
+            "must be > 0 for a repeat buyer (frequency > 0)",
+            "The Gamma-Gamma model needs positive spend: pass non_positive='exclude' to leave"
+            " such customers out (they are then predicted like one-time buyers), or fit on"
+            f" gross values. {int(bad.sum())} row(s) break this rule.",
+            where=_customer(ids, i),
+        )
+    return np.asarray(bad, dtype=np.bool_)
+
+
+def _warn_non_positive(
+    excluded: BoolArray, m: FloatArray, ids: AnyArray | None, what: str, *, stacklevel: int
+) -> None:
+    """Emit :class:`NonPositiveSpendWarning` counting ``excluded`` (nothing if none)."""
+    if excluded.any():
+        i = int(np.argmax(excluded))
+        warnings.warn(
+            f"{int(excluded.sum())} repeat buyer(s) with monetary <= 0 {what}, the first"
+            f" monetary[{i}]={float(m[i])!r}{_customer(ids, i)}: the Gamma-Gamma model"
+            " needs positive spend. Pass non_positive='raise' to refuse them instead.",
+            NonPositiveSpendWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def frequency_monetary_correlation(data: SpendData) -> float:
     """Pearson correlation of frequency and monetary value among repeat buyers.
 
     The Gamma-Gamma model assumes the two are independent; a magnitude above
-    :data:`CORRELATION_WARNING_THRESHOLD` (0.3) makes :meth:`GammaGamma.fit` warn.
+    :data:`CORRELATION_WARNING_THRESHOLD` (0.3) makes :meth:`GammaGamma.fit` warn. Only the
+    repeat buyers with ``monetary > 0`` are counted, the customers the model is fitted on.
 
     Parameters
     ----------
@@ -169,7 +210,7 @@ def frequency_monetary_correlation(data: SpendData) -> float:
     -0.3273
     """
     x, m, _ = _spend_arrays(data)
-    repeat = x > 0
+    repeat = (x > 0) & (m > 0)
     xs, ms = x[repeat], m[repeat]
     if xs.size < 2 or np.ptp(xs) == 0 or np.ptp(ms) == 0:
         return math.nan
@@ -209,7 +250,9 @@ class FittedGammaGamma(FittedModel[GammaGammaParams]):
 
     frequency_monetary_correlation: float | None = None
 
-    def conditional_expected_spend(self, data: SpendData) -> FloatArray:
+    def conditional_expected_spend(
+        self, data: SpendData, *, non_positive: NonPositiveSpend = "exclude"
+    ) -> FloatArray:
         """Expected value of each customer's future transactions given their history.
 
         Parameters
@@ -217,15 +260,60 @@ class FittedGammaGamma(FittedModel[GammaGammaParams]):
         data : CustomerSummary or tuple of arrays
             ``(frequency, monetary)``: repeat transactions and their mean value (0 for
             customers without repeat transactions, who get the population mean).
+        non_positive : {"exclude", "raise"}
+            Repeat buyers with ``monetary <= 0``: ``"exclude"`` (default) predicts them like
+            one-time buyers, the population mean ``p γ / (q - 1)``, with a
+            :class:`NonPositiveSpendWarning` counting them; ``"raise"`` refuses them.
 
         Returns
         -------
         ndarray of float64
             ``p (γ + x z̄) / (p x + q - 1)``; inf where the posterior mean does not exist
             (``p x + q <= 1``, e.g. ``q <= 1`` for a one-time buyer).
+
+        Raises
+        ------
+        InvalidInputError
+            If a frequency is negative or fractional, a monetary value is not finite, or
+            (with ``non_positive="raise"``) a repeat buyer's monetary value is <= 0.
+        UnknownCodeError
+            If ``non_positive`` is not one of the values above.
+
+        Warns
+        -----
+        NonPositiveSpendWarning
+            With ``non_positive="exclude"``, when some repeat buyers have ``monetary <= 0``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> m = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     spend = m.conditional_expected_spend(([2, 3, 0], [22.35, 0.0, 0.0]))
+        >>> spend.round(2)
+        array([24.66, 35.22, 35.22])
+        >>> print(caught[0].message)  # doctest: +ELLIPSIS
+        1 repeat buyer(s) with monetary <= 0 get the population mean spend ... monetary[1]=0.0: ...
         """
-        x, m, _ = _spend_arrays(data)
+        return self._expected_spend(data, non_positive, stacklevel=2)
+
+    def _expected_spend(
+        self, data: SpendData, non_positive: NonPositiveSpend, *, stacklevel: int
+    ) -> FloatArray:
+        """:meth:`conditional_expected_spend`, warning ``stacklevel`` frames up."""
+        x, m, ids = _spend_arrays(data)
+        excluded = _non_positive_spenders(x, m, ids, non_positive)
         p, q, g = self.params.p, self.params.q, self.params.gamma
+        _warn_non_positive(
+            excluded,
+            m,
+            ids,
+            f"get the population mean spend p*gamma/(q-1) = {self.params.mean_spend:.6g},"
+            " like one-time buyers",
+            stacklevel=stacklevel + 1,
+        )
+        x = np.where(excluded, 0.0, x)
         denominator = p * x + q - 1.0
         out = np.full(x.shape, np.inf)
         ok = denominator > 0
@@ -233,10 +321,18 @@ class FittedGammaGamma(FittedModel[GammaGammaParams]):
         out[ok] = p * (g + spent[ok]) / denominator[ok]
         return out
 
-    def log_likelihood(self, data: SpendData) -> float:
-        """Log-likelihood of the repeat buyers' mean spend at these parameters."""
-        x, m, _ = _spend_arrays(data)
-        repeat = x > 0
+    def log_likelihood(
+        self, data: SpendData, *, non_positive: NonPositiveSpend = "exclude"
+    ) -> float:
+        """Log-likelihood of the repeat buyers' mean spend at these parameters.
+
+        ``non_positive`` is as in :meth:`GammaGamma.fit`: by default repeat buyers with
+        ``monetary <= 0`` are left out (with a :class:`NonPositiveSpendWarning`).
+        """
+        x, m, ids = _spend_arrays(data)
+        excluded = _non_positive_spenders(x, m, ids, non_positive)
+        _warn_non_positive(excluded, m, ids, "were left out of the log-likelihood", stacklevel=2)
+        repeat = (x > 0) & ~excluded
         theta = np.array(self.params.to_tuple())
         value, _ = _loglik(theta, x[repeat], m[repeat], np.ones(int(repeat.sum())))
         return float(value)
@@ -262,7 +358,10 @@ class GammaGamma:
     Each transaction's value is Gamma(``p``, ``ν``) around the customer's mean ``p/ν``, and
     ``ν`` is Gamma(``q``, ``gamma``) across customers, independently of the purchase
     process. Only customers with at least one repeat transaction are used to fit (the
-    summary's ``monetary`` averages repeat transactions).
+    summary's ``monetary`` averages repeat transactions), and of those only the ones with a
+    positive mean spend: the model gives a mean of 0 or less probability zero, so by default
+    (``non_positive="exclude"``) such customers are left out with a
+    :class:`NonPositiveSpendWarning` and predicted like one-time buyers.
 
     Notes
     -----
@@ -286,6 +385,9 @@ class GammaGamma:
         *,
         initial: GammaGammaParams | Mapping[str, float] | Sequence[float] | None = None,
         compress: bool | None = None,
+        non_positive: NonPositiveSpend = "exclude",
+        weights: Sequence[float] | FloatArray | None = None,
+        penalty: float = 0.0,
     ) -> FittedGammaGamma:
         """Estimate ``p, q, gamma`` by maximum likelihood on the repeat buyers.
 
@@ -299,6 +401,17 @@ class GammaGamma:
         compress : bool, optional
             Evaluate the likelihood on distinct ``(x, monetary)`` pairs with weights:
             ``None`` does so when they are at most half of the repeat buyers.
+        non_positive : {"exclude", "raise"}
+            Repeat buyers with ``monetary <= 0`` (e.g. only refunds or free goods):
+            ``"exclude"`` (default) fits on the other repeat buyers and warns with a
+            :class:`NonPositiveSpendWarning` counting them; ``"raise"`` refuses them.
+        weights : array_like, optional
+            Customers each row stands for (finite, >= 0; default 1 each): pre-aggregated or
+            compressed data fit exactly as the expanded rows.
+        penalty : float, optional
+            Strength ``λ >= 0`` of an L2 penalty on the log-parameters: maximises
+            ``ℓ(θ) − λ Σ (log θ_k)²``, the remedy for a flat likelihood (default 0, plain
+            maximum likelihood; standard errors then come from the penalised Hessian).
 
         Returns
         -------
@@ -307,15 +420,20 @@ class GammaGamma:
         Raises
         ------
         InvalidInputError
-            If ``monetary`` is not > 0 for a repeat buyer (naming the customer), or the
-            frequency is negative or fractional.
+            If a frequency is negative or fractional, a monetary value is not finite, or
+            (with ``non_positive="raise"``) a repeat buyer's monetary value is <= 0, naming
+            the customer.
+        UnknownCodeError
+            If ``non_positive`` is not one of the values above.
         EmptyInputError
-            If no customer has a repeat transaction.
+            If no customer has a repeat transaction with a positive mean spend.
         ConvergenceError
             If the optimiser's end point is not a maximum; the message says why.
 
         Warns
         -----
+        NonPositiveSpendWarning
+            With ``non_positive="exclude"``, when some repeat buyers have ``monetary <= 0``.
         BoundaryEstimateWarning
             When the customers' spend scales hardly vary (``q`` and ``gamma`` run off to
             infinity together); the estimates are kept.
@@ -323,12 +441,17 @@ class GammaGamma:
             When the magnitude of the correlation of frequency and monetary value among
             repeat buyers exceeds 0.3.
         """
-        x, m, _ = _spend_arrays(data)
-        repeat = x > 0
+        x, m, ids = _spend_arrays(data)
+        excluded = _non_positive_spenders(x, m, ids, non_positive)
+        w = check_weights(weights, x.size)
+        repeat = (x > 0) & ~excluded & (w > 0)
         if not repeat.any():
             raise EmptyInputError(
-                "no repeat buyers: the Gamma-Gamma model is fitted on customers with frequency > 0."
+                "no repeat buyers with a positive spend: the Gamma-Gamma model is fitted on"
+                f" customers with frequency > 0 and monetary > 0 ({int(excluded.sum())}"
+                " repeat buyer(s) have monetary <= 0)."
             )
+        _warn_non_positive(excluded, m, ids, "were left out of the fit", stacklevel=2)
         xs, ms = x[repeat], m[repeat]
         correlation = frequency_monetary_correlation((xs, ms))
         if abs(correlation) > CORRELATION_WARNING_THRESHOLD:
@@ -340,21 +463,22 @@ class GammaGamma:
                 FrequencyMonetaryCorrelationWarning,
                 stacklevel=2,
             )
-        (xs, ms), weights = compress_rows((xs, ms), np.ones(xs.size), compress=compress)
+        (xs, ms), ws = compress_rows((xs, ms), w[repeat], compress=compress)
         if initial is None:
-            start: Sequence[float] = (1.0, 2.0, float(np.mean(m[repeat])))
+            start: Sequence[float] = (1.0, 2.0, float(np.average(ms, weights=ws)))
         else:
             start = coerce_initial(initial, GammaGammaParams).to_tuple()
         names = GammaGammaParams.names()
         estimate = maximize_likelihood(
-            lambda theta: _loglik(theta, xs, ms, weights),
+            lambda theta: _loglik(theta, xs, ms, ws),
             start,
             names,
-            n_customers=int(repeat.sum()),
+            n_customers=round(float(np.sum(ws))),
             n_patterns=int(xs.size),
             # nu ~ Gamma(q, gamma): a customer's mean transaction value is p / nu
             mixing=(Mixing("gamma", "q", "gamma", "spend scales"),),
             model="Gamma-Gamma",
+            penalty=penalty,
         )
         warn_boundary(estimate.boundary, stacklevel=2)
         return FittedGammaGamma(

@@ -8,10 +8,12 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 import numpy as np
 
+from ecomstrat._kernels import paretonbd as _kernels
 from ecomstrat._kernels.paretonbd import (
     PARALLEL_MIN_ROWS,
     alive_probability,
     alive_probability_parallel,
+    conditional_pmf,
     discounted_lifetime,
     expected_given_history,
     expected_new,
@@ -32,15 +34,27 @@ from ecomstrat.models._base import (
     row_index,
     warn_boundary,
 )
-from ecomstrat.models._data import RFMArrays, as_rfm_arrays, fit_unit, floats, times
+from ecomstrat.models._data import (
+    RFMArrays,
+    as_rfm_arrays,
+    fit_unit,
+    floats,
+    one_customer,
+    per_customer,
+    scalar_time,
+    times,
+)
 from ecomstrat.models._fit import MaximumLikelihood, Mixing, maximize_likelihood
+from ecomstrat.models._predictions import CustomerPredictions, customer_predictions
 from ecomstrat.models._protocols import (
     RFMData,
     TimeLike,
     check_discount_rate,
     check_horizon,
     continuous_discount_rate,
+    discounting,
 )
+from ecomstrat.models._uncertainty import PurchaseIntervals
 
 __all__ = ["FittedParetoNBD", "ParetoNBD", "ParetoNBDParams"]
 
@@ -89,7 +103,7 @@ class ParetoNBDParams(Params):
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class FittedParetoNBD(FittedModel[ParetoNBDParams]):
+class FittedParetoNBD(FittedModel[ParetoNBDParams], PurchaseIntervals):
     """A Pareto/NBD model with known parameters, in an explicit time unit.
 
     Customer data are a :class:`~ecomstrat.CustomerSummary` (converted to ``time_unit``) or a
@@ -159,6 +173,25 @@ class FittedParetoNBD(FittedModel[ParetoNBDParams]):
         horizon = times("t", t)
         r, alpha, s, beta = self.params.to_tuple()
         return expected_new(r, alpha, s, beta, horizon.reshape(-1)).reshape(horizon.shape)
+
+    def predictions(self, data: RFMData, *, t: float) -> CustomerPredictions:
+        """P(alive) and expected purchases in the next ``t`` time units, keyed by customer id.
+
+        Parameters
+        ----------
+        data : CustomerSummary, table or (frequency, recency, T)
+            As for :meth:`probability_alive`; ids come from the summary, from a table's
+            ``customer_id`` column (pandas: or index), else they are row numbers.
+        t : float
+            Horizon of ``expected_purchases``, in ``time_unit``.
+
+        Returns
+        -------
+        CustomerPredictions
+            A table (``to_pandas()``, ``to_polars()``, ``to_arrow()``) of ``customer_id``,
+            the inputs, ``probability_alive`` and ``expected_purchases``.
+        """
+        return customer_predictions(self, data, t=t)
 
     def probability_of_purchases(self, n: TimeLike, t: TimeLike) -> FloatArray:
         """``P(X(t) = n)``: probability that a new customer makes ``n`` repeat purchases by ``t``.
@@ -269,6 +302,145 @@ class FittedParetoNBD(FittedModel[ParetoNBDParams]):
         x, T = floats(rfm.x), floats(rfm.T)
         horizons = np.array(per_customer, dtype=np.float64)  # (a read-only view)
         return expected_given_history(r, alpha, s, beta, x, T, horizons, self._alive(rfm))
+
+    def conditional_probability_of_purchases(
+        self, n: TimeLike, t: TimeLike, data: RFMData
+    ) -> FloatArray:
+        """Probability of exactly ``n`` repeat purchases in ``(T, T + t]`` given the history.
+
+        Parameters
+        ----------
+        n : int or array of int
+            Number of purchases (whole number >= 0), one for all or one per customer.
+        t : float or array of float
+            Horizon (>= 0) in ``time_unit``, one for all or one per customer.
+        data : CustomerSummary or (frequency, recency, T)
+            The customers.
+
+        Returns
+        -------
+        ndarray of float64
+            One probability per customer; over ``n = 0, 1, ...`` they sum to 1 and their
+            mean is :meth:`conditional_expected_purchases`.
+
+        Notes
+        -----
+        Alive at ``T``, a customer has the posterior ``λ ~ Gamma(r + x, α + T)``,
+        ``μ ~ Gamma(s, β + T)`` and, both processes being memoryless, buys from ``T`` on
+        like a new customer with those parameters; a customer who has left buys nothing::
+
+            P(X(T, T + t) = n | x, t_x, T) = P(alive) P_new(n, t; r+x, α+T, s, β+T)
+                                             + δ_{n=0} (1 − P(alive))
+
+        with ``P_new`` as in :meth:`probability_of_purchases`. Fader & Hardie (2006),
+        "Deriving the conditional PMF of the Pareto/NBD model"
+        (http://brucehardie.com/notes/), derive the same expression with Gauss
+        hypergeometric functions; ecomstrat evaluates its integral by log-concave quadrature.
+
+        Examples
+        --------
+        >>> m = ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669,
+        ...                           time_unit="week")
+        >>> data = ([2, 0], [30.43, 0.0], [38.86, 38.86])
+        >>> m.conditional_probability_of_purchases(0, 52, data).round(4).tolist()
+        [0.3685, 0.9201]
+        """
+        rfm = self._rfm(data)
+        size = len(rfm)
+        purchases = per_customer("n", n, size, whole=True)
+        horizons = per_customer("t", t, size)
+        r, alpha, s, beta = self.params.to_tuple()
+        columns = (floats(rfm.x), floats(rfm.t_x), floats(rfm.T))
+        return conditional_pmf(r, alpha, s, beta, purchases, horizons, *columns)
+
+    def probability_alive_one(self, x: float, t_x: float, T: float) -> float:
+        """:meth:`probability_alive` of one customer: scalars in, a float out.
+
+        For online scoring: a few microseconds per call after warm-up, no arrays, no shared
+        state (safe from several threads).
+
+        Parameters
+        ----------
+        x, t_x, T : float
+            Frequency (a whole number), recency and age, in ``time_unit``.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> m = ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669,
+        ...                           time_unit="week")
+        >>> round(m.probability_alive_one(5, 20.0, 38.86), 4)
+        0.3657
+        """
+        xf, rf, Tf = one_customer(x, t_x, T)
+        p = self.params
+        return _kernels.alive_one(p.r, p.alpha, p.s, p.beta, xf, rf, Tf)
+
+    def conditional_expected_purchases_one(self, t: float, x: float, t_x: float, T: float) -> float:
+        """:meth:`conditional_expected_purchases` of one customer: scalars in, a float out.
+
+        Parameters
+        ----------
+        t : float
+            Horizon (>= 0) in ``time_unit``.
+        x, t_x, T : float
+            Frequency, recency and age, in ``time_unit``.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> m = ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669,
+        ...                           time_unit="week")
+        >>> round(m.conditional_expected_purchases_one(52, 2, 30.43, 38.86), 4)
+        1.8508
+        """
+        window = scalar_time("t", t)
+        xf, rf, Tf = one_customer(x, t_x, T)
+        p = self.params
+        return _kernels.conditional_one(p.r, p.alpha, p.s, p.beta, window, xf, rf, Tf)
+
+    def expected_residual_purchases_one(
+        self,
+        x: float,
+        t_x: float,
+        T: float,
+        *,
+        annual_discount_rate: float,
+        horizon: float = math.inf,
+    ) -> float:
+        """:meth:`expected_residual_purchases` of one customer: scalars in, a float out.
+
+        Parameters
+        ----------
+        x, t_x, T : float
+            Frequency, recency and age, in ``time_unit``.
+        annual_discount_rate : float
+            Discount rate per year as a fraction in [0, 1].
+        horizon : float, optional
+            In ``time_unit`` (``math.inf``, the default, for the whole lifetime).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> m = ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669,
+        ...                           time_unit="week")
+        >>> round(m.expected_residual_purchases_one(
+        ...     2, 30.43, 38.86, annual_discount_rate=0.15), 3)
+        6.515
+        """
+        length, delta = discounting(annual_discount_rate, horizon, self.time_unit)
+        xf, rf, Tf = one_customer(x, t_x, T)
+        p = self.params
+        return _kernels.discounted_one(p.r, p.alpha, p.s, p.beta, delta, length, xf, rf, Tf)
 
     def expected_residual_purchases(
         self, data: RFMData, *, annual_discount_rate: float, horizon: float = math.inf
@@ -385,6 +557,8 @@ class ParetoNBD:
         time_unit: TimeUnit | str | None = None,
         initial: ParetoNBDParams | Mapping[str, float] | Sequence[float] | None = None,
         compress: bool | None = None,
+        weights: Sequence[float] | FloatArray | None = None,
+        penalty: float = 0.0,
     ) -> FittedParetoNBD:
         """Estimate ``(r, α, s, β)`` by maximum likelihood.
 
@@ -400,6 +574,13 @@ class ParetoNBD:
         compress : bool, optional
             Merge identical ``(x, t_x, T)`` rows first: ``None`` (default) does when at most
             half of the rows are distinct.
+        weights : array_like, optional
+            Customers each row stands for (finite, >= 0; default 1 each): pre-aggregated or
+            compressed data fit exactly as the expanded rows.
+        penalty : float, optional
+            Strength ``λ >= 0`` of an L2 penalty on the log-parameters: maximises
+            ``ℓ(θ) − λ Σ (log θ_k)²``, the remedy for a flat likelihood (default 0, plain
+            maximum likelihood; standard errors then come from the penalised Hessian).
 
         Returns
         -------
@@ -434,7 +615,7 @@ class ParetoNBD:
         :class:`~ecomstrat.BoundaryEstimateWarning` says so.
         """
         unit = fit_unit(data, time_unit)
-        rfm = as_rfm_arrays(data, unit)
+        rfm = as_rfm_arrays(data, unit, weights=weights)
         _check_identified(rfm)
         patterns = _Patterns.build(rfm, compress=compress)
         start = (
@@ -442,7 +623,7 @@ class ParetoNBD:
             if initial is not None
             else _starting_values(rfm, patterns)
         )
-        estimate = _maximize(patterns, start, mixing=_mixing(unit))
+        estimate = _maximize(patterns, start, mixing=_mixing(unit), penalty=penalty)
         warn_boundary(estimate.boundary, stacklevel=2)
         return FittedParetoNBD(
             params=ParetoNBDParams(*map(float, estimate.params)),
@@ -630,7 +811,11 @@ def _newton_polish(
 
 
 def _maximize(
-    patterns: _Patterns, start: ParetoNBDParams, *, mixing: Sequence[Mixing] = ()
+    patterns: _Patterns,
+    start: ParetoNBDParams,
+    *,
+    mixing: Sequence[Mixing] = (),
+    penalty: float = 0.0,
 ) -> MaximumLikelihood:
     objective: Callable[[FloatArray], tuple[float, FloatArray]] = patterns.evaluate
     return maximize_likelihood(
@@ -641,4 +826,5 @@ def _maximize(
         n_patterns=len(patterns),
         mixing=mixing,
         model="Pareto/NBD",
+        penalty=penalty,
     )

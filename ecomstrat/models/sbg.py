@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 import attrs
 import numpy as np
@@ -19,6 +20,7 @@ from ecomstrat._validation import (
     shown,
 )
 from ecomstrat.exceptions import InvalidInputError
+from ecomstrat.frames._foreign import Table
 from ecomstrat.frames.discrete import SurvivorCounts
 from ecomstrat.models._base import (
     FitStatistics,
@@ -28,14 +30,14 @@ from ecomstrat.models._base import (
     compress_rows,
     warn_boundary,
 )
-from ecomstrat.models._data import is_scalar, refuse_frame
-from ecomstrat.models._fit import Mixing, maximize_likelihood
+from ecomstrat.models._data import is_scalar, table_columns
+from ecomstrat.models._fit import Mixing, check_weights, maximize_likelihood
 from ecomstrat.models._protocols import check_discount_rate
 
 __all__ = ["SBG", "FittedSBG", "SBGParams"]
 
 ArrayLike = float | Sequence[float] | AnyArray
-CountsLike = Sequence[float] | AnyArray
+CountsLike = Sequence[float] | AnyArray | Table
 
 
 @attrs.frozen
@@ -254,6 +256,8 @@ class SBG:
         *,
         initial: SBGParams | Mapping[str, float] | Sequence[float] | None = None,
         compress: bool | None = None,
+        weights: Sequence[float] | FloatArray | None = None,
+        penalty: float = 0.0,
     ) -> FittedSBG:
         """Estimate (α, β) by maximum likelihood.
 
@@ -268,6 +272,14 @@ class SBG:
             Evaluate the likelihood on distinct ``(period, churned)`` events with weights
             (several cohorts share them): ``None`` does so when they are at most half of the
             events.
+        weights : array_like, optional
+            One per cohort: how many such cohorts it stands for (finite, >= 0;
+            default 1 each): pre-aggregated or
+            compressed data fit exactly as the expanded rows.
+        penalty : float, optional
+            Strength ``λ >= 0`` of an L2 penalty on the log-parameters: maximises
+            ``ℓ(θ) − λ Σ (log θ_k)²``, the remedy for a flat likelihood (default 0, plain
+            maximum likelihood; standard errors then come from the penalised Hessian).
 
         Returns
         -------
@@ -288,15 +300,15 @@ class SBG:
             When the churn probability hardly varies across customers (``alpha + beta`` runs
             off to infinity); the estimates are kept.
         """
-        counts = _as_counts(data)
-        *events, weights = lifetime_patterns(counts)
-        (periods, churned), weights = compress_rows(events, weights, compress=compress)
+        counts = _weighted(_as_counts(data), weights)
+        *events, rows = lifetime_patterns(counts)
+        (periods, churned), rows = compress_rows(events, rows, compress=compress)
         start = SBGParams(1.0, 1.0) if initial is None else coerce_initial(initial, SBGParams)
         _check_identified(periods, churned)
 
         def objective(theta: FloatArray) -> tuple[float, FloatArray]:
             loglik, gradient = sbg_loglik_terms(theta[0], theta[1], periods, churned)
-            return float(weights @ loglik), weights @ gradient
+            return float(rows @ loglik), rows @ gradient
 
         estimate = maximize_likelihood(
             objective,
@@ -306,6 +318,7 @@ class SBG:
             n_patterns=len(periods),
             mixing=(Mixing("beta", "alpha", "beta", "churn probabilities"),),
             model="sBG",
+            penalty=penalty,
         )
         warn_boundary(estimate.boundary, stacklevel=2)
         return FittedSBG(
@@ -325,23 +338,37 @@ class SBG:
         return FittedSBG(params=SBGParams(alpha, beta))
 
 
-_COUNTS = "SurvivorCounts or a sequence of survivor counts (the cohort size first)"
-_COUNTS_FIXES = {
-    "pandas": "Pass one cohort's column, SBG().fit(df['survivors'].to_numpy()), or several as"
-    " SurvivorCounts.from_cohorts([...]).",
-    "polars": "Pass one cohort's column, SBG().fit(df['survivors'].to_numpy()), or several as"
-    " SurvivorCounts.from_cohorts([...]).",
-    "": "E.g. [1000, 631, 468], or SurvivorCounts.from_cohorts([...]) for several cohorts.",
-}
+_COUNTS = (
+    "SurvivorCounts, a pandas, polars or Arrow table with a survivors column (and optionally"
+    " cohort), or a sequence of survivor counts (the cohort size first)"
+)
+_COUNTS_FIX = "E.g. [1000, 631, 468], or SurvivorCounts.from_cohorts([...]) for several cohorts."
 
 
 def _as_counts(data: SurvivorCounts | CountsLike) -> SurvivorCounts:
     if isinstance(data, SurvivorCounts):
         return data
-    refuse_frame(data, _COUNTS, _COUNTS_FIXES)
+    table = table_columns(data, ("survivors",), optional=("cohort",))
+    if table is not None:
+        survivors = table["survivors"]
+        return SurvivorCounts(survivors, table.get("cohort", np.zeros(len(survivors), np.int64)))
     if is_scalar(data):
-        raise invalid("data", shown(data), f"must be {_COUNTS}", _COUNTS_FIXES[""])
-    return SurvivorCounts.from_counts(data)
+        raise invalid("data", shown(data), f"must be {_COUNTS}", _COUNTS_FIX)
+    return SurvivorCounts.from_counts(cast("Sequence[float] | AnyArray", data))
+
+
+def _weighted(
+    counts: SurvivorCounts, weights: Sequence[float] | FloatArray | None
+) -> SurvivorCounts:
+    """Each cohort's counts times its weight; cohorts of weight 0 are left out."""
+    if weights is None:
+        return counts
+    _, cohort = np.unique(counts.cohort, return_inverse=True)
+    w = check_weights(weights, counts.n_cohorts, rows="cohorts")
+    if not (w > 0).any():
+        raise invalid("weights", shown(w.tolist()), "must not all be 0", "Give one cohort.")
+    keep = w[cohort] > 0
+    return SurvivorCounts(counts.survivors[keep] * w[cohort][keep], counts.cohort[keep])
 
 
 def _check_identified(periods: FloatArray, churned: FloatArray) -> None:

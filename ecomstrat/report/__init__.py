@@ -3,7 +3,9 @@
 A report is a list of :class:`Section` objects (title, header, rows of formatted cells,
 notes). Each ``*_overview`` function computes frozen plain data from a frame; the result
 offers ``to_dict()`` for JSON and ``sections()`` for :func:`render`. The full strategy report
-is :func:`ecomstrat.report.pipeline.build_report`; :mod:`ecomstrat.report.plots` draws its
+is :func:`ecomstrat.report.pipeline.build_report` (a part it cannot compute on the data is a
+:class:`SkippedPart` saying why; :mod:`ecomstrat.report.customers` holds its one row per
+customer); :mod:`ecomstrat.report.plots` draws its
 figures (matplotlib, imported on use) and :mod:`ecomstrat.report.html` lays it out as one
 self-contained HTML page. Nothing here prints: ``ecomstrat report`` and ``ecomstrat demo``
 (:mod:`ecomstrat.cli`) do.
@@ -38,7 +40,7 @@ from ecomstrat.report.overview import (
     simulation_overview,
     summary_overview,
 )
-from ecomstrat.report.section import Reportable, Section
+from ecomstrat.report.section import Reportable, Section, SkippedPart
 from ecomstrat.report.text import render
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "Reportable",
     "Section",
     "SimulationOverview",
+    "SkippedPart",
     "SummaryOverview",
     "data_overview",
     "holdout_overview",

@@ -1,7 +1,9 @@
-"""The CLV part of the demo report: BG/NBD and Gamma-Gamma fits, and predicted CLV.
+"""The model and CLV parts of the report: purchase model and P(alive), spend model, CLV.
 
-:func:`clv_overview` fits both models on a summary and computes each customer's CLV; the
-result offers plain numbers (:meth:`CLVOverview.to_dict`) and formatted sections
+:func:`purchase_model_overview` describes a fitted purchase model (BG/NBD, MBG/NBD or
+Pareto/NBD) and its P(alive), explaining what P(alive) means for one-time buyers.
+:func:`clv_overview` fits BG/NBD and Gamma-Gamma on a summary and computes each customer's
+CLV; the result offers plain numbers (:meth:`CLVOverview.to_dict`) and formatted sections
 (:meth:`CLVOverview.sections`). :func:`clv_section` is the shortcut to the sections.
 """
 
@@ -16,19 +18,33 @@ import numpy as np
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import invalid
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.metrics.clv import customer_lifetime_value
+from ecomstrat.metrics.clv import LifetimeValues, customer_lifetime_value
 from ecomstrat.models._base import FitStatistics
-from ecomstrat.models.bgnbd import BGNBD, FittedBGNBD
+from ecomstrat.models._protocols import TransactionModel
+from ecomstrat.models.bgnbd import BGNBD
 from ecomstrat.models.gamma_gamma import FittedGammaGamma, GammaGamma
 from ecomstrat.report import _format as fmt
 from ecomstrat.report.section import Section
 
-__all__ = ["CLVOverview", "ModelFit", "clv_overview", "clv_overview_from", "clv_section"]
+__all__ = [
+    "MODEL_NAMES",
+    "CLVOverview",
+    "ModelFit",
+    "PurchaseModelOverview",
+    "clv_overview",
+    "clv_overview_from",
+    "clv_section",
+    "purchase_model_overview",
+]
 
 #: Quantiles of the CLV distribution shown in the report.
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
 #: Share of customers whose part of the total CLV the report shows.
 TOP_SHARE = 0.1
+#: Purchase model key (``--model``) -> its name in the report.
+MODEL_NAMES = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pnbd": "Pareto/NBD"}
+#: Quantiles of P(alive) shown in the report.
+P_ALIVE_QUANTILES = (0.1, 0.5, 0.9)
 
 
 @attrs.frozen
@@ -82,16 +98,126 @@ def _top_share(values: FloatArray, share: float) -> float | None:
     return float(top.sum()) / total
 
 
+def _p_alive_notes(model: str, n_one_time: int, one_time_alive: float | None) -> list[str]:
+    if model == "bgnbd":
+        return [
+            f"BG/NBD gives every one-time buyer ({fmt.count(n_one_time)} customers here)"
+            " P(alive) = 1: in BG/NBD a customer can drop out only right after a repeat"
+            " purchase, so a customer who never bought again counts as alive however long"
+            " ago the first purchase was. Their expected purchases still fall with age.",
+            "MBG/NBD (model 'mbgnbd'; --model mbgnbd on the command line) also lets"
+            " customers drop out right after the first purchase, so long-silent one-time"
+            " buyers get a P(alive) below 1.",
+        ]
+    mean = "" if one_time_alive is None else f", mean P(alive) {one_time_alive:.3f}"
+    return [
+        f"One-time buyers ({fmt.count(n_one_time)} customers{mean}) can have dropped out"
+        " too: their P(alive) falls with the time since their first purchase."
+    ]
+
+
+@attrs.frozen
+class PurchaseModelOverview:
+    """A fitted purchase model's parameters and the distribution of its P(alive)."""
+
+    model: str
+    name: str
+    time_unit: str
+    fit: ModelFit
+    mean_p_alive: float
+    p_alive_quantiles: dict[str, float]
+    n_one_time_buyers: int
+    mean_p_alive_one_time_buyers: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The numbers as a JSON-able dict."""
+        return attrs.asdict(self)
+
+    def sections(self) -> tuple[Section, ...]:
+        """The parameter table, then P(alive) with what it means for one-time buyers."""
+        unit = self.time_unit
+        params = self.fit.section(
+            f"{self.name} purchase model ({unit}s)",
+            {"alpha": f"alpha (per {unit})", "beta": f"beta (per {unit})"},
+        )
+        rows = [("mean", fmt.number(self.mean_p_alive, 3))]
+        rows += [
+            (f"{q:.0%} quantile", fmt.number(v, 3))
+            for q, v in zip(P_ALIVE_QUANTILES, self.p_alive_quantiles.values(), strict=True)
+        ]
+        notes = _p_alive_notes(
+            self.model, self.n_one_time_buyers, self.mean_p_alive_one_time_buyers
+        )
+        alive = Section(f"P(alive), {self.name}", rows, header=("", "P(alive)"), notes=notes)
+        return (params, alive)
+
+
+def purchase_model_overview(
+    summary: CustomerSummary, model: TransactionModel, *, key: str = "bgnbd"
+) -> tuple[PurchaseModelOverview, FloatArray]:
+    """Describe a fitted purchase model and its P(alive); also return P(alive) per customer.
+
+    Parameters
+    ----------
+    summary : CustomerSummary
+        The customers' histories.
+    model : TransactionModel
+        A fitted purchase model with its ``fit`` result and ``params``.
+    key : {"bgnbd", "mbgnbd", "pnbd"}, default "bgnbd"
+        Which model it is (see :data:`MODEL_NAMES`).
+
+    Examples
+    --------
+    >>> from ecomstrat.datasets import simulate_transactions
+    >>> summary = simulate_transactions(2_000, seed=5).summary()
+    >>> overview, p_alive = purchase_model_overview(summary, BGNBD().fit(summary))
+    >>> overview.mean_p_alive_one_time_buyers
+    1.0
+    >>> [s.title for s in overview.sections()]
+    ['BG/NBD purchase model (weeks)', 'P(alive), BG/NBD']
+    """
+    fit = getattr(model, "fit", None)
+    if fit is None:
+        raise invalid(
+            "model",
+            "<model built from parameters>",
+            "must be a fitted model (with a fit result)",
+            "Fit it, e.g. BGNBD().fit(summary).",
+        )
+    name = MODEL_NAMES[key]
+    p_alive = np.asarray(model.probability_alive(summary), dtype=np.float64)
+    one_time = summary.frequency == 0
+    params: dict[str, float] = model.params.to_dict()  # type: ignore[attr-defined]
+    overview = PurchaseModelOverview(
+        model=key,
+        name=name,
+        time_unit=model.time_unit.value,
+        fit=ModelFit.of(name, {k: float(v) for k, v in params.items()}, fit),
+        mean_p_alive=float(p_alive.mean()),
+        p_alive_quantiles={
+            f"{q:g}": float(v)
+            for q, v in zip(P_ALIVE_QUANTILES, np.quantile(p_alive, P_ALIVE_QUANTILES), strict=True)
+        },
+        n_one_time_buyers=int(one_time.sum()),
+        mean_p_alive_one_time_buyers=float(p_alive[one_time].mean()) if one_time.any() else None,
+    )
+    return overview, p_alive
+
+
 @attrs.frozen
 class CLVOverview:
-    """Fitted purchase and spend models, and the distribution of predicted CLV."""
+    """The fitted spend model and the distribution of predicted CLV.
 
-    time_unit: str
+    ``margin`` is the gross margin rate applied to the spend; ``basis`` says whether the CLV
+    is gross margin or revenue (a margin of 1 that nobody gave).
+    """
+
+    purchase_model: str
     horizon: float
     horizon_unit: str
     annual_discount_rate: float
     margin: float
-    purchases: ModelFit
+    basis: str
     spend: ModelFit
     frequency_monetary_correlation: float | None
     n_customers: int
@@ -107,11 +233,7 @@ class CLVOverview:
         return attrs.asdict(self)
 
     def sections(self) -> tuple[Section, ...]:
-        """Purchase model, spend model, and CLV distribution sections."""
-        unit = self.time_unit
-        purchases = self.purchases.section(
-            f"BG/NBD purchase model ({unit}s)", {"alpha": f"alpha (per {unit})"}
-        )
+        """Spend model and CLV distribution sections."""
         spend = self.spend.section("Gamma-Gamma spend model", {})
         corr = self.frequency_monetary_correlation
         if corr is not None and not math.isnan(corr):
@@ -129,8 +251,8 @@ class CLVOverview:
                 notes=(
                     *spend.notes,
                     f"{fmt.count(self.n_excluded_from_spend_fit)} repeat buyers whose repeat"
-                    " purchases are worth 0 were left out of the fit; they get the population"
-                    " mean spend.",
+                    " purchases are worth 0 or less on average were left out of the fit; their"
+                    " purchases are valued at the population mean spend, like one-time buyers'.",
                 ),
             )
         horizon = f"{self.horizon:g} {self.horizon_unit}s"
@@ -143,17 +265,26 @@ class CLVOverview:
             ("total", fmt.number(self.total_clv)),
             ("mean expected purchases", fmt.number(self.mean_expected_purchases, 3)),
         ]
+        margin = (
+            f"x gross margin {fmt.share(self.margin)}"
+            if self.basis == "gross margin"
+            else "(revenue: no gross margin rate was given)"
+        )
         notes = [
-            f"Residual value over {horizon} at {fmt.share(self.annual_discount_rate)} a year"
-            f" (continuous discounting), margin {fmt.share(self.margin)} of spend.",
+            f"CLV = {self.basis}: expected purchases ({self.purchase_model}) over {horizon}"
+            f" x expected spend per purchase (Gamma-Gamma) {margin}, discounted at"
+            f" {fmt.share(self.annual_discount_rate)} a year (continuous discounting). The clv"
+            " scorer and the customers file use the same definition.",
         ]
         if self.top_decile_clv_share is not None:
             notes.append(
                 f"The top 10% of customers by predicted CLV hold"
                 f" {fmt.share(self.top_decile_clv_share)} of it."
             )
-        clv = Section(f"Predicted CLV ({horizon})", rows, header=("", "CLV"), notes=notes)
-        return (purchases, spend, clv)
+        clv = Section(
+            f"Predicted CLV ({horizon}, {self.basis})", rows, header=("", "CLV"), notes=notes
+        )
+        return (spend, clv)
 
 
 def clv_overview(
@@ -181,17 +312,15 @@ def clv_overview(
     --------
     >>> from ecomstrat.datasets import simulate_transactions
     >>> o = clv_overview(simulate_transactions(2_000, seed=5).summary())
-    >>> o.n_customers, list(o.purchases.estimates)
-    (2000, ['r', 'alpha', 'a', 'b'])
+    >>> o.n_customers, list(o.spend.estimates), o.basis
+    (2000, ['p', 'q', 'gamma'], 'revenue')
     >>> 0.1 <= o.top_decile_clv_share <= 1.0
     True
     """
-    bgnbd = BGNBD().fit(summary)
-    gamma_gamma = GammaGamma().fit(summary)
     overview, _ = clv_overview_from(
         summary,
-        bgnbd,
-        gamma_gamma,
+        BGNBD().fit(summary),
+        GammaGamma().fit(summary),
         horizon=horizon,
         horizon_unit=horizon_unit,
         annual_discount_rate=annual_discount_rate,
@@ -202,7 +331,7 @@ def clv_overview(
 
 def clv_overview_from(
     summary: CustomerSummary,
-    purchases: FittedBGNBD,
+    purchases: TransactionModel,
     spend_model: FittedGammaGamma,
     spend: FloatArray | None = None,
     *,
@@ -210,36 +339,44 @@ def clv_overview_from(
     horizon_unit: str = "month",
     annual_discount_rate: float = 0.10,
     margin: float = 1.0,
+    margin_given: bool | None = None,
+    purchase_model: str = "BG/NBD",
     excluded_from_spend_fit: int = 0,
-) -> tuple[CLVOverview, FloatArray]:
-    """Summarise the CLV of already fitted models; also return the per-customer CLV.
+) -> tuple[CLVOverview, LifetimeValues]:
+    """Summarise the CLV of already fitted models; also return the per-customer values.
 
     Parameters
     ----------
     summary : CustomerSummary
         The customers' histories.
-    purchases : FittedBGNBD
-        Fitted purchase model (with its ``fit`` result).
+    purchases : TransactionModel
+        Fitted purchase model (BG/NBD, MBG/NBD, Pareto/NBD).
     spend_model : FittedGammaGamma
         Fitted spend model (with its ``fit`` result).
     spend : ndarray of float64, optional
         Expected spend per purchase of each customer (default: ``spend_model``'s conditional
         expectation on ``summary``).
     horizon, horizon_unit, annual_discount_rate, margin
-        As for :func:`~ecomstrat.metrics.clv.customer_lifetime_value`.
+        As for :func:`~ecomstrat.metrics.clv.customer_lifetime_value` (``margin`` is its
+        ``gross_margin_rate``).
+    margin_given : bool, optional
+        Whether ``margin`` is a real gross margin rate (the CLV is labelled "gross margin")
+        or a placeholder 1 (labelled "revenue"). Default: ``margin != 1``.
+    purchase_model : str, default "BG/NBD"
+        Name of the purchase model, for the notes.
     excluded_from_spend_fit : int, default 0
         Repeat buyers left out of the spend fit (reported in a note).
 
     Returns
     -------
-    tuple of (CLVOverview, ndarray of float64)
+    tuple of (CLVOverview, LifetimeValues)
     """
-    if purchases.fit is None or spend_model.fit is None:
+    if spend_model.fit is None:
         raise invalid(
-            "purchases" if purchases.fit is None else "spend_model",
+            "spend_model",
             "<model built from parameters>",
             "must be a fitted model (with a fit result)",
-            "Fit it with BGNBD().fit(summary) or GammaGamma().fit(summary).",
+            "Fit it with GammaGamma().fit(summary).",
         )
     result = customer_lifetime_value(
         summary,
@@ -253,13 +390,14 @@ def clv_overview_from(
     clv: AnyArray = result.clv
     quantiles = np.quantile(clv, QUANTILES)
     correlation = spend_model.frequency_monetary_correlation
+    given = margin != 1 if margin_given is None else margin_given
     overview = CLVOverview(
-        time_unit=purchases.time_unit.value,
+        purchase_model=purchase_model,
         horizon=float(horizon),
         horizon_unit=result.horizon_unit.value,
         annual_discount_rate=float(annual_discount_rate),
         margin=float(margin),
-        purchases=ModelFit.of("BG/NBD", purchases.params.to_dict(), purchases.fit),
+        basis="gross margin" if given else "revenue",
         spend=ModelFit.of("Gamma-Gamma", spend_model.params.to_dict(), spend_model.fit),
         frequency_monetary_correlation=None
         if correlation is None or math.isnan(correlation)
@@ -272,7 +410,7 @@ def clv_overview_from(
         mean_expected_purchases=float(result.expected_purchases.mean()),
         n_excluded_from_spend_fit=int(excluded_from_spend_fit),
     )
-    return overview, np.asarray(clv, dtype=np.float64)
+    return overview, result
 
 
 def clv_section(
@@ -289,8 +427,8 @@ def clv_section(
     --------
     >>> from ecomstrat.datasets import simulate_transactions
     >>> sections = clv_section(simulate_transactions(2_000, seed=5).summary())
-    >>> [s.title for s in sections]  # doctest: +NORMALIZE_WHITESPACE
-    ['BG/NBD purchase model (weeks)', 'Gamma-Gamma spend model', 'Predicted CLV (12 months)']
+    >>> [s.title for s in sections]
+    ['Gamma-Gamma spend model', 'Predicted CLV (12 months, revenue)']
     """
     overview = clv_overview(
         summary,

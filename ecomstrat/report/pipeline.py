@@ -15,8 +15,8 @@ Examples
 >>> sim = simulate_transactions(1_000, seed=3)
 >>> report = build_report(sim.log, options=ReportOptions(holdout_weeks=26))
 >>> list(report.parts)  # doctest: +NORMALIZE_WHITESPACE
-['data', 'summary', 'clv', 'holdout', 'model_check', 'tracking', 'lifecycle', 'acquisition',
- 'scorers']
+['data', 'summary', 'model', 'clv', 'holdout', 'model_check', 'tracking', 'lifecycle',
+ 'acquisition', 'scorers']
 >>> report.to_dict()["clv"]["n_customers"]
 1000
 """
@@ -24,13 +24,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import numpy as np
 
 from ecomstrat._typing import FloatArray
 from ecomstrat._validation import (
+    check_choice,
     check_positive,
     check_unit_interval,
     invalid,
@@ -40,18 +41,22 @@ from ecomstrat._validation import (
 from ecomstrat.domain._fields import count_at_least
 from ecomstrat.domain.campaign import Campaign
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
-from ecomstrat.exceptions import EmptyInputError
+from ecomstrat.exceptions import EcomstratError, EmptyInputError, UnknownCodeError
 from ecomstrat.frames._time import period_index, to_instant
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.localization.market_entry import MarketComparison
 from ecomstrat.metrics.acquisition import AcquisitionTable
+from ecomstrat.metrics.clv import LifetimeValues, customer_lifetime_value_interval
 from ecomstrat.metrics.cohorts import CohortMatrix
 from ecomstrat.metrics.value_tiers import TOP_SHARES, check_top_shares, value_tiers
-from ecomstrat.models.bgnbd import BGNBD, FittedBGNBD
+from ecomstrat.models._protocols import TransactionModel
+from ecomstrat.models.bgnbd import BGNBD, MBGNBD
 from ecomstrat.models.gamma_gamma import FittedGammaGamma, GammaGamma
+from ecomstrat.models.paretonbd import ParetoNBD
 from ecomstrat.report.acquisition import acquisition_overview
-from ecomstrat.report.clv import clv_overview_from
+from ecomstrat.report.clv import MODEL_NAMES, clv_overview_from, purchase_model_overview
+from ecomstrat.report.customers import CustomerTable, customer_table
 from ecomstrat.report.html import Image, render_html
 from ecomstrat.report.lifecycle import lifecycle_overview
 from ecomstrat.report.markets import MarketsOverview
@@ -62,7 +67,8 @@ from ecomstrat.report.overview import (
     summary_overview,
 )
 from ecomstrat.report.scores import scores_overview
-from ecomstrat.report.section import Reportable, Section
+from ecomstrat.report.section import Reportable, Section, SkippedPart
+from ecomstrat.scoring.builtin import CLVScorer
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -70,6 +76,8 @@ if TYPE_CHECKING:
 __all__ = [
     "FIGURES",
     "FIGURE_AFTER",
+    "INTERVAL_SEED",
+    "PURCHASE_MODELS",
     "Progress",
     "ReportData",
     "ReportOptions",
@@ -80,6 +88,18 @@ __all__ = [
 #: Called with the name of each step as it starts (e.g. to show progress).
 Progress = Callable[[str], None]
 
+T = TypeVar("T")
+
+#: Seed of the parameter draws behind the customers' CLV intervals.
+INTERVAL_SEED = 0
+
+#: ``ReportOptions.model`` (``--model``) -> the purchase model fitted.
+PURCHASE_MODELS: Mapping[str, Callable[[], Any]] = {
+    "bgnbd": BGNBD,
+    "mbgnbd": MBGNBD,
+    "pnbd": ParetoNBD,
+}
+
 #: Figure key -> (report part it follows, title, what it shows).
 FIGURES: Mapping[str, tuple[str, str, str]] = {
     "clv_distribution": (
@@ -88,14 +108,16 @@ FIGURES: Mapping[str, tuple[str, str, str]] = {
         "Histogram of the predicted CLV per customer with the value-tier cut-offs.",
     ),
     "p_alive": (
-        "clv",
+        "model",
         "P(alive) by frequency and recency",
-        "Heat map of the mean probability of being alive per frequency and recency cell.",
+        "Heat map of the mean probability of being alive per frequency and recency cell."
+        " Under BG/NBD every one-time buyer (frequency 0) has P(alive) = 1; MBG/NBD"
+        " (--model mbgnbd) lets them drop out too.",
     ),
     "tracking": (
         "tracking",
         "Tracking plot",
-        "Cumulative repeat purchases by week, actual and expected by the BG/NBD model.",
+        "Cumulative repeat purchases by week, actual and expected by the purchase model.",
     ),
     "retention": (
         "acquisition",
@@ -112,7 +134,7 @@ FIGURES: Mapping[str, tuple[str, str, str]] = {
 #: Figure key -> start of the title of the section it is placed after in the HTML page.
 FIGURE_AFTER: Mapping[str, str] = {
     "clv_distribution": "Predicted CLV",
-    "p_alive": "Predicted CLV",
+    "p_alive": "P(alive)",
     "tracking": "Tracking",
     "retention": "Cohort retention",
     "payback": "CAC payback",
@@ -175,6 +197,14 @@ class ReportOptions:
         Last month since acquisition of the text retention table (>= 0).
     top_shares : sequence of float, default (0.01, 0.10)
         Value tiers (see :func:`~ecomstrat.value_tiers`).
+    model : {"bgnbd", "mbgnbd", "pnbd"}, default "bgnbd"
+        The purchase model: BG/NBD, MBG/NBD or Pareto/NBD (see :data:`PURCHASE_MODELS`).
+    interval_level : float, default 0.9
+        Probability content of each customer's CLV interval, in (0, 1).
+    interval_draws : int, default 200
+        Parameter draws behind the CLV intervals of the customers table (0: no intervals).
+        They cost about as much as the rest of the report on CDNOW; the seed is fixed
+        (:data:`INTERVAL_SEED`), so a report is reproducible.
     """
 
     time_unit: TimeUnit = attrs.field(default=TimeUnit.WEEK, converter=to_time_unit)
@@ -189,8 +219,16 @@ class ReportOptions:
     migration_weeks: int = attrs.field(default=13, converter=_count, validator=count_at_least(1))
     max_offset: int = attrs.field(default=6, converter=_count, validator=count_at_least(0))
     top_shares: tuple[float, ...] = attrs.field(default=TOP_SHARES, converter=check_top_shares)
+    model: str = "bgnbd"
+    interval_level: float = attrs.field(default=0.9, converter=number_or_raw)
+    interval_draws: int = attrs.field(default=200, converter=_count, validator=count_at_least(0))
 
     def __attrs_post_init__(self) -> None:
+        check_choice("model", self.model, tuple(PURCHASE_MODELS))
+        if not 0 < self.interval_level < 1:
+            raise invalid(
+                "interval_level", self.interval_level, "must lie in (0, 1)", "90% is 0.9."
+            )
         if self.calibration_end is not None and self.holdout_weeks is not None:
             raise invalid(
                 "holdout_weeks",
@@ -208,17 +246,18 @@ class ReportOptions:
 
 @attrs.frozen(eq=False)
 class ReportData:
-    """The per-customer arrays and tables behind the figures of a report."""
+    """The per-customer arrays and tables behind the figures of a report (None: skipped)."""
 
-    clv: FloatArray
-    tier_cutoffs: dict[str, float]
+    clv: FloatArray | None
+    tier_cutoffs: dict[str, float] | None
     currency: str | None
     horizon: str
     summary: CustomerSummary
-    p_alive: FloatArray
-    retention: CohortMatrix
-    tracking: TrackingCurve
+    p_alive: FloatArray | None
+    retention: CohortMatrix | None
+    tracking: TrackingCurve | None
     acquisition: AcquisitionTable | None
+    customers: CustomerTable
 
 
 @attrs.frozen(eq=False)
@@ -230,8 +269,9 @@ class StrategyReport:
     title : str
         One line naming the report.
     parts : mapping of str to Reportable
-        ``data``, ``summary``, ``clv``, [``holdout``, ``model_check``], ``tracking``,
-        ``lifecycle``, ``acquisition``, ``scorers``, [``markets``].
+        ``data``, ``summary``, ``model``, ``clv``, [``holdout``, ``model_check``],
+        ``tracking``, ``lifecycle``, ``acquisition``, ``scorers``, [``markets``]; a part that
+        could not be computed is a :class:`~ecomstrat.report.section.SkippedPart`.
     data : ReportData
         What the figures are drawn from.
     notes : tuple of str
@@ -257,24 +297,28 @@ class StrategyReport:
     def figures(self) -> dict[str, Figure]:
         """The report's figures by key (see :data:`FIGURES`); needs matplotlib.
 
-        ``payback`` is left out when the report has no campaigns.
+        ``payback`` is left out when the report has no campaigns, and a figure whose part
+        was skipped is left out too.
         """
         from ecomstrat.report import plots
 
         d = self.data
-        out: dict[str, Figure] = {
-            "clv_distribution": plots.clv_histogram(
-                d.clv, cutoffs=d.tier_cutoffs, currency=d.currency, horizon=d.horizon
-            ),
-            "p_alive": plots.p_alive_heatmap(
+        out: dict[str, Figure] = {}
+        if d.clv is not None:
+            out["clv_distribution"] = plots.clv_histogram(
+                d.clv, cutoffs=d.tier_cutoffs or {}, currency=d.currency, horizon=d.horizon
+            )
+        if d.p_alive is not None:
+            out["p_alive"] = plots.p_alive_heatmap(
                 d.summary.frequency,
                 d.summary.recency,
                 d.p_alive,
                 time_unit=d.summary.time_unit.value,
-            ),
-            "tracking": plots.tracking_plot(d.tracking),
-            "retention": plots.retention_heatmap(d.retention),
-        }
+            )
+        if d.tracking is not None:
+            out["tracking"] = plots.tracking_plot(d.tracking)
+        if d.retention is not None:
+            out["retention"] = plots.retention_heatmap(d.retention)
         if d.acquisition is not None and d.acquisition.n_rows:
             out["payback"] = plots.payback_curves(d.acquisition)
         return out
@@ -362,23 +406,15 @@ def _positive_ages(summary: CustomerSummary) -> tuple[CustomerSummary, int]:
     return attrs.evolve(summary, T=np.maximum(summary.T, MIN_AGE)), int(young.sum())
 
 
-def _fit_spend(summary: CustomerSummary) -> tuple[FittedGammaGamma, FloatArray, int]:
-    """Gamma-Gamma on the repeat buyers with positive spend; expected spend of everyone.
+def _fit_spend(summary: CustomerSummary) -> tuple[FittedGammaGamma, int]:
+    """Gamma-Gamma on the repeat buyers, and how many of them spent <= 0 on average.
 
-    Repeat buyers whose repeat purchases are all worth 0 are left out of the fit and get the
-    population mean, like one-time buyers; their number is returned.
+    Those are left out of the fit and valued at the population mean spend, like one-time
+    buyers (``non_positive="exclude"``, with a
+    :class:`~ecomstrat.models.gamma_gamma.NonPositiveSpendWarning`).
     """
-    x, m = summary.frequency, summary.monetary
-    usable = (x > 0) & (m > 0)
-    excluded = int(((x > 0) & ~usable).sum())
-    if not usable.any():
-        raise EmptyInputError(
-            "no repeat buyer with a positive spend: the Gamma-Gamma spend model (and so the"
-            " CLV) needs customers who bought again. Use a longer period of data."
-        )
-    model = GammaGamma().fit((x[usable], m[usable]))
-    spend = model.conditional_expected_spend((np.where(usable, x, 0), np.where(usable, m, 0.0)))
-    return model, np.asarray(spend, dtype=np.float64), excluded
+    excluded = int(((summary.frequency > 0) & ~(summary.monetary > 0)).sum())
+    return GammaGamma().fit(summary), excluded
 
 
 def _tier_cutoffs(clv: FloatArray, top_shares: Sequence[float]) -> dict[str, float]:
@@ -394,9 +430,15 @@ def _tier_cutoffs(clv: FloatArray, top_shares: Sequence[float]) -> dict[str, flo
 def _scores(
     summary: CustomerSummary,
     log: TransactionLog,
-    model: FittedBGNBD,
+    model: TransactionModel | None,
     names: tuple[str, ...] | None,
+    clv: tuple[FloatArray, str] | None,
 ) -> tuple[Mapping[str, FloatArray], dict[str, str], dict[str, str]]:
+    """Run the scorers; ``clv`` (values, description) replaces the ``clv`` scorer's output.
+
+    The report's CLV section and its ``clv`` score are one computation: the scorer configured
+    with the report's horizon, discount rate, gross margin and fitted spend model.
+    """
     from ecomstrat import scoring
     from ecomstrat.exceptions import PluginLoadError
 
@@ -417,12 +459,48 @@ def _scores(
                 runnable.append(name)
     else:
         runnable = list(names)
-    scores = scoring.score(context, names=runnable)
+    if "clv" in runnable and clv is None and model is not None:
+        runnable.remove("clv")
+        skipped["clv"] = "needs the CLV, which could not be computed (see the CLV section)"
+    scores = dict(scoring.score(context, names=[n for n in runnable if n != "clv" or not clv]))
+    descriptions = {name: scoring.get(name).description for name in scores}
+    if clv is not None and "clv" in runnable:
+        scores["clv"], descriptions["clv"] = clv
+    scores = {name: scores[name] for name in runnable if name in scores}
     for name in runnable:
         if name not in scores:
             skipped[name] = "failed: see the warnings"
-    descriptions = {name: scoring.get(name).description for name in scores}
     return scores, descriptions, skipped
+
+
+def _attempt(what: Callable[[], T], reasons: list[str]) -> T | None:
+    """``what()``, or None with the library's error message appended to ``reasons``.
+
+    Errors about the data (too short, no repeat buyer, no spend, no convergence…) skip one
+    part; an unknown name (:class:`~ecomstrat.exceptions.UnknownCodeError`) is the caller's
+    mistake and is raised.
+    """
+    try:
+        return what()
+    except UnknownCodeError:
+        raise
+    except EcomstratError as error:
+        reasons.append(" ".join(str(error).split()))
+        return None
+
+
+def _migration_start(
+    log: TransactionLog, observation_end: np.datetime64, weeks: int
+) -> tuple[np.datetime64, str | None]:
+    """``weeks`` before ``observation_end``, or the first order's day if the log is shorter."""
+    previous = observation_end - np.timedelta64(7 * weeks, "D")
+    first = np.datetime64(log.times.min(), "D").astype("datetime64[ns]")
+    if previous >= first:
+        return previous, None
+    return first, (
+        f"The log covers less than {weeks} weeks: stage migration is measured from the first"
+        f" order ({str(first)[:10]})."
+    )
 
 
 def build_report(
@@ -436,12 +514,16 @@ def build_report(
 ) -> StrategyReport:
     """Compute the strategy report of ``log``.
 
+    Every part that can be computed on the data is: a part that cannot (a model that does not
+    converge on a short log, a spend model without a repeat buyer who spent anything…) is
+    replaced by a :class:`~ecomstrat.report.section.SkippedPart` saying why.
+
     Parameters
     ----------
     log : TransactionLog
         The orders.
     options : ReportOptions, optional
-        Dates, horizons and what to include (default ``ReportOptions()``).
+        Dates, horizons, purchase model and what to include (default ``ReportOptions()``).
     campaigns : sequence of Campaign, optional
         Marketing campaigns, for CAC payback (in the log's currency).
     markets : MarketComparison or MarketsOverview, optional
@@ -460,10 +542,10 @@ def build_report(
     Raises
     ------
     InvalidInputError
-        For dates out of order (``observation_end`` before the first order, a calibration end after
-        ``observation_end``…), an unknown scorer or one whose inputs are missing.
-    EmptyInputError
-        If no customer bought twice (the models need repeat buyers).
+        For dates out of order (``observation_end`` before the first order, a calibration end
+        not between the first order and ``observation_end``…).
+    UnknownCodeError
+        For an unknown scorer.
     """
     opts = options or ReportOptions()
     step = progress or _quiet
@@ -477,6 +559,7 @@ def build_report(
         else to_instant("observation_end", opts.observation_end, log.timezone)
     )
     log = _truncate(log, observation_end)
+    calibration_end = _calibration_end(log, opts, observation_end)
     summary = _summary(log, observation_end, unit)
     parts: dict[str, Reportable] = {
         "data": data_overview(log),
@@ -491,88 +574,146 @@ def build_report(
             " treat them as new customers."
         )
 
-    step("fitting BG/NBD")
-    bgnbd = BGNBD().fit(summary)
+    name = MODEL_NAMES[opts.model]
+    step(f"fitting {name}")
+    why: list[str] = []
+    model = _attempt(lambda: PURCHASE_MODELS[opts.model]().fit(summary), why)
+    p_alive: FloatArray | None = None
+    if model is None:
+        parts["model"] = SkippedPart(f"{name} purchase model", why[-1])
+    else:
+        parts["model"], p_alive = purchase_model_overview(summary, model, key=opts.model)
+
     step("fitting Gamma-Gamma")
-    gamma_gamma, spend, zero_spend = _fit_spend(summary)
+    spend_fit = _attempt(lambda: _fit_spend(summary), why)
     step("computing CLV")
     margin = _margin_rate(log, opts)
     clv_margin = 1.0 if margin is None else margin
-    clv_part, clv = clv_overview_from(
-        summary,
-        bgnbd,
-        gamma_gamma,
-        spend,
-        horizon=opts.horizon,
-        horizon_unit=opts.horizon_unit.value,
-        annual_discount_rate=opts.annual_discount_rate,
-        margin=clv_margin,
-        excluded_from_spend_fit=zero_spend,
-    )
-    parts["clv"] = clv_part
-    p_alive = bgnbd.probability_alive(summary)
+    values: LifetimeValues | None = None
+    interval: tuple[FloatArray, FloatArray] | None = None
+    clv_score: tuple[FloatArray, str] | None = None
+    horizon = f"{opts.horizon:g} {opts.horizon_unit.value}s"
+    if model is None or spend_fit is None:
+        reason = why[-1]
+        if spend_fit is not None:
+            reason = f"needs the {name} purchase model, which could not be fitted (see above)."
+        parts["clv"] = SkippedPart(f"Predicted CLV ({horizon})", reason)
+    else:
+        gamma_gamma, zero_spend = spend_fit
+        parts["clv"], values = clv_overview_from(
+            summary,
+            model,
+            gamma_gamma,
+            horizon=opts.horizon,
+            horizon_unit=opts.horizon_unit.value,
+            annual_discount_rate=opts.annual_discount_rate,
+            margin=clv_margin,
+            margin_given=margin is not None,
+            purchase_model=name,
+            excluded_from_spend_fit=zero_spend,
+        )
+        scorer = CLVScorer(
+            horizon=opts.horizon,
+            horizon_unit=opts.horizon_unit,
+            annual_discount_rate=opts.annual_discount_rate,
+            gross_margin_rate=clv_margin,
+            spend_model=gamma_gamma,
+        )
+        clv_score = (values.clv, scorer.description)
+        if opts.interval_draws:
+            step("CLV intervals")
+            fitted_model, fitted_spend = model, gamma_gamma
+            interval = _attempt(
+                lambda: _clv_interval(summary, fitted_model, fitted_spend, opts, clv_margin), why
+            )
+            if interval is None:
+                notes.append(f"The customers' CLV intervals were not computed: {why[-1]}")
+    clv = None if values is None else np.asarray(values.clv, dtype=np.float64)
 
-    tracking_model, tracking_customers, calibration_end = bgnbd, summary, None
-    if opts.calibration_end is not None or opts.holdout_weeks is not None:
+    tracking_model, tracking_customers = model, summary
+    if calibration_end is not None:
         step("calibration vs holdout")
         from ecomstrat.metrics.summary import calibration_holdout_summary
 
-        if opts.holdout_weeks is not None:
-            seconds = round(float(opts.holdout_weeks) * 7 * 86_400)
-            calibration_end = observation_end - np.timedelta64(seconds, "s")
-        else:
-            calibration_end = to_instant("calibration_end", opts.calibration_end, log.timezone)
-        if calibration_end >= observation_end:
-            raise invalid(
-                "calibration_end",
-                str(calibration_end)[:19],
-                f"must be before observation_end ({str(observation_end)[:19]})",
-                "Leave a holdout period after it.",
-            )
         split = calibration_holdout_summary(
             log, calibration_end=calibration_end, observation_end=observation_end, time_unit=unit
         )
         split = attrs.evolve(split, calibration=_positive_ages(split.calibration)[0])
         parts["holdout"] = holdout_overview(split)
-        calibrated = BGNBD().fit(split.calibration)
-        parts["model_check"] = model_check(split, calibrated)
+        calibrated = _attempt(lambda: PURCHASE_MODELS[opts.model]().fit(split.calibration), why)
+        checked = (
+            None if calibrated is None else _attempt(lambda: model_check(split, calibrated), why)
+        )
+        parts["model_check"] = checked or SkippedPart("Model check on the holdout", why[-1])
         tracking_model, tracking_customers = calibrated, split.calibration
 
     step("tracking")
-    tracking = tracking_curve(
-        log,
-        tracking_model,
-        tracking_customers,
-        calibration_end=calibration_end,
-        observation_end=observation_end,
-    )
-    parts["tracking"] = tracking
+    tracking: TrackingCurve | None = None
+    untracked = f"needs the {name} purchase model, which could not be fitted (see above)."
+    if tracking_model is not None:
+        chosen = tracking_model
+        tracking = _attempt(
+            lambda: tracking_curve(
+                log,
+                chosen,
+                tracking_customers,
+                calibration_end=calibration_end,
+                observation_end=observation_end,
+            ),
+            why,
+        )
+        if tracking is None:
+            untracked = why[-1]
+    parts["tracking"] = tracking or SkippedPart("Tracking", untracked)
 
     step("lifecycle")
-    previous = observation_end - np.timedelta64(7 * opts.migration_weeks, "D")
-    lifecycle = lifecycle_overview(
-        log,
-        observation_end=observation_end,
-        previous=previous,
-        values=clv,
-        top_shares=opts.top_shares,
+    previous, shorter = _migration_start(log, observation_end, opts.migration_weeks)
+    if shorter:
+        notes.append(shorter)
+    lifecycle = _attempt(
+        lambda: lifecycle_overview(
+            log,
+            observation_end=observation_end,
+            previous=previous,
+            values=clv,
+            top_shares=opts.top_shares,
+        ),
+        why,
     )
-    horizon = f"{opts.horizon:g} {opts.horizon_unit.value}s"
-    parts["lifecycle"] = attrs.evolve(lifecycle, value_basis=f"predicted CLV over {horizon}")
+    if lifecycle is None:
+        parts["lifecycle"] = SkippedPart("Lifecycle stages", why[-1])
+    elif clv is not None:
+        parts["lifecycle"] = attrs.evolve(lifecycle, value_basis=f"predicted CLV over {horizon}")
+    else:
+        parts["lifecycle"] = lifecycle
 
     step("cohorts and CAC payback")
-    acquisition = acquisition_overview(
-        log,
-        campaigns=list(campaigns or []),
-        gross_margin_rate=margin if log.margins is None else None,
-        observation_end=observation_end,
-        max_offset=opts.max_offset,
+    acquisition = _attempt(
+        lambda: acquisition_overview(
+            log,
+            campaigns=list(campaigns or []),
+            gross_margin_rate=margin if log.margins is None else None,
+            observation_end=observation_end,
+            max_offset=opts.max_offset,
+        ),
+        why,
     )
-    parts["acquisition"] = acquisition
+    parts["acquisition"] = acquisition or SkippedPart("Cohort retention", why[-1])
 
     step("scorers")
-    scores, descriptions, skipped = _scores(summary, log, bgnbd, opts.scorers)
-    parts["scorers"] = scores_overview(scores, descriptions=descriptions, skipped=skipped)
+    scored = _attempt(lambda: _scores(summary, log, model, opts.scorers, clv_score), why)
+    if scored is None:
+        parts["scorers"] = SkippedPart("Scores", why[-1])
+    else:
+        scores, descriptions, skipped = scored
+        if opts.model == "bgnbd":
+            for alive in ("p_alive", "churn_risk"):
+                if alive in descriptions:
+                    descriptions[alive] += (
+                        " Under BG/NBD every one-time buyer has P(alive) = 1 (see the P(alive)"
+                        " section; MBG/NBD, --model mbgnbd, lets them drop out too)."
+                    )
+        parts["scorers"] = scores_overview(scores, descriptions=descriptions, skipped=skipped)
 
     if markets is not None:
         step("markets")
@@ -580,18 +721,85 @@ def build_report(
             markets if isinstance(markets, MarketsOverview) else MarketsOverview(markets)
         )
 
+    step("customers")
+    customers = customer_table(
+        summary,
+        log,
+        observation_end=observation_end,
+        p_alive=p_alive,
+        expected_purchases=None if values is None else values.expected_purchases,
+        clv=clv,
+        clv_interval=interval,
+        top_shares=opts.top_shares,
+    )
     data = ReportData(
         clv=clv,
-        tier_cutoffs=_tier_cutoffs(clv, opts.top_shares),
+        tier_cutoffs=None if clv is None else _tier_cutoffs(clv, opts.top_shares),
         currency=log.currency,
         horizon=horizon,
         summary=summary,
         p_alive=p_alive,
-        retention=acquisition.retention,
+        retention=None if acquisition is None else acquisition.retention,
         tracking=tracking,
-        acquisition=acquisition.table,
+        acquisition=None if acquisition is None else acquisition.table,
+        customers=customers,
     )
     return StrategyReport(title, parts, data, tuple(notes))
+
+
+def _clv_interval(
+    summary: CustomerSummary,
+    model: TransactionModel,
+    spend: FittedGammaGamma,
+    opts: ReportOptions,
+    margin: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Lower and upper bounds of each customer's CLV, for the parameter uncertainty."""
+    interval = customer_lifetime_value_interval(
+        summary,
+        purchase_model=model,
+        spend=spend,
+        horizon=opts.horizon,
+        horizon_unit=opts.horizon_unit,
+        annual_discount_rate=opts.annual_discount_rate,
+        gross_margin_rate=margin,
+        level=opts.interval_level,
+        n_draws=opts.interval_draws,
+        seed=INTERVAL_SEED,
+    )
+    return interval.lower, interval.upper
+
+
+def _calibration_end(
+    log: TransactionLog, opts: ReportOptions, observation_end: np.datetime64
+) -> np.datetime64 | None:
+    """The end of the calibration period, checked to lie between the first order and the end."""
+    if opts.holdout_weeks is not None:
+        seconds = round(float(opts.holdout_weeks) * 7 * 86_400)
+        end = observation_end - np.timedelta64(seconds, "s")
+        arg, value = "holdout_weeks", f"{opts.holdout_weeks:g}"
+    elif opts.calibration_end is not None:
+        end = to_instant("calibration_end", opts.calibration_end, log.timezone)
+        arg, value = "calibration_end", str(end)[:10]
+    else:
+        return None
+    first = np.datetime64(log.times.min(), "ns")
+    if end >= observation_end:
+        raise invalid(
+            arg,
+            value,
+            f"puts the calibration end after the report date ({str(observation_end)[:10]})",
+            "Leave a holdout period after it.",
+        )
+    if end <= first:
+        raise invalid(
+            arg,
+            value,
+            f"puts the calibration end ({str(end)[:10]}) on or before the first order"
+            f" ({str(first)[:10]})",
+            "Choose a later calibration end (or fewer holdout weeks).",
+        )
+    return end
 
 
 def _summary(

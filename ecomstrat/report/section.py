@@ -9,7 +9,7 @@ import attrs
 
 from ecomstrat._validation import invalid
 
-__all__ = ["Reportable", "Section"]
+__all__ = ["Reportable", "Section", "SkippedPart"]
 
 
 def _cells(values: Iterable[object]) -> tuple[str, ...]:
@@ -87,3 +87,35 @@ class Reportable(Protocol):
     def sections(self) -> Sequence[Section]:
         """The numbers formatted as sections, in reading order."""
         ...
+
+
+@attrs.frozen
+class SkippedPart:
+    """A report part that could not be computed on these data, and why.
+
+    Parameters
+    ----------
+    title : str
+        The title the part's section would have had.
+    reason : str
+        Why it was skipped, in one or two sentences (e.g. the library's error message).
+
+    Examples
+    --------
+    >>> part = SkippedPart("Gamma-Gamma spend model", "no repeat buyer spent more than 0.")
+    >>> part.to_dict()
+    {'skipped': 'no repeat buyer spent more than 0.'}
+    >>> part.sections()[0].notes
+    ('Skipped: no repeat buyer spent more than 0.',)
+    """
+
+    title: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"skipped": reason}``."""
+        return {"skipped": self.reason}
+
+    def sections(self) -> tuple[Section, ...]:
+        """One section with no rows and the reason as its note."""
+        return (Section(self.title, [], notes=[f"Skipped: {self.reason}"]),)

@@ -31,12 +31,16 @@ Examples
 [0.869, 0.295, 0.927]
 >>> churn_risk_score.score(context).round(3).tolist()
 [0.131, 0.705, 0.073]
->>> undiscounted = CLVScorer(horizon=39, horizon_unit="week", annual_discount_rate=0)
->>> undiscounted.score(context).round(2).tolist()  # expected purchases x [20, 25, 30]
-[29.1, 2.68, 192.52]
+>>> from ecomstrat.models.gamma_gamma import GammaGamma
+>>> spend = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
+>>> undiscounted = CLVScorer(
+...     horizon=39, horizon_unit="week", annual_discount_rate=0, spend_model=spend
+... )
+>>> undiscounted.score(context).round(2).tolist()
+[33.08, 3.77, 193.93]
 >>> print(undiscounted.description)  # doctest: +NORMALIZE_WHITESPACE
-Customer lifetime value over the next 39 weeks, discounted at 0 % a year: model-expected
-purchases times the customer's mean purchase value.
+Customer lifetime value (revenue) over the next 39 weeks, discounted at 0 % a year:
+model-expected purchases times the spend model's expected purchase value (Gamma-Gamma).
 """
 
 from __future__ import annotations
@@ -58,9 +62,6 @@ from ecomstrat._validation import (
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 
 if TYPE_CHECKING:
-    from ecomstrat.frames.summary import CustomerSummary
-    from ecomstrat.metrics.clv import LifetimeValues
-    from ecomstrat.models._protocols import TransactionModel
     from ecomstrat.models.gamma_gamma import FittedGammaGamma
     from ecomstrat.scoring.context import ScoringContext
 
@@ -208,8 +209,8 @@ class CLVScorer:
     gross_margin_rate : float, default 1.0
         Share of the spend kept as gross margin, in (0, 1]; 1 gives revenue.
     spend_model : FittedGammaGamma, optional
-        A fitted spend model for the expected value of each future purchase. Without one, the
-        customer's observed mean purchase value ``total_value / (frequency + 1)`` is used.
+        A fitted spend model for the expected value of each future purchase. Without one,
+        the scorer fits ``GammaGamma()`` on the context's summary (its repeat buyers).
     name : str, default "clv"
         The scorer's name.
 
@@ -220,11 +221,12 @@ class CLVScorer:
     transaction model (``δ = ln(1 + annual_discount_rate)`` per year): the residual value of
     the purchases after the end of observation, spend independent of the purchase process, as
     in Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves for customer base
-    analysis", *Journal of Marketing Research* 42(4), 415-430. Their Gamma-Gamma spend model
-    shrinks the mean value of customers with few purchases towards the population mean: pass
-    it as ``spend_model`` (and register the scorer under another name). The built-in ``clv``
-    uses the observed mean value, first purchase included, so that one-time buyers get their
-    one purchase's value; a customer whose purchases were all worth 0 scores 0.
+    analysis", *Journal of Marketing Research* 42(4), 415-430. The value of a purchase is the
+    Gamma-Gamma expected spend, which shrinks the mean value of customers with few purchases
+    towards the population mean (one-time buyers, and repeat buyers whose mean spend is
+    <= 0, get the population mean). This is the CLV of ``ecomstrat report`` (its CLV
+    section and customers file): one definition. With ``gross_margin_rate=1`` it is a
+    revenue CLV, and the description says so.
     """
 
     horizon: float = attrs.field(default=12.0, converter=float, validator=positive_field)
@@ -238,63 +240,43 @@ class CLVScorer:
 
     @property
     def description(self) -> str:
-        """The horizon, the discount rate and the value of a purchase, in words."""
+        """The basis, the horizon, the discount rate and the value of a purchase, in words."""
         unit = self.horizon_unit.value + ("" if self.horizon == 1 else "s")
-        value = "the customer's mean purchase value"
         if self.spend_model is not None:
-            value = "the spend model's expected purchase value"
+            value = "the spend model's expected purchase value (Gamma-Gamma)"
+        else:
+            value = "the Gamma-Gamma expected purchase value (fitted on the repeat buyers)"
+        basis = "revenue"
         if self.gross_margin_rate != 1:
             value += f" times a {self.gross_margin_rate * 100:g} % gross margin"
+            basis = "gross margin"
         return (
-            f"Customer lifetime value over the next {self.horizon:g} {unit}, discounted at"
-            f" {self.annual_discount_rate * 100:g} % a year: model-expected purchases times"
-            f" {value}."
+            f"Customer lifetime value ({basis}) over the next {self.horizon:g} {unit},"
+            f" discounted at {self.annual_discount_rate * 100:g} % a year: model-expected"
+            f" purchases times {value}."
         )
 
     @property
     def requires(self) -> frozenset[str]:
-        """A fitted model, and ``total_value`` unless a spend model is given."""
-        inputs = {"summary", "model"}
-        if self.spend_model is None:
-            inputs.add("summary:total_value")
-        return frozenset(inputs)
+        """The summary and a fitted transaction model."""
+        return frozenset({"summary", "model"})
 
     def score(self, context: ScoringContext, /) -> FloatArray:
         """Discounted value of each customer's purchases over the horizon."""
-        model = context.require_model()
-        summary = context.summary
-        if self.spend_model is not None:
-            return self._clv(model, self.spend_model, summary).clv
-        if summary.total_value is None:
-            raise invalid(
-                "summary.total_value",
-                None,
-                "is needed for the mean purchase value",
-                "Build the summary with ecomstrat.rfm_summary(log), or give a spend_model.",
-            )
-        mean_value = summary.total_value / (summary.frequency + 1.0)
-        # spend 1 per purchase gives the discounted purchases, valued here at the observed mean
-        # (which may be 0, which customer_lifetime_value rightly refuses as an expected spend)
-        unit = self._clv(model, np.ones(summary.n_customers), summary)
-        return self.gross_margin_rate * mean_value * unit.discounted_purchases
-
-    def _clv(
-        self,
-        model: TransactionModel,
-        spend: FittedGammaGamma | FloatArray,
-        summary: CustomerSummary,
-    ) -> LifetimeValues:
         from ecomstrat.metrics.clv import customer_lifetime_value
+        from ecomstrat.models.gamma_gamma import GammaGamma
 
+        summary = context.summary
+        spend = self.spend_model if self.spend_model is not None else GammaGamma().fit(summary)
         return customer_lifetime_value(
             summary,
-            purchase_model=model,
+            purchase_model=context.require_model(),
             spend=spend,
             horizon=self.horizon,
             horizon_unit=self.horizon_unit,
             annual_discount_rate=self.annual_discount_rate,
             gross_margin_rate=self.gross_margin_rate,
-        )
+        ).clv
 
 
 def _weights(value: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
@@ -380,7 +362,7 @@ rfm_score = RFMScorer()
 p_alive_score = ProbabilityAliveScorer()
 #: ``churn_risk``: ``1 - P(alive)``.
 churn_risk_score = ChurnRiskScorer()
-#: ``clv``: discounted value of the purchases of the next 12 months.
+#: ``clv``: discounted value (revenue) of the purchases of the next 12 months.
 clv_score = CLVScorer()
 #: ``lead``: weighted log engagement counts.
 lead_score = LeadScorer()

@@ -33,7 +33,8 @@ def test_demo_prints_every_section(capsys):
         "Holdout purchases by calibration frequency",
         "BG/NBD purchase model (weeks)",
         "Gamma-Gamma spend model",
-        "Predicted CLV (12 months)",
+        "P(alive), BG/NBD",
+        "Predicted CLV (12 months, gross margin)",
         "Model check: holdout purchases, predicted vs actual",
         "Tracking: cumulative repeat purchases",
         "Value tiers at 2025-06-30",
@@ -77,6 +78,7 @@ def test_demo_json_has_sane_numbers(capsys):
         "lifecycle",
         "acquisition",
         "markets",
+        "model",
         "clv",
         "model_check",
         "tracking",
@@ -121,7 +123,7 @@ def test_demo_json_has_sane_numbers(capsys):
     assert clv["margin"] == 0.4
     assert 0 < clv["clv_quantiles"]["0.1"] <= clv["clv_quantiles"]["0.5"] <= clv["mean_clv"]
     assert clv["total_clv"] == pytest.approx(300 * clv["mean_clv"])
-    assert set(clv["purchases"]["estimates"]) == {"r", "alpha", "a", "b"}
+    assert set(report["model"]["fit"]["estimates"]) == {"r", "alpha", "a", "b"}
     tiers = lifecycle["tier_value_shares"]
     assert tiers["top 1%"] + tiers["top 10%"] + tiers["rest"] == pytest.approx(1.0)
     check = report["model_check"]
@@ -152,7 +154,7 @@ def without_timings(value):
 
 def test_demo_json_is_reproducible(capsys):
     first = run_json(capsys)
-    assert first["clv"]["purchases"]["seconds"] >= 0
+    assert first["model"]["fit"]["seconds"] >= 0
     assert without_timings(first) == without_timings(run_json(capsys))
     assert without_timings(run_json(capsys, "--seed", "4")) != without_timings(first)
 

@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ecomstrat import simulate_transactions
@@ -71,7 +72,8 @@ def test_text_report(files, capsys):
         "RFM summary (weeks)",
         "BG/NBD purchase model (weeks)",
         "Gamma-Gamma spend model",
-        "Predicted CLV (12 months)",
+        "P(alive), BG/NBD",
+        "Predicted CLV (12 months, revenue)",
         "Calibration vs holdout",
         "Model check: holdout purchases, predicted vs actual",
         "Tracking: cumulative repeat purchases",
@@ -80,7 +82,10 @@ def test_text_report(files, capsys):
     ):
         assert f"\n{title}\n{'=' * len(title)}\n" in out
     assert "CAC payback" not in out  # no campaigns given
-    assert "margin 100.0% of spend" in " ".join(out.split())  # no margin: a revenue CLV
+    text = " ".join(out.split())
+    assert "(revenue: no gross margin rate was given)" in text  # no margin: a revenue CLV
+    assert "P(alive) = 1" in text
+    assert "--model mbgnbd" in text
 
 
 def test_json_report_with_campaigns_and_margins(files, capsys):
@@ -105,6 +110,7 @@ def test_json_report_with_campaigns_and_margins(files, capsys):
         "settings",
         "data",
         "summary",
+        "model",
         "clv",
         "holdout",
         "model_check",
@@ -169,7 +175,7 @@ def test_html_report_is_self_contained(files, capsys):
     assert "http://" not in text
     assert "https://" not in text
     assert "<script" not in text
-    assert "<h2>Predicted CLV (12 months)</h2>" in text
+    assert "<h2>Predicted CLV (12 months, gross margin)</h2>" in text
 
 
 def test_html_without_matplotlib_is_a_clear_error(files, capsys, monkeypatch):
@@ -220,7 +226,7 @@ def one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 def test_missing_column_names_it_and_lists_the_columns(files, capsys):
     err = one_line_error(capsys, str(files["orders"]), "--customer-id", "customer")
-    assert "time='time' is not a column of the header of" in err
+    assert "--time time is not a column of the header of" in err
     for name in ("order_id", "customer", "ordered_at", "value", "gross_margin"):
         assert f"'{name}'" in err
     assert "--time" in err
@@ -258,14 +264,15 @@ def test_non_numeric_amount(tmp_path, capsys):
 
 def test_bad_option_values(files, capsys):
     base = columns(files)
-    assert "observation_end='yesterday'" in one_line_error(
+    assert "--observation-end yesterday is invalid" in one_line_error(
         capsys, *base, "--observation-end", "yesterday"
     )
     err = one_line_error(capsys, *base, "--scorers", "rfm,nope")
     assert "'nope'" in err
     assert "'rfm'" in err
     err = one_line_error(capsys, *base, "--calibration-end", "2030-01-01")
-    assert "calibration_end" in err
+    assert "--calibration-end 2030-01-01 is invalid" in err
+    assert "calibration_end" not in err
     err = one_line_error(capsys, *base, "--markets", "DE")
     assert "--currency" in err
     err = one_line_error(capsys, *base, "--campaigns", str(files["campaigns"]))
@@ -297,7 +304,7 @@ def test_cdnow_report(shared_data, capsys, tmp_path):
     check = report["model_check"]
     assert check["n_customers"] == 23_570
     assert 0.7 < check["predicted_purchases"] / check["actual_purchases"] < 1.1
-    r = report["clv"]["purchases"]["estimates"]["r"]
+    r = report["model"]["fit"]["estimates"]["r"]
     assert 0.2 < r < 0.35  # the published 1/10 sample gives 0.243
     assert report["clv"]["n_excluded_from_spend_fit"] == 1  # one repeat buyer spent 0
 
@@ -344,3 +351,133 @@ def test_markets_need_rates_for_other_currencies(files, capsys):
     status, out, err = run(capsys, *base[:-1], "GB", "--fx", "GBP=0.79", "--json")
     assert status == 0, err
     assert json.loads(out)["markets"]["country"] == ["GB"]
+
+
+CDNOW_COLUMNS = [
+    "--delimiter",
+    "whitespace",
+    "--time",
+    "date",
+    "--amount",
+    "dollar_value",
+    "--time-format",
+    "%Y%m%d",
+]
+
+
+def test_cdnow_customers_file_holds_the_library_clv(shared_data, capsys, tmp_path):
+    """Acceptance: one row per CDNOW customer, CLV as customer_lifetime_value computes it."""
+    from ecomstrat.io import read_csv
+    from ecomstrat.metrics.clv import customer_lifetime_value
+    from ecomstrat.metrics.summary import rfm_summary
+    from ecomstrat.models.bgnbd import BGNBD
+    from ecomstrat.models.gamma_gamma import GammaGamma, NonPositiveSpendWarning
+
+    path = shared_data / "cdnow_master.txt"
+    out_csv = tmp_path / "out.csv"
+    argv = [str(path), *CDNOW_COLUMNS, "--gross-margin-rate", "0.3", "--customers", str(out_csv)]
+    status, out, err = run(capsys, *argv, "--json")
+    assert status == 0, err
+    report = json.loads(out)
+    assert "customer '10244'" in " ".join(report["warnings"])  # spent $0: said, not hidden
+    with out_csv.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 23_570
+
+    log = read_csv(
+        path, time="date", amount="dollar_value", delimiter="whitespace", time_format="%Y%m%d"
+    )
+    summary = rfm_summary(log, time_unit="week")
+    with pytest.warns(NonPositiveSpendWarning):
+        library = customer_lifetime_value(
+            summary,
+            purchase_model=BGNBD().fit(summary),
+            spend=GammaGamma().fit(summary),
+            horizon=12,
+            horizon_unit="month",
+            annual_discount_rate=0.10,
+            gross_margin_rate=0.3,
+        )
+    assert [r["customer_id"] for r in rows] == [str(c) for c in library.customer_ids]
+    clv = np.array([float(r["clv"]) for r in rows])
+    np.testing.assert_allclose(clv, library.clv, rtol=1e-12)
+    lower = np.array([float(r["clv_lower"]) for r in rows])
+    upper = np.array([float(r["clv_upper"]) for r in rows])
+    assert (lower <= clv).all()
+    assert (clv <= upper).all()
+    assert (lower < upper).all()
+    assert report["clv"]["mean_clv"] == pytest.approx(library.clv.mean())
+    assert report["scorers"]["scorers"]["clv"]["mean"] == pytest.approx(library.clv.mean())
+    row = rows[[r["customer_id"] for r in rows].index("10244")]
+    assert float(row["clv"]) > 0  # a defined CLV for the $0 repeat buyer
+
+
+def test_two_months_of_cdnow_report_every_part(shared_data, capsys, tmp_path):
+    """The first 20,200 orders by date: the migration window is longer than the log."""
+    lines = (shared_data / "cdnow_master.txt").read_text(encoding="utf-8").splitlines()
+    orders = sorted(lines[1:], key=lambda line: line.split()[1])[:20_200]
+    short = tmp_path / "cdnow_2m.txt"
+    short.write_text("\n".join([lines[0], *orders]) + "\n", encoding="utf-8")
+    status, out, err = run(capsys, str(short), *CDNOW_COLUMNS, "--json")
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["data"]["n_orders"] == 20_200
+    for part in ("model", "clv", "tracking", "lifecycle", "acquisition"):
+        assert "skipped" not in report[part], part
+    assert set(report["scorers"]["scorers"]) == {"churn_risk", "clv", "p_alive", "rfm"}
+    assert report["lifecycle"]["previous"].startswith("1997-01-01")
+
+
+def test_one_time_buyers_skip_model_parts_with_a_reason(files, capsys, tmp_path):
+    first_orders = tmp_path / "first.csv"
+    with files["orders"].open(newline="", encoding="utf-8") as source:
+        rows = list(csv.reader(source))
+    seen: set[str] = set()
+    kept = [rows[0]] + [r for r in rows[1:] if not (r[1] in seen or seen.add(r[1]))]
+    with first_orders.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(kept)
+    argv = [str(first_orders), *columns(files)[1:]]
+    status, out, err = run(capsys, *argv, "--json")
+    assert status == 0, err
+    report = json.loads(out)
+    assert "frequency" in report["model"]["skipped"]
+    assert report["clv"]["skipped"]
+    assert report["tracking"]["skipped"]
+    assert report["lifecycle"]["n_customers"] == N_CUSTOMERS
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    assert "Skipped: frequency=" in out
+
+
+def test_model_flag_and_customers_parquet(files, capsys, tmp_path):
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    target = tmp_path / "customers.parquet"
+    status, out, err = run(
+        capsys, *columns(files), "--model", "mbgnbd", "--customers", str(target), "--json"
+    )
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["settings"]["model"] == "mbgnbd"
+    assert report["model"]["name"] == "MBG/NBD"
+    table = pq.read_table(target)
+    assert table.num_rows == N_CUSTOMERS
+    assert table.column_names[:3] == ["customer_id", "x", "t_x"]
+
+
+def test_customers_parquet_without_pyarrow_fails_first(files, capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    status, out, err = run(capsys, *columns(files), "--customers", str(tmp_path / "c.parquet"))
+    assert status == 2
+    assert out == ""
+    assert "ecomstrat[pyarrow]" in err
+    assert not (tmp_path / "c.parquet").exists()
+
+
+def test_errors_name_the_flags(files, capsys):
+    err = one_line_error(capsys, *columns(files), "--time-format", "%Y%m%d")
+    assert "--time-format '%Y%m%d'" in err
+    assert "time_format" not in err
+    err = one_line_error(capsys, *columns(files), "--holdout-weeks", "500")
+    assert err.startswith("ecomstrat: error: --holdout-weeks 500 is invalid")

@@ -9,7 +9,7 @@ import pytest
 
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError, UnknownCodeError
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.io import log_from_arrow, read_parquet
+from ecomstrat.io import log_from_arrow, read_parquet, summary_from_arrow
 from tests.io._logs import AMOUNTS, IDS, MARGINS, TIMES, assert_same_log, expected_log
 
 pa = pytest.importorskip("pyarrow")
@@ -177,3 +177,37 @@ def test_summary_to_arrow() -> None:
     assert table.schema.field("frequency").type == pa.int64()
     assert table.schema.field("monetary").type == pa.float64()
     assert table["monetary"].to_pylist() == [4.0, 0.0]
+
+
+# --- summaries ---------------------------------------------------------------------------------
+
+
+def test_summary_round_trip() -> None:
+    summary = CustomerSummary.from_arrays(
+        [2, 0, 1], [30.5, 0.0, 3.0], [40.0, 40.0, 5.0], [12.5, 0.0, 3.0],
+        customer_ids=[10, 11, 12], time_unit="week",
+    )  # fmt: skip
+    table = summary.to_arrow()
+    for source in (table, table.to_batches()[0]):
+        back = summary_from_arrow(source, monetary="monetary", time_unit="week")
+        for field in ("customer_ids", "frequency", "recency", "T", "monetary"):
+            np.testing.assert_array_equal(getattr(back, field), getattr(summary, field))
+        assert back.customer_ids.dtype == np.int64
+
+
+def test_summary_ids_and_errors() -> None:
+    table = pa.table({"frequency": [1, 0], "recency": [2.0, 0.0], "T": [5.0, 5.0]})
+    assert summary_from_arrow(table, customer_id=None).customer_ids.tolist() == [0, 1]
+    named = table.append_column("customer_id", pa.array(["x", "y"]).dictionary_encode())
+    assert summary_from_arrow(named).customer_ids.tolist() == ["x", "y"]
+    assert summary_from_arrow(named).customer_ids.dtype.kind == "U"
+    with pytest.raises(UnknownCodeError, match=r"customer_id='customer_id'.*'frequency'"):
+        summary_from_arrow(table)
+    with pytest.raises(InvalidInputError, match=r"table\['T'\]\[0\]=null"):
+        summary_from_arrow(table.set_column(2, "T", pa.array([None, 5.0])), customer_id=None)
+    with pytest.raises(InvalidInputError, match=r"customer ids must be integers or strings"):
+        summary_from_arrow(table.append_column("customer_id", pa.array([1.0, 2.0])))
+    with pytest.raises(InvalidInputError, match=r"table='<dict>' is invalid"):
+        summary_from_arrow({"frequency": [1]})
+    with pytest.raises(EmptyInputError, match="at least one customer"):
+        summary_from_arrow(table.slice(0, 0), customer_id=None)

@@ -81,8 +81,12 @@ def test_positions_with_header_and_other_delimiters(tmp_path: Path, engine: str)
     assert_same_log(log, _expected())
     spaced = "\n".join("  " + "   ".join(line.split(",")) for line in ORDERS.splitlines())
     spaced = spaced.replace("2024-02-01 08:00", "2024-02-01T08:00")
-    log = read_csv(_write(tmp_path, spaced + "\n\n", "spaced.txt"), delimiter=None, engine=engine)
-    assert_same_log(log, _expected())
+    spaced_path = _write(tmp_path, spaced + "\n\n", "spaced.txt")
+    for word in ("whitespace", " Whitespace "):
+        assert_same_log(read_csv(spaced_path, delimiter=word, engine=engine), _expected())
+    tabs = _write(tmp_path, ORDERS.replace(",", "\t"), "tabs.tsv")
+    for word in ("tab", "\\t", "\t"):
+        assert_same_log(read_csv(tabs, delimiter=word, engine=engine), _expected())
 
 
 def test_quoted_fields_blank_lines_and_bom(tmp_path: Path, engine: str) -> None:
@@ -146,7 +150,7 @@ def test_reads_a_stream() -> None:
     ("text", "kwargs", "error", "pattern"),
     [
         ("", {}, EmptyInputError, r"orders.csv' is empty: it holds no line with data"),
-        ("\n  \n", {"delimiter": None}, EmptyInputError, r"is empty"),
+        ("\n  \n", {"delimiter": "whitespace"}, EmptyInputError, r"is empty"),
         ("customer_id,time,amount\n", {}, EmptyInputError, r"header but no data row"),
         (
             ORDERS,
@@ -253,7 +257,7 @@ def test_pyarrow_engine_needs_pyarrow(tmp_path: Path, monkeypatch: pytest.Monkey
 def _cdnow_master(path: Path, engine: str = "auto") -> TransactionLog:
     return read_csv(
         path / "cdnow_master.txt",
-        delimiter=None,
+        delimiter="whitespace",
         time="date",
         amount="dollar_value",
         time_format="%Y%m%d",
@@ -264,7 +268,7 @@ def _cdnow_master(path: Path, engine: str = "auto") -> TransactionLog:
 def _cdnow_sample(path: Path, engine: str = "auto") -> TransactionLog:
     return read_csv(
         path / "cdnow_sample.txt",
-        delimiter=None,
+        delimiter="whitespace",
         header=False,
         customer_id=0,
         time=2,
@@ -291,7 +295,7 @@ def test_cdnow_sample(shared_data: Path, engine: str) -> None:
     assert log.customer_ids[0] == "00004"
     ints = read_csv(
         shared_data / "cdnow_sample.txt",
-        delimiter=None,
+        delimiter="whitespace",
         header=False,
         customer_id=0,
         time=2,

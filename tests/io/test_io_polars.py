@@ -5,7 +5,7 @@ import pytest
 
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError, UnknownCodeError
 from ecomstrat.frames.summary import CustomerSummary
-from ecomstrat.io import log_from_polars
+from ecomstrat.io import log_from_polars, summary_from_polars
 from tests.io._logs import AMOUNTS, IDS, MARGINS, TIMES, assert_same_log, expected_log
 
 pl = pytest.importorskip("polars")
@@ -138,3 +138,42 @@ def test_summary_to_polars() -> None:
     assert frame.schema["T"] == pl.Float64
     assert frame["customer_id"].to_list() == [7, 3]
     assert frame["recency"].to_list() == [30.5, 0.0]
+
+
+# --- summaries ---------------------------------------------------------------------------------
+
+
+def test_summary_round_trip() -> None:
+    summary = CustomerSummary.from_arrays(
+        [2, 0, 1], [30.5, 0.0, 3.0], [40.0, 40.0, 5.0], [12.5, 0.0, 3.0],
+        customer_ids=["a", "b", "c"], time_unit="week",
+    )  # fmt: skip
+    back = summary_from_polars(summary.to_polars(), monetary="monetary", time_unit="week")
+    for field in ("customer_ids", "frequency", "recency", "T", "monetary"):
+        np.testing.assert_array_equal(getattr(back, field), getattr(summary, field))
+    assert back.customer_ids.dtype.kind == "U"
+    assert back.time_unit == summary.time_unit
+
+
+def test_summary_ids_and_errors() -> None:
+    df = pl.DataFrame({"frequency": [1, 0], "recency": [2.0, 0.0], "T": [5.0, 5.0]})
+    assert summary_from_polars(df, customer_id=None).customer_ids.tolist() == [0, 1]
+    ids = summary_from_polars(df.with_columns(id=pl.Series([7, 3])), customer_id="id")
+    assert ids.customer_ids.tolist() == [7, 3]
+    assert ids.customer_ids.dtype == np.int64
+    categorical = df.with_columns(customer_id=pl.Series(["x", "y"], dtype=pl.Categorical))
+    assert summary_from_polars(categorical).customer_ids.tolist() == ["x", "y"]
+    with pytest.raises(UnknownCodeError, match=r"customer_id='customer_id'.*'frequency'"):
+        summary_from_polars(df)
+    with pytest.raises(UnknownCodeError, match=r"T='age' is not a column of df"):
+        summary_from_polars(df, T="age", customer_id=None)
+    with pytest.raises(InvalidInputError, match=r"df\['recency'\]\[1\]=null"):
+        summary_from_polars(df.with_columns(recency=pl.Series([2.0, None])), customer_id=None)
+    with pytest.raises(InvalidInputError, match="customer ids must be integers or strings"):
+        summary_from_polars(df.with_columns(customer_id=pl.Series([1.0, 2.0])))
+    with pytest.raises(InvalidInputError, match=r"customer_ids='a' is invalid: is duplicated"):
+        summary_from_polars(df.with_columns(customer_id=pl.Series(["a", "a"])))
+    with pytest.raises(InvalidInputError, match=r"Call \.collect\(\) first"):
+        summary_from_polars(df.lazy())  # type: ignore[arg-type]
+    with pytest.raises(EmptyInputError, match="at least one customer"):
+        summary_from_polars(df.head(0), customer_id=None)

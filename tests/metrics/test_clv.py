@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ecomstrat.domain.time_unit import TimeUnit
-from ecomstrat.exceptions import InvalidInputError
+from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.metrics.clv import (
     LifetimeValues,
@@ -18,7 +18,7 @@ from ecomstrat.metrics.clv import (
 )
 from ecomstrat.models._protocols import RFMData, TimeLike, continuous_discount_rate
 from ecomstrat.models.bgnbd import BGNBD, MBGNBD, FittedBGNBD
-from ecomstrat.models.gamma_gamma import GammaGamma
+from ecomstrat.models.gamma_gamma import GammaGamma, NonPositiveSpendWarning
 
 BGNBD_WEEKS = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
 SPEND = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
@@ -290,4 +290,49 @@ def test_invalid_spend(summary) -> None:
             purchase_model=BGNBD_WEEKS,
             spend=SPEND,
             horizon=12,
+        )
+
+
+def test_non_positive_spenders_get_the_population_mean_spend(summary) -> None:
+    zero = CustomerSummary.from_arrays(
+        summary.frequency,
+        summary.recency,
+        summary.T,
+        [22.35, 0.0, 0.0, 5.0, 40.0, 12.5],  # b bought again for nothing
+        customer_ids=summary.customer_ids,
+        time_unit="week",
+    )
+    with pytest.warns(
+        NonPositiveSpendWarning,
+        match=r"^1 repeat buyer\(s\) with monetary <= 0 get the population mean spend p\*gamma/"
+        r"\(q-1\) = 35.219, like one-time buyers, the first monetary\[1\]=0.0 \(customer 'b'\)",
+    ) as caught:
+        result = customer_lifetime_value(
+            zero, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=12, gross_margin_rate=0.3
+        )
+    assert caught[0].filename == __file__  # the warning points at the caller
+    assert result.expected_spend[1] == SPEND.params.mean_spend == result.expected_spend[2]
+    assert np.isfinite(result.clv).all()
+    assert (result.clv > 0).all()
+    plain = customer_lifetime_value(
+        summary, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=12, gross_margin_rate=0.3
+    )
+    others = [0, 2, 3, 4, 5]
+    np.testing.assert_array_equal(result.clv[others], plain.clv[others])
+    assert result.clv[1] == pytest.approx(
+        0.3 * SPEND.params.mean_spend * result.discounted_purchases[1]
+    )
+    with pytest.raises(
+        InvalidInputError, match=r"^monetary\[1\]=0.0 \(customer 'b'\) is invalid: must be > 0"
+    ):
+        customer_lifetime_value(
+            zero, purchase_model=BGNBD_WEEKS, spend=SPEND, horizon=12, non_positive="raise"
+        )
+    with pytest.raises(UnknownCodeError, match=r"^non_positive='population_mean' is not known"):
+        customer_lifetime_value(
+            summary,
+            purchase_model=BGNBD_WEEKS,
+            spend=[1.0] * 6,
+            horizon=12,
+            non_positive="population_mean",  # type: ignore[arg-type]
         )

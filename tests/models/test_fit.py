@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-from ecomstrat.exceptions import ConvergenceError
-from ecomstrat.models._fit import Mixing, maximize_likelihood
+from ecomstrat.exceptions import ConvergenceError, InvalidInputError
+from ecomstrat.models._fit import Mixing, check_weights, maximize_likelihood
 
 
 def _blas_threads() -> list[int]:
@@ -149,3 +149,62 @@ def test_a_collapsed_mixing_distribution_is_a_boundary_maximum() -> None:
     assert estimate.params[0] == pytest.approx(np.e, rel=1e-9)  # the free parameter is exact
     assert "s=" in estimate.boundary
     assert "the dropout rates hardly vary" in estimate.boundary
+
+
+def test_penalised_maximum_and_its_covariance() -> None:
+    sample = np.random.default_rng(3).gamma(shape=2.5, scale=1 / 0.5, size=200)
+    objective = _gamma_sample_loglik(sample.sum(), np.log(sample).sum(), sample.size)
+    plain = maximize_likelihood(
+        objective, [1.0, 1.0], ("k", "rate"), n_customers=200, n_patterns=200
+    )
+    penalty = 20.0
+    estimate = maximize_likelihood(
+        objective, [1.0, 1.0], ("k", "rate"), n_customers=200, n_patterns=200, penalty=penalty
+    )
+    theta = estimate.params
+    value, gradient = objective(theta)
+    # stationary point of loglik − λ Σ (log θ)²: θ ∂ℓ/∂θ = 2 λ log θ
+    np.testing.assert_allclose(theta * gradient, 2 * penalty * np.log(theta), atol=1e-6)
+    assert estimate.log_likelihood == pytest.approx(value, rel=1e-12)
+    assert estimate.log_likelihood < plain.log_likelihood
+    assert np.sum(np.log(theta) ** 2) < np.sum(np.log(plain.params) ** 2)
+    assert estimate.diagnostics.penalty == penalty
+    # the penalty adds curvature: the variances shrink
+    assert np.all(np.diag(estimate.covariance) < np.diag(plain.covariance))
+
+
+def test_penalty_keeps_a_runaway_parameter_finite() -> None:
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        return float(np.log(theta[0])), np.array([1.0 / theta[0]])
+
+    estimate = maximize_likelihood(
+        objective, [1.0], ("a",), n_customers=1, n_patterns=1, penalty=0.5
+    )
+    # maximum of log a − 0.5 (log a)²: log a = 1
+    assert estimate.params[0] == pytest.approx(np.e, rel=1e-8)
+
+
+@pytest.mark.parametrize("penalty", [-1.0, float("nan"), float("inf"), "0.1"])
+def test_invalid_penalty(penalty: object) -> None:
+    with pytest.raises(InvalidInputError, match="penalty"):
+        maximize_likelihood(
+            lambda t: (0.0, np.zeros(1)),
+            [1.0],
+            ("a",),
+            n_customers=1,
+            n_patterns=1,
+            penalty=penalty,  # type: ignore[arg-type]
+        )
+
+
+def test_check_weights() -> None:
+    np.testing.assert_array_equal(check_weights(None, 3), np.ones(3))
+    np.testing.assert_array_equal(check_weights([0, 2.5, 1], 3), [0.0, 2.5, 1.0])
+    with pytest.raises(InvalidInputError, match=r"weights\[2\]=-1.0"):
+        check_weights([1, 1, -1], 3)
+    with pytest.raises(InvalidInputError, match=r"weights\[0\]=inf"):
+        check_weights([np.inf, 1, 1], 3)
+    with pytest.raises(InvalidInputError, match="one entry per row"):
+        check_weights([1, 1], 3)
+    with pytest.raises(InvalidInputError, match="weights"):
+        check_weights([[1, 1, 1]], 3)

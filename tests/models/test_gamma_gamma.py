@@ -10,13 +10,19 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ecomstrat.datasets import simulate_transactions
-from ecomstrat.exceptions import BoundaryEstimateWarning, EmptyInputError, InvalidInputError
+from ecomstrat.exceptions import (
+    BoundaryEstimateWarning,
+    EmptyInputError,
+    InvalidInputError,
+    UnknownCodeError,
+)
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models.gamma_gamma import (
     FittedGammaGamma,
     FrequencyMonetaryCorrelationWarning,
     GammaGamma,
     GammaGammaParams,
+    NonPositiveSpendWarning,
     frequency_monetary_correlation,
 )
 from tests.reference.bgnbd import COMPARISONS
@@ -168,14 +174,20 @@ def test_errors_name_the_customer() -> None:
         InvalidInputError,
         match=r"monetary\[2\]=0.0 \(customer 'c'\) is invalid: must be > 0 for a repeat buyer",
     ):
-        GammaGamma().fit(summary)
+        GammaGamma().fit(summary, non_positive="raise")
     with pytest.raises(InvalidInputError, match=r"frequency\[0\]=1.5 is invalid"):
         GammaGamma().fit(([1.5], [3.0]))
+    with pytest.raises(InvalidInputError, match=r"monetary\[0\]=nan \(customer 'a'\) is inv"):
+        GammaGamma().fit(attrs_evolve_monetary(summary, [np.nan, 0.0, 1.0]))
     with pytest.raises(EmptyInputError, match="no repeat buyers"):
         GammaGamma().fit(([0, 0], [0.0, 0.0]))
+    with pytest.raises(EmptyInputError, match=r"monetary > 0 \(1 repeat buyer\(s\) have"):
+        GammaGamma().fit(([0, 2], [0.0, 0.0]))
     with pytest.raises(InvalidInputError, match=r"gamma=0.0 is invalid: must be > 0"):
         GammaGammaParams(1.0, 1.0, 0.0)
-    with pytest.raises(InvalidInputError, match=r"must be a CustomerSummary or a \(frequency, mon"):
+    with pytest.raises(
+        InvalidInputError, match=r"must be a CustomerSummary, .* or a \(frequency, mon"
+    ):
         GammaGamma().fit(([1], [2.0], [3.0]))  # type: ignore[arg-type]
 
 
@@ -185,3 +197,84 @@ def test_correlation_and_repr() -> None:
     model = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
     assert isinstance(model, FittedGammaGamma)
     assert repr(model) == "FittedGammaGamma(p=6.25, q=3.74, gamma=15.44)"
+
+
+def attrs_evolve_monetary(summary: CustomerSummary, monetary: list[float]) -> CustomerSummary:
+    return CustomerSummary.from_arrays(
+        summary.frequency,
+        summary.recency,
+        summary.T,
+        monetary,
+        customer_ids=summary.customer_ids,
+        time_unit=summary.time_unit,
+    )
+
+
+# --- repeat buyers whose spend is <= 0 -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_zero_spenders() -> tuple[CustomerSummary, np.ndarray]:
+    """A simulated base with three repeat buyers whose mean spend is set to 0 or below."""
+    summary = simulate_transactions(1_500, seed=11).summary()
+    monetary = summary.monetary.copy()
+    repeat = np.flatnonzero(summary.frequency > 0)
+    bad = repeat[[3, 10, 40]]
+    monetary[bad] = 0.0
+    return attrs_evolve_monetary(summary, list(monetary)), bad
+
+
+def test_fit_excludes_non_positive_spenders_with_a_counting_warning(with_zero_spenders) -> None:
+    summary, bad = with_zero_spenders
+    first = summary.customer_ids[bad[0]].item()
+    with pytest.warns(
+        NonPositiveSpendWarning,
+        match=rf"^3 repeat buyer\(s\) with monetary <= 0 were left out of the fit, the first"
+        rf" monetary\[{bad[0]}\]=0.0 \(customer {first!r}\)",
+    ) as caught:
+        fitted = GammaGamma().fit(summary)
+    assert caught[0].filename == __file__  # points at the caller
+    keep = (summary.frequency > 0) & (summary.monetary > 0)
+    expected = GammaGamma().fit((summary.frequency[keep], summary.monetary[keep]))
+    assert fitted.params == expected.params
+    assert fitted.fit is not None
+    assert fitted.fit.diagnostics.n_customers == int(keep.sum())
+    assert fitted.frequency_monetary_correlation == expected.frequency_monetary_correlation
+    assert frequency_monetary_correlation(summary) == expected.frequency_monetary_correlation
+    with pytest.warns(NonPositiveSpendWarning, match="left out of the log-likelihood"):
+        assert fitted.log_likelihood(summary) == pytest.approx(fitted.fit.log_likelihood)
+
+
+def test_non_positive_spenders_are_predicted_like_one_time_buyers(with_zero_spenders) -> None:
+    summary, bad = with_zero_spenders
+    model = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
+    with pytest.warns(
+        NonPositiveSpendWarning,
+        match=r"^3 repeat buyer\(s\) .* population mean spend .* = 35.219, like",
+    ) as caught:
+        spend = model.conditional_expected_spend(summary)
+    assert caught[0].filename == __file__
+    np.testing.assert_array_equal(spend[bad], model.params.mean_spend)
+    others = np.setdiff1d(np.arange(len(summary)), bad)
+    np.testing.assert_array_equal(
+        spend[others],
+        model.conditional_expected_spend((summary.frequency[others], summary.monetary[others])),
+    )
+    assert np.isfinite(spend).all()
+    with pytest.raises(InvalidInputError, match=r"monetary\[\d+\]=0.0 .* 3 row\(s\) break"):
+        model.conditional_expected_spend(summary, non_positive="raise")
+    with pytest.raises(UnknownCodeError, match=r"non_positive='drop' is not known: valid values"):
+        model.conditional_expected_spend(summary, non_positive="drop")  # type: ignore[arg-type]
+    with pytest.warns(NonPositiveSpendWarning, match=r"the first monetary\[1\]=-4.0: the"):
+        refunds = model.conditional_expected_spend(([2, 1], [10.0, -4.0]))
+    assert refunds[1] == model.params.mean_spend  # a net refund: no spend information either
+    with pytest.raises(UnknownCodeError, match=r"non_positive='zero' is not known"):
+        GammaGamma().fit(summary, non_positive="zero")  # type: ignore[arg-type]
+
+
+def test_no_warning_without_non_positive_spenders() -> None:
+    model = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.conditional_expected_spend(([2, 0], [10.0, 0.0]), non_positive="raise")
+        model.conditional_expected_spend(([2, 0], [10.0, -3.0]))  # one-time buyers: ignored

@@ -152,13 +152,20 @@ FIT: dict[str, Callable[[object], object]] = {
 }
 
 #: What each model's fit takes, as its message says.
+_RFM = (
+    "a CustomerSummary, a pandas, polars or Arrow table with columns frequency, recency and T,"
+    " or a (frequency, recency, T) tuple of arrays"
+)
 EXPECTED = {
-    "BGNBD": "a CustomerSummary or a (frequency, recency, T) tuple of arrays",
-    "MBGNBD": "a CustomerSummary or a (frequency, recency, T) tuple of arrays",
-    "ParetoNBD": "a CustomerSummary or a (frequency, recency, T) tuple of arrays",
-    "BGBB": "DiscretePatterns or a (frequency, recency, periods) tuple",
-    "SBG": "SurvivorCounts or a sequence of survivor counts (the cohort size first)",
-    "GammaGamma": "a CustomerSummary or a (frequency, monetary) tuple of arrays",
+    "BGNBD": _RFM,
+    "MBGNBD": _RFM,
+    "ParetoNBD": _RFM,
+    "BGBB": "DiscretePatterns, a pandas, polars or Arrow table with columns frequency, recency,"
+    " periods (and optionally weights), or a (frequency, recency, periods) tuple",
+    "SBG": "SurvivorCounts, a pandas, polars or Arrow table with a survivors column (and"
+    " optionally cohort), or a sequence of survivor counts (the cohort size first)",
+    "GammaGamma": "a CustomerSummary, a pandas, polars or Arrow table with columns frequency"
+    " and monetary, or a (frequency, monetary) tuple of arrays",
 }
 
 
@@ -190,29 +197,9 @@ def test_fit_of_a_list_of_numbers_by_the_other_models() -> None:
         SBG().fit([1, 2, 3])
 
 
-@pytest.mark.parametrize("model", list(FIT))
-@pytest.mark.parametrize("library", ["pandas", "polars"])
-def test_fit_of_a_dataframe_says_what_to_call(model: str, library: str) -> None:
-    frame_library = pytest.importorskip(library)
-    frame = frame_library.DataFrame({"frequency": [1, 0], "recency": [1.0, 0.0], "T": [2.0, 2.0]})
-    with pytest.raises(InvalidInputError) as caught:
-        FIT[model](frame)
-    message = str(caught.value)
-    assert message.startswith(
-        f"data='<{library} DataFrame>' is invalid: must be {EXPECTED[model]}, not a DataFrame. "
-    )
-    if model in ("BGNBD", "MBGNBD", "ParetoNBD"):
-        convert = "summary_from_pandas(df," if library == "pandas" else "log_from_polars(df)"
-        assert f"ecomstrat.{convert}" in message
-
-
-def test_predictions_refuse_a_dataframe_too() -> None:
+def test_a_series_is_one_cohort_of_survivor_counts() -> None:
     pd = pytest.importorskip("pandas")
-    frame = pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]})
-    model = BGNBD.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="week")
-    with pytest.raises(InvalidInputError, match=r"ecomstrat\.summary_from_pandas"):
-        model.probability_alive(frame)  # type: ignore[arg-type]
-    # a Series is a column, not a table: one cohort's survivor counts
+    # a Series is a column, not a table (tables: tests/models/test_frames_in.py)
     counts = pd.Series([1000, 631, 468, 382, 326, 289, 262, 241])
     assert SBG().fit(counts).params.to_dict() == pytest.approx(
         SBG().fit(counts.to_numpy()).params.to_dict()

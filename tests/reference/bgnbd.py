@@ -193,6 +193,23 @@ def bgnbd_discounted_python(r, alpha, a, b, delta, horizon, x, t_x, T):
     return np.array(out)
 
 
+def _conditional_pmf(p_alive, shift, r, alpha, a, b, n, t, x, t_x, T):
+    """P(Y(t) = n | x, t_x, T) = P(alive) eq. 8 at (r+x, α+T, a, b+x+shift) + δ_{n=0} P(dead)."""
+    out = []
+    for ni, ti, xi, txi, Ti in zip(n, t, x, t_x, T, strict=True):
+        alive = p_alive(r, alpha, a, b, xi, txi, Ti)
+        future = bgnbd_pmf_python(r + xi, alpha + Ti, a, b + xi + shift, [ni], [ti])[0]
+        value = alive * mp.mpf(future) + (1 - alive if ni == 0 else 0)
+        out.append(float(value))
+    return np.array(out)
+
+
+@_mp
+def bgnbd_conditional_pmf_python(r, alpha, a, b, n, t, x, t_x, T):
+    """Conditional PMF of the BG/NBD (the posterior mixture, in mpmath)."""
+    return _conditional_pmf(_p_alive_bg, 0, r, alpha, a, b, n, t, x, t_x, T)
+
+
 # ----------------------------------------------------------------------------------- MBG/NBD
 
 
@@ -288,6 +305,12 @@ def mbgnbd_pmf_python(r, alpha, a, b, n, t):
 
 
 @mp.workdps(25)
+@_mp
+def mbgnbd_conditional_pmf_python(r, alpha, a, b, n, t, x, t_x, T):
+    """Conditional PMF of the MBG/NBD: alive at T, a BG/NBD customer with b + x + 1."""
+    return _conditional_pmf(_p_alive_mbg, 1, r, alpha, a, b, n, t, x, t_x, T)
+
+
 def mbgnbd_discounted_python(r, alpha, a, b, delta, horizon, x, t_x, T):
     """P(alive) ∫_0^H e^{-δt} d E_BG/NBD[X(t) | r+x, α+T, a, b+x+1] by mpmath quadrature."""
     out = []
@@ -358,7 +381,8 @@ def _kernels() -> dict[str, dict[str, Callable[..., Any]]]:
 
     table: dict[str, dict[str, Callable[..., Any]]] = {}
     for prefix, shift in (("bgnbd", 0.0), ("mbgnbd", 1.0)):
-        for name in ("loglik", "p_alive", "conditional", "unconditional", "pmf", "discounted"):
+        names = ("loglik", "p_alive", "conditional", "unconditional", "pmf", "discounted")
+        for name in (*names, "conditional_pmf"):
             kernel = getattr(bgnbd, name)
             table[f"{prefix}_{name}"] = {
                 "numba": _variant(kernel, shift, parallel=False),

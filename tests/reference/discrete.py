@@ -157,6 +157,27 @@ def bgbb_probability_of_purchases_python(theta, n, t):
     return np.array(out)
 
 
+def bgbb_conditional_pmf_python(theta, k, t, x, t_x, n):
+    """P(k purchases in the next t opportunities | x, t_x, n), in linear space.
+
+    ``P(alive at n)`` (eq. 11 with ``ahead = 0``) times eq. (8) at the posterior parameters
+    ``(α + x, β + n − x, γ, δ + n)``, plus ``P(dead)`` when ``k = 0``.
+    """
+    alpha, beta, gamma, delta = theta
+    alive = bgbb_probability_alive_python(theta, x, t_x, n, 0)
+    out = []
+    rows = zip(k.tolist(), t.tolist(), x.tolist(), n.tolist(), alive.tolist(), strict=True)
+    for kj, tj, xj, nj, aj in rows:
+        posterior = (alpha + xj, beta + nj - xj, gamma, delta + nj)
+        future = 0.0
+        if kj <= tj:
+            future = bgbb_probability_of_purchases_python(
+                posterior, np.array([kj]), np.array([tj])
+            )[0]
+        out.append(aj * future + (1.0 - aj if kj == 0 else 0.0))
+    return np.array(out)
+
+
 # --- sBG (Fader & Hardie 2007, 2010) ----------------------------------------------------
 
 
@@ -262,6 +283,10 @@ def _kernels() -> dict[str, dict[str, object]]:
         "bgbb_probability_of_purchases": {
             "numba": bgbb.bgbb_probability_of_purchases,
             "python": bgbb_probability_of_purchases_python,
+        },
+        "bgbb_conditional_pmf": {
+            "numba": bgbb.bgbb_conditional_pmf,
+            "python": bgbb_conditional_pmf_python,
         },
         "sbg_loglik_terms": {"numba": sbg.sbg_loglik_terms, "python": sbg_loglik_python},
         "sbg_survival": {"numba": sbg.sbg_survival, "python": sbg_survival_python},

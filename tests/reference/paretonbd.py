@@ -134,6 +134,20 @@ def pmf_new(r, alpha, s, beta, n, t):
         return float(alive + mp.exp(log_died))
 
 
+def conditional_pmf(r, alpha, s, beta, n, t, x, t_x, T):
+    """P(X(T, T + t) = n | x, t_x, T): P(alive) P_new(n, t; r+x, α+T, s, β+T) + δ_{n=0} P(dead).
+
+    Arrays in, one value per row, each ingredient by mpmath (:func:`probability_alive`,
+    :func:`pmf_new`).
+    """
+    out = []
+    for ni, ti, xi, txi, Ti in zip(n, t, x, t_x, T, strict=True):
+        alive = probability_alive(r, alpha, s, beta, xi, txi, Ti)
+        future = pmf_new(r + xi, alpha + Ti, s, beta + Ti, ni, ti) if ti > 0 else float(ni == 0)
+        out.append(alive * future + (1.0 - alive if ni == 0 else 0.0))
+    return np.array(out)
+
+
 def second_factorial_moment_new(r, alpha, s, beta, t):
     """E[X(t)(X(t) − 1)] = E[λ²] E[A²] for the active time A = min(τ, t).
 
@@ -228,12 +242,18 @@ def _kernels() -> dict[str, dict[str, object]]:
         return patterns.evaluate(np.array([r, alpha, s, beta]))[0]
 
     numba_loglik.kernel_module = "ecomstrat._kernels.paretonbd"  # type: ignore[attr-defined]
+    from ecomstrat._kernels import paretonbd
+
     return {
         "paretonbd_loglik": {
             "numba": numba_loglik,
             "python": loglik_python,
             "lifetimes": loglik_lifetimes,
-        }
+        },
+        "paretonbd_conditional_pmf": {
+            "numba": paretonbd.conditional_pmf,
+            "python": conditional_pmf,
+        },
     }
 
 
