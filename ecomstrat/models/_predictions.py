@@ -28,7 +28,7 @@ from ecomstrat.frames.discrete import DiscretePatterns
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._data import as_rfm_arrays, check_data, table_ids
 
-__all__ = ["CustomerPredictions", "customer_ids", "customer_predictions"]
+__all__ = ["CustomerPredictions", "customer_ids", "customer_predictions", "given_customer_ids"]
 
 
 class _PurchaseModel(Protocol):
@@ -87,11 +87,16 @@ class CustomerPredictions(Tabular):
         }
 
 
-def customer_ids(data: object, n: int) -> AnyArray:
-    """Ids of the ``n`` customers of ``data``: the summary's, the table's, else ``0..n-1``."""
+def given_customer_ids(data: object) -> AnyArray | None:
+    """The ids ``data`` carries: a summary's, a table's ``customer_id``, else ``None``."""
     if isinstance(data, CustomerSummary):
         return data.customer_ids
-    ids = table_ids(data)
+    return table_ids(data)
+
+
+def customer_ids(data: object, n: int) -> AnyArray:
+    """Ids of the ``n`` customers of ``data``: those it carries, else ``0..n-1``."""
+    ids = given_customer_ids(data)
     return np.arange(n) if ids is None else ids
 
 

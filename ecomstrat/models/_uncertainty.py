@@ -19,15 +19,18 @@ import numpy as np
 from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import check_number, invalid
 from ecomstrat.frames._export import Tabular
-from ecomstrat.frames.summary import CustomerSummary
+from ecomstrat.models._predictions import (
+    CustomerPredictions,
+    customer_predictions,
+    given_customer_ids,
+)
 
 if TYPE_CHECKING:
     from ecomstrat.models._base import FittedModel
 
 __all__ = [
     "PredictionInterval",
-    "PurchaseIntervals",
-    "customer_ids_of",
+    "PurchasePredictions",
     "parameter_draws",
     "prediction_interval",
 ]
@@ -134,15 +137,35 @@ def prediction_interval(
     return PredictionInterval(estimate, lower, upper, probability, count, customer_ids)
 
 
-def customer_ids_of(data: object) -> AnyArray | None:
-    """The customer ids of a :class:`~ecomstrat.CustomerSummary`, else ``None``."""
-    return data.customer_ids if isinstance(data, CustomerSummary) else None
+class PurchasePredictions:
+    """What every fitted purchase model offers on top of its own predictions (a mixin).
 
-
-class PurchaseIntervals:
-    """Prediction intervals of a fitted purchase model (mixed into its fitted class)."""
+    The per-customer table (:meth:`predictions`) and the prediction intervals, built on the
+    model's ``probability_alive`` and ``conditional_expected_purchases``.
+    """
 
     __slots__ = ()
+
+    def predictions(self, data: Any, *, t: float) -> CustomerPredictions:
+        """P(alive) and expected purchases in the next ``t`` time units, keyed by customer id.
+
+        Parameters
+        ----------
+        data : CustomerSummary, table or tuple of arrays
+            As for ``probability_alive``; ids come from the summary, from a table's
+            ``customer_id`` column (pandas: or index), else they are row numbers.
+        t : float
+            Horizon of ``expected_purchases``, in the model's time unit (opportunities for
+            BG/BB).
+
+        Returns
+        -------
+        CustomerPredictions
+            A table (``to_pandas()``, ``to_polars()``, ``to_arrow()``) of ``customer_id``,
+            the inputs, ``probability_alive`` and ``expected_purchases``.
+        """
+        model: Any = self
+        return customer_predictions(model, data, t=t)
 
     def probability_alive_interval(
         self, data: Any, *, level: float = 0.9, n_draws: int = 1000, seed: int | None = None
@@ -181,7 +204,7 @@ class PurchaseIntervals:
         return prediction_interval(
             lambda m: m.probability_alive(data),
             [model],
-            customer_ids=customer_ids_of(data),
+            customer_ids=given_customer_ids(data),
             level=level,
             n_draws=n_draws,
             seed=seed,
@@ -232,7 +255,7 @@ class PurchaseIntervals:
         return prediction_interval(
             lambda m: m.conditional_expected_purchases(t, data),
             [model],
-            customer_ids=customer_ids_of(data),
+            customer_ids=given_customer_ids(data),
             level=level,
             n_draws=n_draws,
             seed=seed,

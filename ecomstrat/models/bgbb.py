@@ -41,9 +41,8 @@ from ecomstrat.models._base import (
 )
 from ecomstrat.models._data import check_data, table_columns
 from ecomstrat.models._fit import Mixing, check_weights, maximize_likelihood
-from ecomstrat.models._predictions import CustomerPredictions, customer_predictions
 from ecomstrat.models._protocols import check_discount_rate
-from ecomstrat.models._uncertainty import PurchaseIntervals
+from ecomstrat.models._uncertainty import PurchasePredictions
 
 __all__ = ["BGBB", "BGBBParams", "FittedBGBB"]
 
@@ -85,7 +84,7 @@ class BGBBParams(Params):
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class FittedBGBB(FittedModel[BGBBParams], PurchaseIntervals):
+class FittedBGBB(FittedModel[BGBBParams], PurchasePredictions):
     """A BG/BB model with known parameters: P(alive), expected purchases, DERT.
 
     Opportunities are numbered from 1; a customer's history ``(x, t_x, n)`` is ``x``
@@ -297,25 +296,6 @@ class FittedBGBB(FittedModel[BGBBParams], PurchaseIntervals):
         periods = check_whole_numbers("t", t)
         out = bgbb_expected_purchases(self.params.to_tuple(), periods.reshape(-1))
         return out.reshape(periods.shape)
-
-    def predictions(self, data: PatternsLike, *, t: float) -> CustomerPredictions:
-        """P(alive) and expected purchases in the next ``t`` opportunities, keyed by customer id.
-
-        Parameters
-        ----------
-        data : DiscretePatterns, table or (frequency, recency, periods)
-            As for :meth:`probability_alive`; ids come from the summary, from a table's
-            ``customer_id`` column (pandas: or index), else they are row numbers.
-        t : float
-            Horizon of ``expected_purchases``, in opportunities.
-
-        Returns
-        -------
-        CustomerPredictions
-            A table (``to_pandas()``, ``to_polars()``, ``to_arrow()``) of ``customer_id``,
-            the inputs, ``probability_alive`` and ``expected_purchases``.
-        """
-        return customer_predictions(self, data, t=t)
 
     def probability_of_purchases(self, n: ArrayLike, t: ArrayLike) -> FloatArray:
         """P(a new customer makes ``n`` purchases in ``t`` opportunities), eq. (8).

@@ -42,7 +42,6 @@ from ecomstrat.models._data import (
     times,
 )
 from ecomstrat.models._fit import Mixing, maximize_likelihood
-from ecomstrat.models._predictions import CustomerPredictions, customer_predictions
 from ecomstrat.models._protocols import (
     RFMData,
     TimeLike,
@@ -51,7 +50,7 @@ from ecomstrat.models._protocols import (
     continuous_discount_rate,
     discounting,
 )
-from ecomstrat.models._uncertainty import PurchaseIntervals
+from ecomstrat.models._uncertainty import PurchasePredictions
 
 __all__ = ["BGNBD", "MBGNBD", "BGNBDParams", "FittedBGNBD", "FittedMBGNBD", "MBGNBDParams"]
 
@@ -121,7 +120,7 @@ _BP = TypeVar("_BP", bound=_BetaGeometricParams)
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class _FittedBetaGeometric(FittedModel[_BP], PurchaseIntervals, Generic[_BP]):
+class _FittedBetaGeometric(FittedModel[_BP], PurchasePredictions, Generic[_BP]):
     """Predictions of the BG/NBD family; ``_shift`` (0 or 1) picks the variant."""
 
     time_unit: TimeUnit = attrs.field(converter=to_time_unit)
@@ -208,25 +207,6 @@ class _FittedBetaGeometric(FittedModel[_BP], PurchaseIntervals, Generic[_BP]):
         out = _run("p_alive", len(rfm), self._shift, *self.params.to_tuple(), *columns)
         return np.asarray(out, dtype=np.float64)
 
-    def predictions(self, data: RFMData, *, t: float) -> CustomerPredictions:
-        """P(alive) and expected purchases in the next ``t`` time units, keyed by customer id.
-
-        Parameters
-        ----------
-        data : CustomerSummary, table or (frequency, recency, T)
-            As for :meth:`probability_alive`; ids come from the summary, from a table's
-            ``customer_id`` column (pandas: or index), else they are row numbers.
-        t : float
-            Horizon of ``expected_purchases``, in ``time_unit``.
-
-        Returns
-        -------
-        CustomerPredictions
-            A table (``to_pandas()``, ``to_polars()``, ``to_arrow()``) of ``customer_id``,
-            the inputs, ``probability_alive`` and ``expected_purchases``.
-        """
-        return customer_predictions(self, data, t=t)
-
     def probability_of_purchases(self, n: TimeLike, t: TimeLike) -> FloatArray:
         """Probability that a new customer makes exactly ``n`` repeat purchases in ``(0, t]``.
 
@@ -279,11 +259,11 @@ class _FittedBetaGeometric(FittedModel[_BP], PurchaseIntervals, Generic[_BP]):
             P(Y(t) = n | x, t_x, T) = P(alive) P_BG/NBD(n, t; r+x, α+T, a, b')
                                       + δ_{n=0} (1 − P(alive))
 
-        with ``P_BG/NBD`` eq. (8) of Fader, Hardie & Lee (2005). Fader & Hardie (2007),
-        "Deriving the conditional PMF of the BG/NBD model"
-        (http://brucehardie.com/notes/), writes the same expression term by term; for the
-        MBG/NBD the same argument applies with the Batislam, Denizel & Filiztekin (2007)
-        likelihood.
+        with ``P_BG/NBD`` eq. (8) of Fader, Hardie & Lee (2005): given alive at ``T`` the
+        posteriors are Gamma(r+x, α+T) and Beta(a, b'), and the future is a new customer's
+        (the argument of Fader & Hardie's note 028, http://brucehardie.com/notes/028/, for the
+        Pareto/NBD); for the MBG/NBD the same argument applies with the Batislam, Denizel &
+        Filiztekin (2007) likelihood.
 
         Examples
         --------

@@ -45,7 +45,6 @@ from ecomstrat.models._data import (
     times,
 )
 from ecomstrat.models._fit import MaximumLikelihood, Mixing, maximize_likelihood
-from ecomstrat.models._predictions import CustomerPredictions, customer_predictions
 from ecomstrat.models._protocols import (
     RFMData,
     TimeLike,
@@ -54,7 +53,7 @@ from ecomstrat.models._protocols import (
     continuous_discount_rate,
     discounting,
 )
-from ecomstrat.models._uncertainty import PurchaseIntervals
+from ecomstrat.models._uncertainty import PurchasePredictions
 
 __all__ = ["FittedParetoNBD", "ParetoNBD", "ParetoNBDParams"]
 
@@ -103,7 +102,7 @@ class ParetoNBDParams(Params):
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class FittedParetoNBD(FittedModel[ParetoNBDParams], PurchaseIntervals):
+class FittedParetoNBD(FittedModel[ParetoNBDParams], PurchasePredictions):
     """A Pareto/NBD model with known parameters, in an explicit time unit.
 
     Customer data are a :class:`~ecomstrat.CustomerSummary` (converted to ``time_unit``) or a
@@ -173,25 +172,6 @@ class FittedParetoNBD(FittedModel[ParetoNBDParams], PurchaseIntervals):
         horizon = times("t", t)
         r, alpha, s, beta = self.params.to_tuple()
         return expected_new(r, alpha, s, beta, horizon.reshape(-1)).reshape(horizon.shape)
-
-    def predictions(self, data: RFMData, *, t: float) -> CustomerPredictions:
-        """P(alive) and expected purchases in the next ``t`` time units, keyed by customer id.
-
-        Parameters
-        ----------
-        data : CustomerSummary, table or (frequency, recency, T)
-            As for :meth:`probability_alive`; ids come from the summary, from a table's
-            ``customer_id`` column (pandas: or index), else they are row numbers.
-        t : float
-            Horizon of ``expected_purchases``, in ``time_unit``.
-
-        Returns
-        -------
-        CustomerPredictions
-            A table (``to_pandas()``, ``to_polars()``, ``to_arrow()``) of ``customer_id``,
-            the inputs, ``probability_alive`` and ``expected_purchases``.
-        """
-        return customer_predictions(self, data, t=t)
 
     def probability_of_purchases(self, n: TimeLike, t: TimeLike) -> FloatArray:
         """``P(X(t) = n)``: probability that a new customer makes ``n`` repeat purchases by ``t``.
@@ -332,9 +312,9 @@ class FittedParetoNBD(FittedModel[ParetoNBDParams], PurchaseIntervals):
             P(X(T, T + t) = n | x, t_x, T) = P(alive) P_new(n, t; r+x, α+T, s, β+T)
                                              + δ_{n=0} (1 − P(alive))
 
-        with ``P_new`` as in :meth:`probability_of_purchases`. Fader & Hardie (2006),
-        "Deriving the conditional PMF of the Pareto/NBD model"
-        (http://brucehardie.com/notes/), derive the same expression with Gauss
+        with ``P_new`` as in :meth:`probability_of_purchases`. Fader & Hardie,
+        "Deriving the conditional PMF of the Pareto/NBD model" (note 028,
+        http://brucehardie.com/notes/028/), derive the same expression with Gauss
         hypergeometric functions; ecomstrat evaluates its integral by log-concave quadrature.
 
         Examples
