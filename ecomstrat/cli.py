@@ -682,6 +682,7 @@ def _demo(args: argparse.Namespace) -> int:
         calibration_end=calibration_end,
         gross_margin_rate=DEMO_GROSS_MARGIN,
         migration_weeks=MIGRATION_WEEKS,
+        interval_draws=0,  # the demo writes no customers file, where the intervals go
     )
     title = (
         f"ecomstrat {__version__} demo: {args.customers:,} simulated customers"
