@@ -7,15 +7,17 @@ Every adapter describes a row to the user the way their library addresses it
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
+from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import InvalidInputError
 from ecomstrat.frames._foreign import missing_column
 from ecomstrat.frames._time import _MIXED, to_ns
+from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "check_missing",
     "datetime_ns",
     "make_log",
+    "make_summary",
     "missing_column",
     "one_kind_ids",
 ]
@@ -118,4 +121,32 @@ def make_log(
         checked,
         currency,
         timezone,
+    )
+
+
+def make_summary(
+    column: Callable[[str, str], tuple[FloatArray, Where]],
+    names: Mapping[str, str | None],
+    ids: Callable[[], AnyArray | None],
+    time_unit: TimeUnit | str,
+) -> CustomerSummary:
+    """Read and check the summary columns, then the ids, and build the :class:`CustomerSummary`.
+
+    ``names`` maps ``frequency``, ``recency``, ``T`` and ``monetary`` to the user's column
+    names (``monetary`` may be ``None``); ``column(arg, name)`` reads one as float64 with how
+    to name its cells; ``ids()`` reads the ids (``None``: row numbers) after the columns, so a
+    missing column is reported first.
+    """
+    arrays = {
+        arg: check_amounts(*column(arg, name), non_negative=False)
+        for arg, name in names.items()
+        if name is not None
+    }
+    return CustomerSummary.from_arrays(
+        arrays["frequency"],
+        arrays["recency"],
+        arrays["T"],
+        arrays.get("monetary"),
+        customer_ids=ids(),
+        time_unit=time_unit,
     )

@@ -35,10 +35,11 @@ from ecomstrat.frames._arrays import factorize
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.io._common import (
     MIXED,
-    check_amounts,
+    Where,
     check_missing,
     datetime_ns,
     make_log,
+    make_summary,
     missing_column,
 )
 
@@ -143,24 +144,18 @@ def summary_from_arrow(
     """
     pa = _pyarrow()
     table = _check_table(pa, table, "customer")
-    mapping = {"frequency": frequency, "recency": recency, "T": T}
-    if monetary is not None:
-        mapping["monetary"] = monetary
-    arrays: dict[str, FloatArray] = {}
-    for arg, name in mapping.items():
-        column = _Column(pa, table, arg, name)
-        arrays[arg] = check_amounts(_floats(pa, column), column.where, non_negative=False)
-    ids = None
-    if customer_id is not None:
-        ids = _ids(pa, _Column(pa, table, "customer_id", customer_id))
-    return CustomerSummary.from_arrays(
-        arrays["frequency"],
-        arrays["recency"],
-        arrays["T"],
-        arrays.get("monetary"),
-        customer_ids=ids,
-        time_unit=time_unit,
-    )
+
+    def column(arg: str, name: str) -> tuple[FloatArray, Where]:
+        read = _Column(pa, table, arg, name)
+        return _floats(pa, read), read.where
+
+    def ids() -> AnyArray | None:
+        if customer_id is None:
+            return None
+        return _ids(pa, _Column(pa, table, "customer_id", customer_id))
+
+    names = {"frequency": frequency, "recency": recency, "T": T, "monetary": monetary}
+    return make_summary(column, names, ids, time_unit)
 
 
 def _check_table(pa: Any, table: Any, row: str) -> Any:

@@ -34,10 +34,11 @@ from ecomstrat.exceptions import EmptyInputError, InvalidInputError
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.io._common import (
     MIXED,
-    check_amounts,
+    Where,
     check_missing,
     datetime_ns,
     make_log,
+    make_summary,
     missing_column,
     one_kind_ids,
 )
@@ -149,28 +150,22 @@ def summary_from_pandas(
     """
     import_optional("pandas", "pandas")
     _check_frame(df, "customer")
-    mapping = {"frequency": frequency, "recency": recency, "T": T}
-    if monetary is not None:
-        mapping["monetary"] = monetary
-    arrays: dict[str, FloatArray] = {}
-    for arg, name in mapping.items():
-        column = _Column(df, arg, name)
-        arrays[arg] = check_amounts(_floats(column), column.where, non_negative=False)
-    if customer_id is None or (customer_id not in df.columns and customer_id == df.index.name):
-        ids = _Column.index(df)
-    else:
-        ids = _Column(df, "customer_id", customer_id)
-    _check_id_dtype(ids)
-    check_missing(ids.series.isna().to_numpy(), ids.where, "None", "customer id")
-    values = _one_kind(ids, np.asarray(ids.series.to_numpy()))
-    return CustomerSummary.from_arrays(
-        arrays["frequency"],
-        arrays["recency"],
-        arrays["T"],
-        arrays.get("monetary"),
-        customer_ids=values,
-        time_unit=time_unit,
-    )
+
+    def column(arg: str, name: str) -> tuple[FloatArray, Where]:
+        read = _Column(df, arg, name)
+        return _floats(read), read.where
+
+    def ids() -> AnyArray:
+        if customer_id is None or (customer_id not in df.columns and customer_id == df.index.name):
+            read = _Column.index(df)
+        else:
+            read = _Column(df, "customer_id", customer_id)
+        _check_id_dtype(read)
+        check_missing(read.series.isna().to_numpy(), read.where, "None", "customer id")
+        return _one_kind(read, np.asarray(read.series.to_numpy()))
+
+    names = {"frequency": frequency, "recency": recency, "T": T, "monetary": monetary}
+    return make_summary(column, names, ids, time_unit)
 
 
 class _Column:

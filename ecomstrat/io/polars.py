@@ -34,10 +34,11 @@ from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import factorize
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.io._common import (
-    check_amounts,
+    Where,
     check_missing,
     datetime_ns,
     make_log,
+    make_summary,
     missing_column,
 )
 
@@ -141,22 +142,16 @@ def summary_from_polars(
     ([1, 2], [2, 0])
     """
     _check_frame(df, "customer")
-    mapping = {"frequency": frequency, "recency": recency, "T": T}
-    if monetary is not None:
-        mapping["monetary"] = monetary
-    arrays: dict[str, FloatArray] = {}
-    for arg, name in mapping.items():
-        column = _Column(df, arg, name)
-        arrays[arg] = check_amounts(_floats(column), column.where, non_negative=False)
-    ids = None if customer_id is None else _ids(_Column(df, "customer_id", customer_id))
-    return CustomerSummary.from_arrays(
-        arrays["frequency"],
-        arrays["recency"],
-        arrays["T"],
-        arrays.get("monetary"),
-        customer_ids=ids,
-        time_unit=time_unit,
-    )
+
+    def column(arg: str, name: str) -> tuple[FloatArray, Where]:
+        read = _Column(df, arg, name)
+        return _floats(read), read.where
+
+    def ids() -> AnyArray | None:
+        return None if customer_id is None else _ids(_Column(df, "customer_id", customer_id))
+
+    names = {"frequency": frequency, "recency": recency, "T": T, "monetary": monetary}
+    return make_summary(column, names, ids, time_unit)
 
 
 def _check_frame(df: object, row: str) -> None:

@@ -48,6 +48,21 @@ def log_betainc_python(p: float, q: float, x: float, w: float) -> float:
     return float(mp.log(mp.betainc(p, q, 0, xx, regularized=True)))
 
 
+def _value_and_gradient(ll: Callable[..., Any], point: tuple[float, ...]) -> tuple[float, Any]:
+    """``ll(*point)`` and its gradient by mpmath differentiation, at 30 digits."""
+    with mp.workdps(30):
+        grad = []
+        for j in range(len(point)):
+
+            def partial(v: Any, j: int = j) -> Any:
+                args = list(point)
+                args[j] = v
+                return ll(*args)
+
+            grad.append(float(mp.diff(partial, point[j])))
+        return float(ll(*point)), np.array(grad)
+
+
 # ------------------------------------------------------------------------------------ BG/NBD
 
 
@@ -68,19 +83,7 @@ def bgnbd_loglik_python(params, x, t_x, T, weights):
             total += wi * (common + mp.log(first + second))
         return total
 
-    with mp.workdps(30):
-        value = float(ll(r, alpha, a, b))
-        point = (r, alpha, a, b)
-        grad = []
-        for j in range(4):
-
-            def partial(v: Any, j: int = j) -> Any:
-                args = list(point)
-                args[j] = v
-                return ll(*args)
-
-            grad.append(float(mp.diff(partial, point[j])))
-    return value, np.array(grad)
+    return _value_and_gradient(ll, (r, alpha, a, b))
 
 
 def _p_alive_bg(r, alpha, a, b, x, t_x, T):
@@ -226,19 +229,7 @@ def mbgnbd_loglik_python(params, x, t_x, T, weights):
             total += wi * (common + mp.log(first + second))
         return total
 
-    with mp.workdps(30):
-        value = float(ll(r, alpha, a, b))
-        point = (r, alpha, a, b)
-        grad = []
-        for j in range(4):
-
-            def partial(v: Any, j: int = j) -> Any:
-                args = list(point)
-                args[j] = v
-                return ll(*args)
-
-            grad.append(float(mp.diff(partial, point[j])))
-    return value, np.array(grad)
+    return _value_and_gradient(ll, (r, alpha, a, b))
 
 
 def _p_alive_mbg(r, alpha, a, b, x, t_x, T):
