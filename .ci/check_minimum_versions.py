@@ -24,7 +24,7 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / ".ci" / "minimum-versions.txt"
 # The extras a user installs; test, docs and dev tools are not part of the supported floors.
-USER_EXTRAS = ("pandas", "polars", "pyarrow", "plot")
+USER_EXTRAS = ("pandas", "polars", "pyarrow", "plot", "dask")
 # Reported (not checked) so that the log shows the rest of the numerics stack as well.
 ALSO_SHOW = ("llvmlite", "pytest", "hypothesis", "lifetimes", "mpmath")
 

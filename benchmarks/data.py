@@ -9,6 +9,7 @@ arrays and nothing else (no transient peak to hide the algorithm's own).
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,8 @@ __all__ = [
 
 #: Relative to the project root (the runner is started there). Not part of the repository.
 CDNOW_PATH = Path("..") / "shared" / "data" / "cdnow_master.txt"
+#: Where the large generated data sets are written once and reused (never the repository).
+SCRATCH = Path(tempfile.gettempdir()) / "ecomstrat-benchmarks"
 
 _NS_PER_DAY = 86_400 * 10**9
 _START = np.datetime64("2022-01-01T00:00:00", "ns")

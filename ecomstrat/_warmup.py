@@ -42,15 +42,18 @@ def _every_kernel() -> None:
         bgnbd,
         cohorts,
         gamma_gamma,
+        hashing,
         landed_cost,
         lifecycle,
         paretonbd,
         patterns,
         rfm,
         sbg,
+        stream,
     )
 
     for module in (
+        hashing,
         rfm,
         cohorts,
         lifecycle,
@@ -61,6 +64,7 @@ def _every_kernel() -> None:
         paretonbd,
         bgbb,
         sbg,
+        stream,
     ):
         module.warm_up()
 
@@ -71,10 +75,10 @@ def warm_up_report() -> float:
     ``ecomstrat report`` and ``ecomstrat demo`` use RFM, cohorts, lifecycle stages, BG/NBD and
     Gamma-Gamma: on a first run this compiles about half of what :func:`warm_up` does.
     """
-    from ecomstrat._kernels import bgnbd, cohorts, gamma_gamma, lifecycle, patterns, rfm
+    from ecomstrat._kernels import bgnbd, cohorts, gamma_gamma, hashing, lifecycle, patterns, rfm
 
     start = time.perf_counter()
-    for module in (rfm, cohorts, lifecycle, patterns, gamma_gamma):
+    for module in (hashing, rfm, cohorts, lifecycle, patterns, gamma_gamma):
         module.warm_up()
     bgnbd.warm_up(with_pmf=False)
     return time.perf_counter() - start

@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "scoring": 6,
     "_warmup": 7,
     "io": 7,
+    "dask": 7,
     "report": 8,
     "cli": 9,
     "__main__": 9,

@@ -1,7 +1,8 @@
 """RFM summary of an unsorted transaction log, optionally split at a calibration end.
 
-The log is grouped by customer with the counting sort of :mod:`._kernels._sort`, then each
-customer's orders are sorted by purchase period and walked once; :func:`rfm_split_parallel`
+The log is grouped by customer with the counting sort of :mod:`._kernels._sort` (its
+cache-friendly two-pass :func:`~._kernels._sort.group_orders`), then each customer's orders are
+sorted by purchase period and walked once; :func:`rfm_split_parallel` places the buckets and
 walks blocks of customers on several threads (:func:`ecomstrat._kernels._jit.in_blocks`).
 """
 
@@ -13,7 +14,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ecomstrat._kernels._jit import frozen, jit, over_range
-from ecomstrat._kernels._sort import group_by_customer, longest_segment, scatter, sort_segment
+from ecomstrat._kernels._sort import (
+    group_by_customer,
+    group_orders,
+    longest_segment,
+    sort_segment,
+)
 
 _Ints: TypeAlias = NDArray[np.int64]
 _Floats: TypeAlias = NDArray[np.float64]
@@ -157,8 +163,10 @@ def _split(
     n = int(n_customers)
     codes = frozen(codes, np.int64)
     offsets = group_by_customer(codes, n)
-    grouped_periods = scatter(frozen(periods, np.int64), codes, offsets)
-    grouped_amounts = scatter(frozen(amounts), codes, offsets)
+    offsets.flags.writeable = False
+    grouped_periods, grouped_amounts = group_orders(
+        codes, frozen(periods, np.int64), frozen(amounts), offsets, parallel
+    )
     ints = [np.zeros(n, dtype=np.int64) for _ in range(4)]
     floats = [np.zeros(n, dtype=np.float64) for _ in range(3)]
     out = (ints[0], ints[1], ints[2], floats[0], floats[1], ints[3], floats[2])

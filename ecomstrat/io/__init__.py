@@ -12,6 +12,7 @@ from ecomstrat.io.arrow import log_from_arrow, read_parquet, summary_from_arrow
 from ecomstrat.io.csv import read_csv
 from ecomstrat.io.pandas import log_from_pandas, summary_from_pandas
 from ecomstrat.io.polars import log_from_polars, summary_from_polars
+from ecomstrat.io.stream import stream_calibration_holdout_summary, stream_rfm_summary
 
 __all__ = [
     "columns_to_arrow",
@@ -22,6 +23,8 @@ __all__ = [
     "log_from_polars",
     "read_csv",
     "read_parquet",
+    "stream_calibration_holdout_summary",
+    "stream_rfm_summary",
     "summary_from_arrow",
     "summary_from_pandas",
     "summary_from_polars",

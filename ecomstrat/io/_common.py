@@ -107,13 +107,14 @@ def make_log(
     margins: tuple[FloatArray, Where] | None,
     currency: str | None,
 ) -> TransactionLog:
-    """Check the amounts (>= 0) and margins, then call the :class:`TransactionLog` constructor.
+    """Check the amounts (>= 0) and margins, then build the :class:`TransactionLog`.
 
-    ``amounts`` and ``margins`` are the values with how to name their cells; the constructor
-    checks every other invariant.
+    ``codes`` and ``uniques`` come from :func:`~ecomstrat.frames._arrays.factorize`;
+    ``amounts`` and ``margins`` are the values with how to name their cells; the log checks
+    every other invariant.
     """
     checked = None if margins is None else check_amounts(*margins, non_negative=False)
-    return TransactionLog(
+    return TransactionLog._from_factorized(
         codes.astype(np.int64, copy=False),
         uniques,
         times,

@@ -14,7 +14,7 @@ Examples
 ... })
 >>> log = log_from_arrow(table)
 >>> log.customer_ids.tolist(), log.customer_index.tolist()
-(['a', 'b'], [1, 0, 1])
+(['b', 'a'], [0, 1, 0])
 >>> log.to_arrow().schema.field("time").type
 TimestampType(timestamp[ns])
 """
@@ -245,13 +245,9 @@ def _is_string(pa: Any, dtype: Any) -> bool:
 
 
 def _factorize(pa: Any, ids: _Column) -> tuple[IntArray, AnyArray]:
-    if _check_ids(pa, ids):
-        return factorize(ids.label, ids.data.to_numpy())
-    pc = pa.compute
-    uniques = pc.unique(ids.data)
-    uniques = uniques.take(pc.sort_indices(uniques))
-    codes = pc.index_in(ids.data, value_set=uniques).to_numpy()
-    return codes.astype(np.int64), uniques.to_numpy(zero_copy_only=False).astype(str)
+    """Codes and distinct ids by first appearance; strings hashed from the Arrow buffers."""
+    _check_ids(pa, ids)
+    return factorize(ids.label, ids.data)
 
 
 def _ids(pa: Any, ids: _Column) -> AnyArray:

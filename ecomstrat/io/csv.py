@@ -16,7 +16,7 @@ Examples
 ... )
 >>> log = read_csv(text, time="date", amount="value", time_format="%Y%m%d")
 >>> log.customer_ids.tolist(), log.customer_index.tolist()
-(['00003', '00007'], [1, 0, 1])
+(['00007', '00003'], [0, 1, 0])
 >>> log.times[0], log.amounts.sum()
 (np.datetime64('2024-01-05T00:00:00.000000000'), np.float64(50.5))
 """
@@ -105,7 +105,8 @@ def read_csv(
     Returns
     -------
     TransactionLog
-        Customers sorted as in :meth:`TransactionLog.from_arrays`, rows in file order.
+        Customers in order of first appearance as in :meth:`TransactionLog.from_arrays`,
+        rows in file order.
 
     Raises
     ------
@@ -473,13 +474,9 @@ def _read_arrow(name: str, options: _Options) -> TransactionLog:
         raise _ArrowUnsupportedError
 
     ids = columns["customer_id"]
-    if options.id_type is int:
-        codes, uniques = factorize("customer_id", ids.cast(pa.int64()).to_numpy())
-    else:
-        uniques_arrow = pc.unique(ids)
-        uniques_arrow = uniques_arrow.take(pc.sort_indices(uniques_arrow))
-        codes = pc.index_in(ids, value_set=uniques_arrow).to_numpy().astype(np.int64)
-        uniques = uniques_arrow.to_numpy(zero_copy_only=False).astype(str)
+    codes, uniques = factorize(
+        "customer_id", ids.cast(pa.int64()) if options.id_type is int else ids
+    )
     stamps = columns["time"]
     if options.time_format == "%Y%m%d":
         eight = pc.all(pc.equal(pc.utf8_length(stamps), 8)).as_py()

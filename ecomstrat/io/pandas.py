@@ -14,7 +14,7 @@ Examples
 ... })
 >>> log = log_from_pandas(orders, customer_id="customer", time="placed_at", amount="total")
 >>> log.customer_ids.tolist(), log.customer_index.tolist()
-(['a', 'b'], [1, 0, 1])
+(['b', 'a'], [0, 1, 0])
 >>> log.to_pandas().columns.tolist()
 ['customer_id', 'time', 'amount']
 """
@@ -31,6 +31,7 @@ from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
+from ecomstrat.frames._arrays import factorize
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.io._common import (
     MIXED,
@@ -84,7 +85,8 @@ def log_from_pandas(
     Returns
     -------
     TransactionLog
-        Customers sorted as in :meth:`TransactionLog.from_arrays`, rows in the frame's order.
+        Customers in order of first appearance as in :meth:`TransactionLog.from_arrays`, rows
+        in the frame's order.
 
     Raises
     ------
@@ -225,33 +227,64 @@ def _check_id_dtype(ids: _Column) -> None:
 
 
 def _factorize(ids: _Column) -> tuple[IntArray, AnyArray]:
+    """Codes and distinct ids by first appearance (:func:`~ecomstrat.frames._arrays.factorize`).
+
+    Arrow-backed strings (pandas' default ``str`` dtype) reach the hash table as Arrow buffers,
+    without a Python string per row.
+    """
     import pandas as pd
 
     _check_id_dtype(ids)
     series = ids.series
-    if isinstance(series.dtype, pd.CategoricalDtype):  # sort by value, not category order
+    if isinstance(series.dtype, pd.CategoricalDtype):
         series = series.astype(series.dtype.categories.dtype)
-    codes, uniques = pd.factorize(series, sort=True)
-    check_missing(codes < 0, ids.where, "None", "customer id")
-    return np.asarray(codes, dtype=np.int64), _one_kind(ids, np.asarray(uniques.to_numpy()))
+    check_missing(series.isna().to_numpy(), ids.where, "None", "customer id")
+    values: object
+    if pd.api.types.is_string_dtype(series.dtype) and hasattr(series.array, "__arrow_array__"):
+        values = import_optional("pyarrow", "pyarrow").array(series.array)  # no copy
+    elif isinstance(series.dtype, pd.api.extensions.ExtensionDtype) and hasattr(
+        series.dtype, "numpy_dtype"
+    ):  # nullable integers, without their (checked) missing values
+        values = series.to_numpy(dtype=series.dtype.numpy_dtype)
+    else:
+        values = series.to_numpy()
+    try:
+        return factorize(ids.label, values)
+    except InvalidInputError:
+        raise _mixed_row(ids) or _mixed_kinds(ids) from None
 
 
 def _one_kind(ids: _Column, values: AnyArray) -> AnyArray:
     try:
         return one_kind_ids(values, ids.label)
     except InvalidInputError as error:
-        first = type(ids.series.iloc[0])
-        for i, value in enumerate(ids.series):
-            if type(value) is not first:
-                raise invalid(
-                    ids.where(i),
-                    value,
-                    f"has type {type(value).__name__} but row 0"
-                    f" has type {first.__name__}: customer ids must be all integers"
-                    " or all strings",
-                    "Convert the column to one type first.",
-                ) from None
-        raise error
+        raise _mixed_row(ids) or error from None
+
+
+def _mixed_row(ids: _Column) -> InvalidInputError | None:
+    """The error naming the first id whose type differs from row 0's (``None``: no such row)."""
+    first = type(ids.series.iloc[0])
+    for i, value in enumerate(ids.series):
+        if type(value) is not first:
+            return invalid(
+                ids.where(i),
+                value,
+                f"has type {type(value).__name__} but row 0"
+                f" has type {first.__name__}: customer ids must be all integers"
+                " or all strings",
+                "Convert the column to one type first.",
+            )
+    return None
+
+
+def _mixed_kinds(ids: _Column) -> InvalidInputError:
+    kinds = sorted({type(v).__name__ for v in ids.series})
+    return invalid(
+        ids.label,
+        f"ids of types {', '.join(kinds)}",
+        "customer ids must be all integers or all strings",
+        "Convert the column to one type first.",
+    )
 
 
 def _times(stamps: pd.Series, column: _Column) -> tuple[DatetimeArray, str | None]:

@@ -15,7 +15,7 @@ Examples
 ... })
 >>> log = log_from_polars(orders, customer_id="customer", time="day", amount="total")
 >>> log.customer_ids.tolist(), log.customer_index.tolist()
-([3, 7], [1, 0, 1])
+([7, 3], [0, 1, 0])
 >>> log.to_polars().columns
 ['customer_id', 'time', 'amount']
 """
@@ -183,15 +183,8 @@ class _Column:
 
 
 def _factorize(ids: _Column) -> tuple[IntArray, AnyArray]:
-    import polars as pl
-
-    series = _id_series(ids)
-    if series.dtype.is_integer():
-        return factorize(ids.label, series.to_numpy())
-    uniques = series.unique().sort()
-    positions = pl.int_range(0, len(uniques), dtype=pl.Int64, eager=True)
-    codes = series.replace_strict(uniques, positions, return_dtype=pl.Int64)  # hashed
-    return codes.to_numpy(), uniques.to_numpy().astype(str)
+    """Codes and distinct ids by first appearance; strings hashed from the Arrow buffers."""
+    return factorize(ids.label, _id_series(ids))
 
 
 def _id_series(ids: _Column) -> pl.Series:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
 
 from ecomstrat._kernels.rfm import PARALLEL_MIN_ORDERS, rfm_split, rfm_split_parallel
-from ecomstrat._typing import FloatArray, IntArray
+from ecomstrat._typing import AnyArray, FloatArray, IntArray
 from ecomstrat._validation import check_choice, invalid, plain
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
@@ -74,20 +75,12 @@ def rfm_summary(
     end = _observation_end(log, observation_end)
     end_p = int(period_index(np.array([end]), per)[0])
     stats = _split(log, end_p, end_p, per, monetary)
-    n_periods, _first = stats[0], stats[1]
-    if (n_periods == 0).any():
-        late = np.flatnonzero(n_periods == 0)
-        i = int(late[0])
-        first_seen = log.times[log.customer_index == i].min()
-        raise invalid(
-            "observation_end",
-            str(end),
-            f"is before the first purchase of {late.size} customer(s), e.g. customer"
-            f" {plain(log.customer_ids[i])!r} (first purchase {first_seen})",
-            "Choose a later observation_end, or use calibration_holdout_summary(log,"
-            " calibration_end=...), which leaves customers acquired later out.",
-        )
-    return _calibration(log, stats, np.arange(log.n_customers), end_p, end, unit, per)
+
+    def first_seen(i: int) -> np.datetime64:
+        first: np.datetime64 = log.times[log.customer_index == i].min()
+        return first
+
+    return summary_from_stats(log.customer_ids, stats, end, end_p, unit, per, first_seen)
 
 
 def calibration_holdout_summary(
@@ -131,6 +124,16 @@ def calibration_holdout_summary(
     unit, per = TimeUnit.parse(time_unit), TimeUnit.parse(period)
     cal = to_instant("calibration_end", calibration_end, log.timezone)
     end = _observation_end(log, observation_end)
+    check_window(cal, end)
+    cal_p, end_p = (int(p) for p in period_index(np.array([cal, end]), per))
+    stats = _split(log, cal_p, end_p, per, monetary)
+    return holdout_from_stats(
+        log.customer_ids, stats, (cal, cal_p), (end, end_p), unit, per, log.times.min()
+    )
+
+
+def check_window(cal: np.datetime64, end: np.datetime64) -> None:
+    """Refuse a ``calibration_end`` after ``observation_end``."""
     if cal > end:
         raise invalid(
             "calibration_end",
@@ -138,15 +141,60 @@ def calibration_holdout_summary(
             f"is after observation_end={end}",
             "The calibration window must end before the observation does.",
         )
-    cal_p, end_p = (int(p) for p in period_index(np.array([cal, end]), per))
-    stats = _split(log, cal_p, end_p, per, monetary)
+
+
+def summary_from_stats(
+    customer_ids: AnyArray,
+    stats: Stats,
+    end: np.datetime64,
+    end_p: int,
+    unit: TimeUnit,
+    per: TimeUnit,
+    first_seen: Callable[[int], np.datetime64],
+) -> CustomerSummary:
+    """The :func:`rfm_summary` of the kernel's statistics (also used by the streaming path).
+
+    ``first_seen(i)`` is customer ``i``'s first order time, named in the error raised when
+    ``observation_end`` precedes it.
+    """
+    n_periods = stats[0]
+    if (n_periods == 0).any():
+        late = np.flatnonzero(n_periods == 0)
+        i = int(late[0])
+        raise invalid(
+            "observation_end",
+            str(end),
+            f"is before the first purchase of {late.size} customer(s), e.g. customer"
+            f" {plain(customer_ids[i])!r} (first purchase {first_seen(i)})",
+            "Choose a later observation_end, or use calibration_holdout_summary(log,"
+            " calibration_end=...), which leaves customers acquired later out.",
+        )
+    # every customer: a slice, so that the columns are views of the statistics, not copies
+    return _calibration(customer_ids, stats, slice(None), end_p, end, unit, per)
+
+
+def holdout_from_stats(
+    customer_ids: AnyArray,
+    stats: Stats,
+    cal: tuple[np.datetime64, int],
+    end: tuple[np.datetime64, int],
+    unit: TimeUnit,
+    per: TimeUnit,
+    first_order: np.datetime64,
+) -> CalibrationHoldout:
+    """The :func:`calibration_holdout_summary` of the kernel's statistics.
+
+    ``cal`` and ``end`` are the two cut-offs with their period indices; ``first_order`` is
+    the earliest order time, named in the error raised when nobody bought by ``cal``.
+    """
+    (cal_t, cal_p), (end_t, end_p) = cal, end
     kept = np.flatnonzero(stats[0] > 0)
     if kept.size == 0:
         raise EmptyInputError(
-            f"no customer bought by calibration_end={cal}: the first order is at"
-            f" {log.times.min()}. Choose a later calibration_end."
+            f"no customer bought by calibration_end={cal_t}: the first order is at"
+            f" {first_order}. Choose a later calibration_end."
         )
-    summary = _calibration(log, stats, kept, cal_p, cal, unit, per)
+    summary = _calibration(customer_ids, stats, kept, cal_p, cal_t, unit, per)
     n_holdout, holdout_value = stats[5][kept], stats[6][kept]
     monetary_holdout = np.divide(
         holdout_value, n_holdout, out=np.zeros(kept.size), where=n_holdout > 0
@@ -156,9 +204,9 @@ def calibration_holdout_summary(
         n_holdout,
         monetary_holdout,
         float(_duration(np.array([end_p - cal_p]), per, unit)[0]),
-        cal,
-        end,
-        log.n_customers - kept.size,
+        cal_t,
+        end_t,
+        len(customer_ids) - kept.size,
     )
 
 
@@ -168,10 +216,12 @@ def _observation_end(log: TransactionLog, observation_end: object) -> np.datetim
     return to_instant("observation_end", observation_end, log.timezone)
 
 
-_Stats = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, IntArray, FloatArray]
+#: Per customer: distinct calibration periods, first and last of them, value in the first and
+#: in all of them, distinct holdout periods, holdout value (the outputs of ``rfm_split``).
+Stats = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, IntArray, FloatArray]
 
 
-def _split(log: TransactionLog, cal_p: int, end_p: int, per: TimeUnit, monetary: str) -> _Stats:
+def _split(log: TransactionLog, cal_p: int, end_p: int, per: TimeUnit, monetary: str) -> Stats:
     check_choice("monetary", monetary, ("amount", "margin"))
     values = log.amounts if monetary == "amount" else log.margins
     if values is None:
@@ -185,9 +235,9 @@ def _split(log: TransactionLog, cal_p: int, end_p: int, per: TimeUnit, monetary:
 
 
 def _calibration(
-    log: TransactionLog,
-    stats: _Stats,
-    rows: IntArray,
+    customer_ids: AnyArray,
+    stats: Stats,
+    rows: IntArray | slice,
     end_p: int,
     end: np.datetime64,
     unit: TimeUnit,
@@ -197,10 +247,10 @@ def _calibration(
     first_value, total_value = stats[3][rows], stats[4][rows]
     frequency = stats[0][rows] - 1
     monetary = np.divide(
-        total_value - first_value, frequency, out=np.zeros(rows.size), where=frequency > 0
+        total_value - first_value, frequency, out=np.zeros(frequency.size), where=frequency > 0
     )
     return CustomerSummary(
-        log.customer_ids[rows],
+        customer_ids[rows],
         frequency,
         _duration(last - first, per, unit),
         _duration(end_p - first, per, unit),
@@ -214,5 +264,10 @@ def _calibration(
 
 
 def _duration(periods: IntArray, per: TimeUnit, unit: TimeUnit) -> FloatArray:
-    """Periods expressed in ``unit`` (dividing last, so days / 7 is exactly what it says)."""
-    return (periods * per.days / unit.days).astype(np.float64, copy=False)
+    """Periods expressed in ``unit`` (dividing last, so days / 7 is exactly what it says).
+
+    The division is done in place: one float column at the peak instead of two.
+    """
+    durations = np.multiply(periods, per.days, dtype=np.float64)
+    durations /= unit.days
+    return durations

@@ -287,8 +287,9 @@ class TrackingCurve:
 
 def _summary_rows(log: TransactionLog, summary: CustomerSummary) -> IntArray:
     """Log customer index of each summary customer."""
-    ids = log.customer_ids
-    position = np.minimum(np.searchsorted(ids, summary.customer_ids), len(ids) - 1)
+    ids = log.customer_ids  # in order of first appearance, not sorted
+    order = np.argsort(ids, kind="stable")
+    position = order[np.minimum(np.searchsorted(ids[order], summary.customer_ids), len(ids) - 1)]
     if not (ids[position] == summary.customer_ids).all():
         raise invalid(
             "summary",

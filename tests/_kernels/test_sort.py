@@ -7,11 +7,54 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from ecomstrat._kernels._sort import INSERTION_SORT_MAX, sort_segment
+from ecomstrat._kernels._sort import INSERTION_SORT_MAX, bucket_shift, sort_segment
 from tests.reference import COMPARISONS
 
 IMPLEMENTATIONS = COMPARISONS["group_by_customer"]
 SCATTER = COMPARISONS["scatter"]
+GROUP_ORDERS = COMPARISONS["group_orders"]
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def _group_both_ways(codes: np.ndarray, n_customers: int, parallel: bool) -> None:
+    rng = np.random.default_rng(codes.size)
+    periods = _readonly(rng.integers(-5, 500, codes.size))
+    amounts = _readonly(rng.random(codes.size))
+    offsets = _readonly(IMPLEMENTATIONS["numba"](_readonly(codes), n_customers))
+    got = GROUP_ORDERS["numba"](codes, periods, amounts, offsets, parallel)
+    want = GROUP_ORDERS["python"](codes, periods, amounts, offsets, parallel)
+    for have, expected in zip(got, want, strict=True):
+        assert have.dtype == expected.dtype
+        np.testing.assert_array_equal(have, expected)  # bitwise: same values, same order
+
+
+@given(
+    n_customers=st.integers(1, 600),
+    picks=st.lists(st.integers(0, 10_000), min_size=0, max_size=80),
+    parallel=st.booleans(),
+)
+def test_group_orders_is_a_stable_sort_by_customer(
+    n_customers: int, picks: list, parallel: bool
+) -> None:
+    _group_both_ways(np.array(picks, dtype=np.int64) % n_customers, n_customers, parallel)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_group_orders_over_several_buckets(parallel: bool) -> None:
+    n_customers, n = 700, 200_000  # 256 customers per bucket: three buckets, the last short
+    assert bucket_shift(n, n_customers) == 8
+    codes = np.random.default_rng(7).integers(0, n_customers, n)
+    _group_both_ways(codes, n_customers, parallel)
+
+
+def test_bucket_shift_aims_at_bucket_orders() -> None:
+    assert bucket_shift(10**7, 10**6) == 13  # 10 orders each: 8,192 customers, ~82k orders
+    assert bucket_shift(10**7, 5 * 10**6) == 16  # 2 each: 65,536 customers (the uint16 cap)
+    assert bucket_shift(10**9, 10**3) == 8  # at least 256 customers per bucket
 
 
 @pytest.mark.parametrize("name", sorted(set(IMPLEMENTATIONS) - {"python"}))

@@ -54,8 +54,8 @@ def test_record_batches_and_chunked_columns(orders: pa.Table) -> None:
 
 def test_ids_of_other_types(orders: pa.Table) -> None:
     ints = log_from_arrow(_replace(orders, "customer_id", pa.array([20, 10, 20, 30], pa.int32())))
-    assert ints.customer_ids.tolist() == [10, 20, 30]
-    assert ints.customer_index.tolist() == [1, 0, 1, 2]
+    assert ints.customer_ids.tolist() == [20, 10, 30]  # order of first appearance
+    assert ints.customer_index.tolist() == [0, 1, 0, 2]
     encoded = _replace(orders, "customer_id", orders["customer_id"].dictionary_encode())
     assert_same_log(log_from_arrow(encoded), log_from_arrow(orders))
     large = _replace(orders, "customer_id", orders["customer_id"].cast(pa.large_string()))

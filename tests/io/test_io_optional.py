@@ -93,7 +93,7 @@ def test_read_csv_works_without_optional_libraries(tmp_path: Path) -> None:
         sys.modules.update(pandas=None, polars=None, pyarrow=None)
         from ecomstrat.io import read_csv
         log = read_csv({str(path)!r})
-        assert log.customer_ids.tolist() == ["a", "b"], log.customer_ids
+        assert log.customer_ids.tolist() == ["b", "a"], log.customer_ids
         try:
             log.to_pandas()
         except ImportError as error:

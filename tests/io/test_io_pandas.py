@@ -70,15 +70,15 @@ def test_caller_frame_is_not_modified(orders: pd.DataFrame) -> None:
 def test_int_ids_stay_int(orders: pd.DataFrame) -> None:
     log = _read(orders.assign(customer=[20, 10, 20, 30]))
     assert log.customer_ids.dtype == np.int64
-    assert log.customer_ids.tolist() == [10, 20, 30]
-    assert log.customer_index.tolist() == [1, 0, 1, 2]
+    assert log.customer_ids.tolist() == [20, 10, 30]  # order of first appearance
+    assert log.customer_index.tolist() == [0, 1, 0, 2]
 
 
 def test_categorical_ids_keep_only_observed_categories(orders: pd.DataFrame) -> None:
     ids = pd.Categorical(orders["customer"], categories=["c3", "c2", "c1", "unused"])
     log = _read(orders.assign(customer=ids))
-    assert log.customer_ids.tolist() == ["c1", "c2", "c3"]
-    assert log.customer_index.tolist() == [1, 0, 1, 2]
+    assert log.customer_ids.tolist() == ["c2", "c1", "c3"]  # first appearance, not categories
+    assert log.customer_index.tolist() == [0, 1, 0, 2]
 
 
 def test_timezone_aware_times_become_utc_instants(orders: pd.DataFrame) -> None:

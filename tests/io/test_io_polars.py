@@ -44,10 +44,10 @@ def test_caller_frame_is_not_modified(orders: pl.DataFrame) -> None:
 def test_int_and_categorical_ids(orders: pl.DataFrame) -> None:
     ints = log_from_polars(orders.with_columns(customer_id=pl.Series([20, 10, 20, 30])))
     assert ints.customer_ids.dtype == np.int64
-    assert ints.customer_ids.tolist() == [10, 20, 30]
+    assert ints.customer_ids.tolist() == [20, 10, 30]  # order of first appearance
     cats = log_from_polars(orders.with_columns(pl.col("customer_id").cast(pl.Categorical)))
-    assert cats.customer_ids.tolist() == ["c1", "c2", "c3"]
-    assert cats.customer_index.tolist() == [1, 0, 1, 2]
+    assert cats.customer_ids.tolist() == ["c2", "c1", "c3"]
+    assert cats.customer_index.tolist() == [0, 1, 0, 2]
 
 
 def test_time_zone_becomes_utc(orders: pl.DataFrame) -> None:

@@ -118,7 +118,7 @@ def test_hand_checked_stages() -> None:
         "reactivated": 1,
     }
     assert sum(stages.shares.values()) == pytest.approx(1.0)
-    assert stages.ids_in("declining").tolist() == [
+    assert sorted(stages.ids_in("declining").tolist()) == [  # (log order: first appearance)
         "at_threshold",
         "one_timer",
         "overdue",
@@ -228,9 +228,9 @@ def test_model_based_policy_churns_by_probability() -> None:
         "repeat": "growing",
     }
     (summary,) = model.seen
-    assert summary.customer_ids.tolist() == ["old_repeat", "one", "repeat"]
+    assert summary.customer_ids.tolist() == ["one", "old_repeat", "repeat"]  # log order
     assert summary.time_unit is TimeUnit.WEEK  # the model's unit
-    assert summary.T.tolist() == pytest.approx([400 / 7, 50 / 7, 40 / 7])
+    assert summary.T.tolist() == pytest.approx([50 / 7, 400 / 7, 40 / 7])
 
 
 def test_model_policy_needs_a_transaction_model_and_valid_probabilities() -> None:
@@ -389,8 +389,9 @@ def test_permutation_of_log_rows_changes_nothing(
     end = log.times.min() + np.timedelta64(offset, "D")
     a = stage_customers(log, observation_end=end, policy=POLICY)
     b = stage_customers(shuffled, observation_end=end, policy=POLICY)
-    assert a.customer_ids.tolist() == b.customer_ids.tolist()
-    np.testing.assert_array_equal(a.codes, b.codes)
+    a_order, b_order = np.argsort(a.customer_ids), np.argsort(b.customer_ids)  # log orders differ
+    np.testing.assert_array_equal(a.customer_ids[a_order], b.customer_ids[b_order])
+    np.testing.assert_array_equal(a.codes[a_order], b.codes[b_order])
 
 
 # ----------------------------------------------------------------------------- to_pandas

@@ -83,8 +83,14 @@ def scatter_numpy(values, codes, offsets):
     return values[np.argsort(codes, kind="stable")]
 
 
+def group_orders_python(codes, periods, amounts, offsets, parallel):
+    """Reference for ``ecomstrat._kernels._sort.group_orders``: both columns sorted stably."""
+    order = sorted(range(len(codes)), key=lambda i: codes[i])
+    return np.asarray(periods)[order], np.asarray(amounts)[order]
+
+
 def _kernels() -> dict[str, dict[str, object]]:
-    from ecomstrat._kernels._sort import group_by_customer, scatter
+    from ecomstrat._kernels._sort import group_by_customer, group_orders, scatter
     from ecomstrat._kernels.rfm import rfm_split, rfm_split_parallel
 
     return {
@@ -94,6 +100,7 @@ def _kernels() -> dict[str, dict[str, object]]:
             "python": group_by_customer_python,
         },
         "scatter": {"numba": scatter, "numpy": scatter_numpy, "python": scatter_python},
+        "group_orders": {"numba": group_orders, "python": group_orders_python},
         "rfm_split": {
             "numba": rfm_split,
             "numba-parallel": rfm_split_parallel,
@@ -113,8 +120,10 @@ FAMILY_MODULES = (
     "tests.reference.bgnbd",
     "tests.reference.cohorts",
     "tests.reference.discrete",
+    "tests.reference.hashing",
     "tests.reference.lifecycle",
     "tests.reference.paretonbd",
+    "tests.reference.stream",
 )
 
 
