@@ -30,6 +30,7 @@ from ecomstrat.io.pandas import log_from_pandas
 from ecomstrat.metrics.summary import (
     Monetary,
     calibration_holdout_summary as _calibration_holdout,
+    check_window,
     rfm_summary as _rfm_summary,
 )
 
@@ -293,13 +294,7 @@ def calibration_holdout_summary(
     timezone = timezone_of(orders, time)
     cal = to_instant("calibration_end", calibration_end, timezone)
     end = _observation_end(orders, time, observation_end, timezone)
-    if cal > end:
-        raise invalid(
-            "calibration_end",
-            str(cal),
-            f"is after observation_end={end}",
-            "The calibration window must end before the observation does.",
-        )
+    check_window(cal, end)
     cal_p = int(period_index(np.array([cal]), per)[0])
     shuffled = by_customer(orders, columns)
 
