@@ -22,10 +22,10 @@ from ecomstrat._validation import check_choice, invalid
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._foreign import missing_column
-from ecomstrat.frames._time import NS, period_index, to_instant
+from ecomstrat.frames._time import NS, period_of, to_instant
 from ecomstrat.frames.summary import CalibrationHoldout, CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
-from ecomstrat.io._common import one_kind_ids
+from ecomstrat.io._common import OrderColumns, one_kind_ids
 from ecomstrat.io.pandas import log_from_pandas
 from ecomstrat.metrics.summary import (
     Monetary,
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DaskCalibrationHoldout",
     "DaskSummary",
-    "OrderColumns",
     "Units",
     "by_customer",
     "calibration_holdout_summary",
@@ -56,31 +55,6 @@ __all__ = [
 #: Column added to the orders before the shuffle: ``partition << 40 | row`` (input order).
 ORDER = "_ecomstrat_order"
 _ROW_BITS = 40
-
-
-@attrs.frozen
-class OrderColumns:
-    """Which columns of the orders hold the customer, time, amount and margin."""
-
-    customer_id: str
-    time: str
-    amount: str
-    margin: str | None
-
-    def names(self) -> list[str]:
-        """The mapped columns, margin last when given."""
-        return [self.customer_id, self.time, self.amount, *([self.margin] if self.margin else [])]
-
-    def log(self, part: pd.DataFrame) -> TransactionLog:
-        """The partition's orders as a log, rows back in input order."""
-        order = np.argsort(part[ORDER].to_numpy(), kind="stable")
-        return log_from_pandas(
-            part.iloc[order],
-            customer_id=self.customer_id,
-            time=self.time,
-            amount=self.amount,
-            margin=self.margin,
-        )
 
 
 @attrs.frozen
@@ -295,11 +269,11 @@ def calibration_holdout_summary(
     cal = to_instant("calibration_end", calibration_end, timezone)
     end = _observation_end(orders, time, observation_end, timezone)
     check_window(cal, end)
-    cal_p = int(period_index(np.array([cal]), per)[0])
+    cal_p = period_of(cal, per)
     shuffled = by_customer(orders, columns)
 
     def summarise(log: TransactionLog) -> pd.DataFrame | None:
-        if int(period_index(np.array([log.times.min()]), per)[0]) > cal_p:
+        if period_of(log.times.min(), per) > cal_p:
             return None  # nobody in this partition was acquired by calibration_end
         split = _calibration_holdout(
             log,
@@ -345,7 +319,7 @@ def map_logs(
     probe: pd.DataFrame,
 ) -> dd.DataFrame:
     """``function`` of each shuffled partition's log, with meta from a one-order dry run."""
-    full = function(columns.log(probe))
+    full = function(_log(columns, probe))
     if full is None:
         raise AssertionError("the dry run of a partition summary must give a row")
     meta = full.iloc[:0]
@@ -361,8 +335,20 @@ def _apply_log(
 ) -> pd.DataFrame:
     if len(part) == 0:
         return meta
-    result = function(columns.log(part))
+    result = function(_log(columns, part))
     return meta if result is None else result
+
+
+def _log(columns: OrderColumns, part: pd.DataFrame) -> TransactionLog:
+    """The partition's orders as a log, rows back in input order."""
+    order = np.argsort(part[ORDER].to_numpy(), kind="stable")
+    return log_from_pandas(
+        part.iloc[order],
+        customer_id=columns.customer_id,
+        time=columns.time,
+        amount=columns.amount,
+        margin=columns.margin,
+    )
 
 
 def dry_run(orders: dd.DataFrame, columns: OrderColumns, when: np.datetime64) -> pd.DataFrame:
@@ -423,9 +409,8 @@ def order_columns(
         )
     columns = OrderColumns(customer_id, time, amount, margin)
     present = list(orders.columns)
-    args = ("customer_id", "time", "amount", "margin")
-    for arg, name in zip(args, columns.names(), strict=False):
-        if name not in present:
+    for arg, name in columns.mapping().items():
+        if name is not None and name not in present:
             raise missing_column(arg, name, present, "orders")
     return columns
 

@@ -17,7 +17,15 @@ from ecomstrat._typing import AnyArray, DatetimeArray, IntArray
 from ecomstrat._validation import invalid, shown
 from ecomstrat.domain.time_unit import TimeUnit
 
-__all__ = ["NS", "period_index", "period_start", "to_datetime64", "to_instant", "to_ns"]
+__all__ = [
+    "NS",
+    "period_index",
+    "period_of",
+    "period_start",
+    "to_datetime64",
+    "to_instant",
+    "to_ns",
+]
 
 NS = np.dtype("datetime64[ns]")
 _MIXED = (
@@ -165,6 +173,11 @@ def period_index(times: DatetimeArray, period: TimeUnit) -> IntArray:
         return np.floor_divide(days + 3, 7)  # 1970-01-01 was a Thursday
     unit = "datetime64[M]" if period is TimeUnit.MONTH else "datetime64[Y]"
     return times.astype(unit).astype(np.int64)
+
+
+def period_of(instant: np.datetime64, period: TimeUnit) -> int:
+    """Index of the purchase period containing one instant (see :func:`period_index`)."""
+    return int(period_index(np.array([instant], dtype=NS), period)[0])
 
 
 def period_start(index: IntArray, period: TimeUnit) -> DatetimeArray:

@@ -8,6 +8,7 @@ Every adapter describes a row to the user the way their library addresses it
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from ecomstrat.frames.transaction_log import TransactionLog
 
 __all__ = [
     "MIXED",
+    "OrderColumns",
     "Where",
     "check_amounts",
     "check_missing",
@@ -31,6 +33,24 @@ __all__ = [
     "missing_column",
     "one_kind_ids",
 ]
+
+
+class OrderColumns(NamedTuple):
+    """Which columns of a table of orders hold the customer, time, amount and margin."""
+
+    customer_id: str
+    time: str
+    amount: str
+    margin: str | None
+
+    def mapping(self) -> dict[str, str | None]:
+        """Argument name -> column name (``margin`` is None when no column is mapped)."""
+        return self._asdict()
+
+    def names(self) -> list[str]:
+        """The mapped columns, each once, in argument order."""
+        return list(dict.fromkeys(n for n in self.mapping().values() if n is not None))
+
 
 #: Maps a row position to how the user addresses that cell, e.g. ``"df['time'].iloc[3]"``.
 Where = Callable[[int], str]

@@ -52,9 +52,9 @@ from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
 from ecomstrat.frames._foreign import frame_library, missing_column
 from ecomstrat.frames._ids import IdIndex
-from ecomstrat.frames._time import NS, period_index, to_instant
+from ecomstrat.frames._time import period_index, period_of, to_instant
 from ecomstrat.frames.summary import CalibrationHoldout, CustomerSummary
-from ecomstrat.io._common import MIXED, check_amounts
+from ecomstrat.io._common import MIXED, OrderColumns, check_amounts
 from ecomstrat.io.pandas import log_from_pandas
 from ecomstrat.io.polars import log_from_polars
 from ecomstrat.metrics.summary import (
@@ -140,11 +140,11 @@ pandas DataFrame, or iterable of Arrow record batches / tables or pandas / polar
     """
     unit, per = TimeUnit.parse(time_unit), TimeUnit.parse(period)
     check_choice("monetary", monetary, ("amount", "margin"))
-    columns = _Columns(customer_id, time, amount, _margin_column(monetary, margin))
+    columns = OrderColumns(customer_id, time, amount, _margin_column(monetary, margin))
     chunks = _chunks(source, columns, chunk_size)
     first = next(chunks)
     end = _cut_off("observation_end", observation_end, first.orders.timezone)
-    end_p = _UNBOUNDED if end is None else _period(end, per)
+    end_p = _UNBOUNDED if end is None else period_of(end, per)
     state = _State(per, end_p, end_p, monetary, track_late=end is not None)
     _run(state, first, chunks, _Progress(progress, first.total_rows))
     end = state.last_time if end is None else end
@@ -154,7 +154,7 @@ pandas DataFrame, or iterable of Arrow record batches / tables or pandas / polar
     def first_seen(i: int) -> np.datetime64:
         return np.datetime64(int(late[i]), "ns")
 
-    return summary_from_stats(ids, stats, end, _period(end, per), unit, per, first_seen)
+    return summary_from_stats(ids, stats, end, period_of(end, per), unit, per, first_seen)
 
 
 def stream_calibration_holdout_summary(
@@ -188,15 +188,15 @@ def stream_calibration_holdout_summary(
     """
     unit, per = TimeUnit.parse(time_unit), TimeUnit.parse(period)
     check_choice("monetary", monetary, ("amount", "margin"))
-    columns = _Columns(customer_id, time, amount, _margin_column(monetary, margin))
+    columns = OrderColumns(customer_id, time, amount, _margin_column(monetary, margin))
     chunks = _chunks(source, columns, chunk_size)
     first = next(chunks)
     cal = to_instant("calibration_end", calibration_end, first.orders.timezone)
     end = _cut_off("observation_end", observation_end, first.orders.timezone)
     if end is not None:
         check_window(cal, end)
-    end_p = _UNBOUNDED if end is None else _period(end, per)
-    state = _State(per, _period(cal, per), end_p, monetary, track_late=False)
+    end_p = _UNBOUNDED if end is None else period_of(end, per)
+    state = _State(per, period_of(cal, per), end_p, monetary, track_late=False)
     _run(state, first, chunks, _Progress(progress, first.total_rows))
     if end is None:
         end = state.last_time
@@ -205,8 +205,8 @@ def stream_calibration_holdout_summary(
     return holdout_from_stats(
         ids,
         stats,
-        (cal, _period(cal, per)),
-        (end, _period(end, per)),
+        (cal, period_of(cal, per)),
+        (end, period_of(end, per)),
         unit,
         per,
         state.first_time,
@@ -214,24 +214,6 @@ def stream_calibration_holdout_summary(
 
 
 # --- reading --------------------------------------------------------------------------------
-
-
-class _Columns(NamedTuple):
-    customer_id: str
-    time: str
-    amount: str
-    margin: str | None
-
-    def mapping(self) -> dict[str, str | None]:
-        return {
-            "customer_id": self.customer_id,
-            "time": self.time,
-            "amount": self.amount,
-            "margin": self.margin,
-        }
-
-    def names(self) -> list[str]:
-        return list(dict.fromkeys(n for n in self.mapping().values() if n is not None))
 
 
 class _Orders(NamedTuple):
@@ -266,11 +248,7 @@ def _cut_off(name: str, value: object, timezone: str | None) -> np.datetime64 | 
     return None if value is None else to_instant(name, value, timezone)
 
 
-def _period(instant: np.datetime64, per: TimeUnit) -> int:
-    return int(period_index(np.array([instant], dtype=NS), per)[0])
-
-
-def _chunks(source: Any, columns: _Columns, chunk_size: int) -> Iterator[_Chunk]:
+def _chunks(source: Any, columns: OrderColumns, chunk_size: int) -> Iterator[_Chunk]:
     """The non-empty chunks of ``source``, checked; raises EmptyInputError if there are none."""
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise invalid("chunk_size", shown(chunk_size), "must be a whole number >= 1")
@@ -308,7 +286,7 @@ def _height(table: Any) -> int:
     return len(table)
 
 
-def _orders(table: Any, columns: _Columns) -> _Orders:
+def _orders(table: Any, columns: OrderColumns) -> _Orders:
     """The orders of one chunk, checked as the in-memory path checks them.
 
     Arrow chunks (Parquet, record batches) go through the helpers of :func:`log_from_arrow`
@@ -326,7 +304,7 @@ def _orders(table: Any, columns: _Columns) -> _Orders:
     return _Orders(log.customer_ids, log.customer_index, log.times, log.timezone, values)
 
 
-def _arrow_orders(table: Any, columns: _Columns) -> _Orders:
+def _arrow_orders(table: Any, columns: OrderColumns) -> _Orders:
     """:func:`log_from_arrow`'s checks, in its order, on one Arrow chunk."""
     from ecomstrat.io.arrow import _check_ids, _check_table, _Column, _floats, _pyarrow, _times
 
@@ -348,7 +326,7 @@ def _arrow_orders(table: Any, columns: _Columns) -> _Orders:
 _Table = tuple[Any, "np.datetime64 | None", "int | None"]
 
 
-def _tables(source: Any, columns: _Columns, chunk_size: int) -> Iterator[_Table]:
+def _tables(source: Any, columns: OrderColumns, chunk_size: int) -> Iterator[_Table]:
     """``(table, watermark, total rows)`` for each chunk of ``source``, in order."""
     library = frame_library(source)
     if isinstance(source, str | os.PathLike) or _is_dataset(source) or _is_path_list(source):
@@ -400,7 +378,7 @@ def _sliced(table: Any, chunk_size: int) -> Iterator[_Table]:
             yield table.slice(start, chunk_size), None, total
 
 
-def _lazy(frame: Any, columns: _Columns, chunk_size: int) -> Iterator[_Table]:
+def _lazy(frame: Any, columns: OrderColumns, chunk_size: int) -> Iterator[_Table]:
     names = frame.collect_schema().names()
     for arg, name in columns.mapping().items():
         if name is not None and name not in names:
@@ -419,7 +397,7 @@ def _lazy(frame: Any, columns: _Columns, chunk_size: int) -> Iterator[_Table]:
         start += batch.height
 
 
-def _parquet(source: Any, columns: _Columns, chunk_size: int) -> Iterator[_Table]:
+def _parquet(source: Any, columns: OrderColumns, chunk_size: int) -> Iterator[_Table]:
     """Row groups of a Parquet dataset in order, each with the next ones' earliest time."""
     pa = import_optional("pyarrow", "pyarrow")
     ds = import_optional("pyarrow.dataset", "pyarrow")
@@ -561,7 +539,7 @@ class _State:
         )
         self.peak_pairs = max(self.peak_pairs, self.n_pairs)
         if chunk.watermark is not None:
-            self.watermark = max(self.watermark, _period(chunk.watermark, self.period))
+            self.watermark = max(self.watermark, period_of(chunk.watermark, self.period))
         low, high = orders.times.min(), orders.times.max()
         self.first_time = low if self.rows == 0 else min(self.first_time, low)
         self.last_time = high if self.rows == 0 else max(self.last_time, high)

@@ -21,7 +21,14 @@ from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
 from ecomstrat.frames._arrays import frozen_view
 from ecomstrat.frames._export import Tabular
-from ecomstrat.frames._time import NS, period_index, period_start, to_datetime64, to_instant
+from ecomstrat.frames._time import (
+    NS,
+    period_index,
+    period_of,
+    period_start,
+    to_datetime64,
+    to_instant,
+)
 from ecomstrat.frames.transaction_log import TransactionLog
 
 __all__ = ["CohortCells", "CohortMatrix", "cohort_margin", "cohort_retention", "cohort_revenue"]
@@ -268,7 +275,7 @@ def assign_cohorts(
         )
     acquisition = np.zeros(log.n_customers, dtype=np.int64)
     acquisition[included] = period_index(times[included], per)
-    end_period = int(period_index(np.array([end], dtype=NS), per)[0])
+    end_period = period_of(end, per)
     row_period, row_of = np.unique(acquisition[included], return_inverse=True)
     row = np.full(log.n_customers, -1, dtype=np.int64)
     row[included] = row_of.reshape(-1)

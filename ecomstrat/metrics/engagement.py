@@ -30,7 +30,7 @@ from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import frozen_view
 from ecomstrat.frames._export import Tabular
-from ecomstrat.frames._time import NS, period_index, period_start, to_instant
+from ecomstrat.frames._time import period_index, period_of, period_start, to_instant
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.metrics.summary import calibration_holdout_summary, rfm_summary
 
@@ -510,7 +510,7 @@ def period_retention(
         )
     periods = period_index(log.times[keep], per)
     first = int(periods.min())
-    span = int(period_index(np.array([end], dtype=NS), per)[0]) - first + 1
+    span = period_of(end, per) - first + 1
     keys = np.unique(log.customer_index[keep] * span + (periods - first))
     customer, offset = keys // span, keys % span
     same = customer[1:] == customer[:-1]

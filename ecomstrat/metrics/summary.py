@@ -12,7 +12,7 @@ from ecomstrat._typing import AnyArray, FloatArray, IntArray
 from ecomstrat._validation import check_choice, invalid, plain
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError
-from ecomstrat.frames._time import period_index, period_start, to_instant
+from ecomstrat.frames._time import period_index, period_of, period_start, to_instant
 from ecomstrat.frames.summary import CalibrationHoldout, CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
 
@@ -73,7 +73,7 @@ def rfm_summary(
     """
     unit, per = TimeUnit.parse(time_unit), TimeUnit.parse(period)
     end = _observation_end(log, observation_end)
-    end_p = int(period_index(np.array([end]), per)[0])
+    end_p = period_of(end, per)
     stats = _split(log, end_p, end_p, per, monetary)
 
     def first_seen(i: int) -> np.datetime64:
@@ -125,7 +125,7 @@ def calibration_holdout_summary(
     cal = to_instant("calibration_end", calibration_end, log.timezone)
     end = _observation_end(log, observation_end)
     check_window(cal, end)
-    cal_p, end_p = (int(p) for p in period_index(np.array([cal, end]), per))
+    cal_p, end_p = period_of(cal, per), period_of(end, per)
     stats = _split(log, cal_p, end_p, per, monetary)
     return holdout_from_stats(
         log.customer_ids, stats, (cal, cal_p), (end, end_p), unit, per, log.times.min()

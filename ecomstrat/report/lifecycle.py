@@ -29,7 +29,7 @@ import numpy as np
 
 from ecomstrat._validation import check_same_length, invalid
 from ecomstrat.domain.time_unit import TimeUnit
-from ecomstrat.frames._time import period_index
+from ecomstrat.frames._time import period_index, period_of
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.lifecycle import (
     PHASE_NAMES,
@@ -155,7 +155,7 @@ def describe_policy(policy: LifecyclePolicy) -> str:
 def _historical_value(log: TransactionLog, observation_end: np.datetime64, n: int) -> Any:
     """Revenue of each customer up to the day of ``observation_end`` (0 for extra prospects)."""
     days = period_index(log.times, TimeUnit.DAY)
-    end = int(period_index(np.array([observation_end]), TimeUnit.DAY)[0])
+    end = period_of(observation_end, TimeUnit.DAY)
     kept = days <= end
     return np.bincount(log.customer_index[kept], weights=log.amounts[kept], minlength=n)
 

@@ -34,7 +34,7 @@ import numpy as np
 from ecomstrat._typing import DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
 from ecomstrat.domain.time_unit import TimeUnit
-from ecomstrat.frames._time import period_index, to_instant
+from ecomstrat.frames._time import period_index, period_of, to_instant
 from ecomstrat.frames.summary import CalibrationHoldout, CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.report import _format as fmt
@@ -346,7 +346,7 @@ def tracking_curve(
         if observation_end is None
         else to_instant("observation_end", observation_end, log.timezone)
     )
-    end_day = int(period_index(np.array([end_time]), TimeUnit.DAY)[0])
+    end_day = period_of(end_time, TimeUnit.DAY)
     first = np.full(log.n_customers, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, who, days)
     start = int(first[rows].min())

@@ -42,7 +42,7 @@ from ecomstrat.domain._fields import count_at_least
 from ecomstrat.domain.campaign import Campaign
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EcomstratError, EmptyInputError, UnknownCodeError
-from ecomstrat.frames._time import period_index, to_instant
+from ecomstrat.frames._time import period_index, period_of, to_instant
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.localization.market_entry import MarketComparison
@@ -362,7 +362,7 @@ def _quiet(_step: str) -> None:
 def _truncate(log: TransactionLog, observation_end: np.datetime64) -> TransactionLog:
     """The orders on or before the day of ``observation_end``."""
     days = period_index(log.times, TimeUnit.DAY)
-    last = int(period_index(np.array([observation_end]), TimeUnit.DAY)[0])
+    last = period_of(observation_end, TimeUnit.DAY)
     kept = days <= last
     if kept.all():
         return log
