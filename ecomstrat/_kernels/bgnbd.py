@@ -67,8 +67,6 @@ _GL_X, _GL_W = np.polynomial.legendre.leggauss(12)
 _GL_NODES = np.ascontiguousarray(0.5 * (_GL_X + 1.0))
 _GL_WEIGHTS = np.ascontiguousarray(0.5 * _GL_W)
 _PANEL = 1.0
-#: Shape parameter ``r`` up to which one panel per unit of ``v`` resolves the rate's decay.
-_R_PER_PANEL = 4.0
 #: An infinite horizon is cut where the discount factor has fallen below exp(-_CUTOFF).
 _CUTOFF = 45.0
 
@@ -481,8 +479,7 @@ def _derivative_integral(
     fc = a + b
     # Carrying F from node to node along its ODE is stable only for moderate |c - a - b|.
     walk_ok = abs(fc - fa - fb) <= _WALK_MAX_EXCESS
-    # the integrand changes over about 1/r of v near 0 (its 2F1 grows like e^{rv}/e^{rv})
-    n_panels = max(1, math.ceil(top * max(1.0, r / _R_PER_PANEL) / _PANEL))
+    n_panels = max(1, math.ceil(top / _PANEL))
     width = top / n_panels
     total = 0.0
     walking = False

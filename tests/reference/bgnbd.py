@@ -114,12 +114,6 @@ def _expected_bg(r, alpha, a, b, t):
 
 
 @_mp
-def bgnbd_expected_python(r, alpha, a, b, t):
-    """E[X(t)] of a new customer (FHL eq. 9) by mpmath, as a float."""
-    return float(_expected_bg(r, alpha, a, b, t))
-
-
-@_mp
 def bgnbd_p_alive_python(r, alpha, a, b, x, t_x, T):
     """P(alive) = 1 / (1 + δ_{x>0} a/(b+x-1) ((α+T)/(α+t_x))^(r+x))."""
     return np.array(
