@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import attrs
 import numpy as np
@@ -103,7 +103,12 @@ class FittedModel(Generic[_P]):
     fit : FitStatistics or None
         Log-likelihood, standard errors and diagnostics when the parameters were estimated;
         ``None`` when they were given (``from_params``).
+    name : str
+        The model's name as papers write it (``"BG/NBD"``, ``"Pareto/NBD"``…), a class
+        attribute used in reports and plot titles.
     """
+
+    name: ClassVar[str]
 
     params: _P
     fit: FitStatistics | None = None

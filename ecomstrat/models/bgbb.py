@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import ClassVar
 
 import attrs
 import numpy as np
@@ -118,6 +119,8 @@ class FittedBGBB(FittedModel[BGBBParams], PurchasePredictions):
     >>> m.conditional_expected_purchases(5, history).round(2).tolist()
     [3.75, 2.19, 0.22]
     """
+
+    name: ClassVar[str] = "BG/BB"
 
     def probability_alive(self, data: PatternsLike, *, periods_ahead: int = 1) -> FloatArray:
         """P(alive at opportunity ``n + periods_ahead`` | history).

@@ -480,6 +480,8 @@ class FittedBGNBD(_FittedBetaGeometric[BGNBDParams]):
     array([0.5738, 0.1994, 0.0854])
     """
 
+    name: ClassVar[str] = "BG/NBD"
+
     _shift: ClassVar[float] = 0.0
 
 
@@ -515,6 +517,8 @@ class FittedMBGNBD(_FittedBetaGeometric[MBGNBDParams]):
     >>> m.conditional_expected_purchases(39.0, history).round(4)
     array([1.263, 0.154])
     """
+
+    name: ClassVar[str] = "MBG/NBD"
 
     _shift: ClassVar[float] = 1.0
 

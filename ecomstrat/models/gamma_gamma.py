@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias
 
 import attrs
 import numpy as np
@@ -247,6 +247,8 @@ class FittedGammaGamma(FittedModel[GammaGammaParams]):
     >>> round(m.params.mean_spend, 2)
     35.22
     """
+
+    name: ClassVar[str] = "Gamma-Gamma"
 
     frequency_monetary_correlation: float | None = None
 

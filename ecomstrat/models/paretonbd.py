@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import ClassVar
 
 import attrs
 import numpy as np
@@ -142,6 +143,8 @@ class FittedParetoNBD(FittedModel[ParetoNBDParams], PurchasePredictions):
     >>> m.conditional_expected_purchases(39, data).round(3).tolist()
     [1.455, 0.107, 6.417]
     """
+
+    name: ClassVar[str] = "Pareto/NBD"
 
     time_unit: TimeUnit = attrs.field(converter=to_time_unit)
 

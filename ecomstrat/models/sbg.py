@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import ClassVar, cast
 
 import attrs
 import numpy as np
@@ -94,6 +94,8 @@ class FittedSBG(FittedModel[SBGParams]):
     >>> m.retention_rate([1, 2, 10]).round(4).tolist()
     [0.6267, 0.7561, 0.9353]
     """
+
+    name: ClassVar[str] = "sBG"
 
     def survival(self, t: ArrayLike) -> FloatArray:
         """``S(t) = B(α, β + t)/B(α, β)``: probability a new customer survives ``t`` periods.
