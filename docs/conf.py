@@ -20,6 +20,7 @@ extensions = [
     "numpydoc",
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "matplotlib.sphinxext.plot_directive",
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
@@ -33,6 +34,11 @@ autodoc_member_order = "bysource"
 autosummary_generate = False
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
+
+# Figures of the ```{plot} blocks: drawn at build time, one PNG each, no source links.
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 100)]
 
 html_theme = "alabaster"
 html_title = f"ecomstrat {__version__}"

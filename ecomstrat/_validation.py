@@ -23,6 +23,7 @@ __all__ = [
     "check_array_finite",
     "check_array_non_negative",
     "check_choice",
+    "check_count",
     "check_finite",
     "check_non_empty",
     "check_non_negative",
@@ -191,6 +192,15 @@ def check_whole_numbers(name: str, values: object, *, minimum: int = 0) -> Float
             label = name if array.ndim == 0 else f"{name}[{i}]"
             raise invalid(label, float(flat[i]), rule)
     return array
+
+
+def check_count(name: str, value: object, *, minimum: int = 0) -> int:
+    """Return ``value`` as an int if it is a whole number (not a bool) >= ``minimum``."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise invalid(name, shown(value), f"must be a whole number >= {minimum}")
+    if value < minimum:
+        raise invalid(name, plain(value), f"must be >= {minimum}")
+    return int(value)
 
 
 def check_finite(name: str, value: float) -> float:

@@ -31,7 +31,7 @@ ESTIMATORS = [name.removeprefix("Fitted") for name in FITTED]
 CONTINUOUS = {"BGNBD", "MBGNBD", "ParetoNBD"}
 PURCHASE_MODELS = {"BGNBD", "MBGNBD", "ParetoNBD", "BGBB"}
 #: Result classes (returned by public functions or methods) that are single records, not tables.
-RECORDS = {"CostLine", "MarketEntry", "StrategyReport"}
+RECORDS = {"CostLine", "HoldoutErrors", "MarketEntry", "StrategyReport"}
 
 
 def _params(function: Any) -> list[inspect.Parameter]:
@@ -192,6 +192,12 @@ TWO_POSITIONAL = {
     "landed_cost_batch": "the profile first, then the goods",
     "save_model": "the model, then the file, as json.dump(obj, fp)",
     "customer_lifetime_value_one": "one customer's x, t_x, T, monetary",
+    "check_model": "the model, then the data it is checked on",
+    "period_transactions": "the model, then the data it is checked on",
+    "holdout_by_frequency": "the model, then the data it is checked on",
+    "holdout_errors": "the model, then the data it is checked on",
+    "tracking": "the model, then the data it is checked on",
+    "probability_alive_history": "the model, then the data it is checked on",
 }
 #: Model methods whose positional signature the grammar fixes: ``(t, data)``, ``(n, t[, data])``
 #: and one customer's ``([t,] x, t_x, T)``.

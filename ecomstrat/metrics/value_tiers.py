@@ -34,9 +34,18 @@ from ecomstrat._validation import (
     shown,
 )
 from ecomstrat.frames._arrays import frozen_view, unique_ids
+from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._labels import LabelCodes, LabelledAssignment
 
-__all__ = ["ValueTiers", "check_top_shares", "value_tiers", "value_tiers_by_threshold"]
+__all__ = [
+    "ValueConcentration",
+    "ValueTiers",
+    "check_top_shares",
+    "top_value_share",
+    "value_concentration",
+    "value_tiers",
+    "value_tiers_by_threshold",
+]
 
 #: Default rank tiers: the top 1 % and the top 10 % of customers by value.
 TOP_SHARES = (0.01, 0.10)
@@ -234,8 +243,103 @@ def value_tiers_by_threshold(
     return ValueTiers(ids, v, codes, labels)
 
 
+def _top_count(share: float, n: int) -> int:
+    """How many customers the top ``share`` of ``n`` is: ``ceil(share n)``, at least one."""
+    return max(1, math.ceil(round(share * n, 9)))
+
+
+def top_value_share(values: FloatArray, share: float) -> float | None:
+    """Share of the total held by the ``ceil(share n)`` largest values (None: total <= 0)."""
+    total = float(values.sum())
+    if values.size == 0 or total <= 0:
+        return None
+    k = _top_count(share, values.size)
+    return float(np.partition(values, values.size - k)[values.size - k :].sum()) / total
+
+
+@attrs.frozen(eq=False, repr=False)
+class ValueConcentration(Tabular):
+    """How concentrated value is: the Lorenz curve of the customers, most valuable first.
+
+    Attributes
+    ----------
+    customer_share : ndarray of float64
+        ``k / n`` for ``k = 0 … n``.
+    value_share : ndarray of float64
+        Share of the total value held by the ``k`` most valuable customers (0 … 1).
+    gini : float
+        The Gini coefficient: 0 when every customer is worth the same, ``1 - 1/n`` when one
+        holds everything; twice the area between the curve and the diagonal.
+    """
+
+    customer_share: FloatArray
+    value_share: FloatArray
+    gini: float
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "customer_share", frozen_view(self.customer_share))
+        object.__setattr__(self, "value_share", frozen_view(self.value_share))
+
+    def __repr__(self) -> str:
+        return f"ValueConcentration({self.n_customers:,} customers, Gini {self.gini:.3f})"
+
+    @property
+    def n_customers(self) -> int:
+        """Number of customers."""
+        return int(self.customer_share.size - 1)
+
+    def top_share(self, share: float) -> float:
+        """Share of the value held by the top ``share`` of the customers (``ceil(share n)``)."""
+        if not 0 < check_finite("share", share) <= 1:
+            raise invalid("share", share, "must lie in (0, 1]", "The top 10% is 0.1.")
+        return float(self.value_share[_top_count(share, self.n_customers)])
+
+    def columns(self) -> dict[str, AnyArray]:
+        """``customer_share`` and ``value_share``: the ``n + 1`` points of the curve."""
+        return {"customer_share": self.customer_share, "value_share": self.value_share}
+
+
+def value_concentration(values: Sequence[float] | AnyArray) -> ValueConcentration:
+    """The Lorenz curve and Gini coefficient of per-customer values.
+
+    Parameters
+    ----------
+    values : array-like of float
+        One value per customer (finite, >= 0, not all 0): predicted CLV, revenue, margin.
+
+    Returns
+    -------
+    ValueConcentration
+
+    Notes
+    -----
+    With the values sorted in decreasing order, ``value_share[k]`` is the sum of the first
+    ``k`` over the total. The Gini coefficient is ``2 A - 1`` with ``A`` the trapezoid area
+    under the curve, which equals the sample Gini ``Σ_i Σ_j |v_i − v_j| / (2 n² mean)``
+    (Gini 1912).
+
+    Examples
+    --------
+    >>> c = value_concentration([0.0, 0.0, 0.0, 8.0])
+    >>> c.gini, c.top_share(0.25)
+    (0.75, 1.0)
+    """
+    v, _ = _values(values, None, "Measure the concentration of a non-negative value.")
+    total = float(v.sum())
+    if total <= 0:
+        raise invalid("values", "<all 0>", "must not all be 0: there is no value to share out")
+    n = v.size
+    share = np.concatenate(([0.0], np.cumsum(np.sort(v)[::-1]) / total))
+    share[-1] = 1.0  # exact, whatever the rounding of the sum
+    area = float(np.sum(share[:-1] + share[1:])) / (2.0 * n)
+    customers = np.arange(n + 1, dtype=np.float64) / n
+    return ValueConcentration(customers, share, max(0.0, 2.0 * area - 1.0))
+
+
 def _values(
-    values: Sequence[float] | AnyArray, customer_ids: Sequence[Any] | AnyArray | None
+    values: Sequence[float] | AnyArray,
+    customer_ids: Sequence[Any] | AnyArray | None,
+    fix: str = "Tier by a non-negative value (clip it first).",
 ) -> tuple[FloatArray, AnyArray]:
     try:
         v = np.array(values, dtype=np.float64)
@@ -247,7 +351,7 @@ def _values(
     ids = np.arange(v.size) if customer_ids is None else np.asarray(customer_ids)
     check_same_length(values=v, customer_ids=ids)
     check_array_finite("values", v, ids)
-    check_array_non_negative("values", v, ids, "Tier by a non-negative value (clip it first).")
+    check_array_non_negative("values", v, ids, fix)
     unique_ids("customer_ids", ids)
     return v, ids
 

@@ -5,8 +5,8 @@ notes). Each ``*_overview`` function computes frozen plain data from a frame; th
 offers ``to_dict()`` for JSON and ``sections()`` for :func:`render`. The full strategy report
 is :func:`ecomstrat.report.pipeline.build_report` (a part it cannot compute on the data is a
 :class:`SkippedPart` saying why; :mod:`ecomstrat.report.customers` holds its one row per
-customer); :mod:`ecomstrat.report.plots` draws its
-figures (matplotlib, imported on use) and :mod:`ecomstrat.report.html` lays it out as one
+customer); :mod:`ecomstrat.report.figures` draws its figures with :mod:`ecomstrat.plot`
+(matplotlib, imported on use) and :mod:`ecomstrat.report.html` lays it out as one
 self-contained HTML page. Nothing here prints: ``ecomstrat report`` and ``ecomstrat demo``
 (:mod:`ecomstrat.cli`) do.
 

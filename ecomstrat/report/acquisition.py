@@ -40,7 +40,7 @@ class AcquisitionOverview:
 
     retention: CohortMatrix
     table: AcquisitionTable | None
-    max_offset: int = 6
+    max_offset: int = 12
 
     def to_dict(self) -> dict[str, Any]:
         """The numbers as a JSON-able dict (NaN becomes ``None``)."""
@@ -69,7 +69,7 @@ def acquisition_overview(
     gross_margin_rate: float | None = None,
     customers: Iterable[Customer] | None = None,
     observation_end: object = None,
-    max_offset: int = 6,
+    max_offset: int = 12,
 ) -> AcquisitionOverview:
     """Compute the acquisition part of the report (arguments as :func:`acquisition_sections`).
 
@@ -96,7 +96,7 @@ def _share(value: float) -> str:
     return fmt.MISSING if math.isnan(value) else fmt.share(value)
 
 
-def retention_section(matrix: CohortMatrix, *, max_offset: int = 6) -> Section:
+def retention_section(matrix: CohortMatrix, *, max_offset: int = 12) -> Section:
     """A cohort × offset table of retention shares (offsets ``0..max_offset``).
 
     Examples
@@ -188,7 +188,7 @@ def acquisition_sections(
     gross_margin_rate: float | None = None,
     customers: Iterable[Customer] | None = None,
     observation_end: object = None,
-    max_offset: int = 6,
+    max_offset: int = 12,
 ) -> list[Section]:
     """The acquisition part of the demo report: monthly cohort retention, then CAC payback.
 
@@ -205,7 +205,7 @@ def acquisition_sections(
         :func:`~ecomstrat.metrics.acquisition.acquisition_table`).
     observation_end : datetime, date, str or numpy.datetime64, optional
         Last instant of data (default: the last order).
-    max_offset : int, default 6
+    max_offset : int, default 12
         Last month since acquisition shown in the retention table.
 
     Examples

@@ -19,6 +19,7 @@ from ecomstrat._typing import AnyArray, FloatArray
 from ecomstrat._validation import invalid
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.metrics.clv import LifetimeValues, customer_lifetime_value
+from ecomstrat.metrics.value_tiers import top_value_share
 from ecomstrat.models._base import FitStatistics
 from ecomstrat.models._protocols import TransactionModel
 from ecomstrat.models.bgnbd import BGNBD
@@ -87,15 +88,6 @@ class ModelFit:
             f" patterns); {self.iterations} iterations in {self.seconds:.2f} s."
         ]
         return Section(title, rows, header=("parameter", "estimate", "std. error"), notes=notes)
-
-
-def _top_share(values: FloatArray, share: float) -> float | None:
-    total = float(values.sum())
-    if total <= 0:
-        return None
-    k = max(1, math.ceil(share * values.size))
-    top = np.partition(values, values.size - k)[values.size - k :]
-    return float(top.sum()) / total
 
 
 def _p_alive_notes(model: str, n_one_time: int, one_time_alive: float | None) -> list[str]:
@@ -406,7 +398,7 @@ def clv_overview_from(
         total_clv=float(clv.sum()),
         mean_clv=float(clv.mean()),
         clv_quantiles={f"{q:g}": float(v) for q, v in zip(QUANTILES, quantiles, strict=True)},
-        top_decile_clv_share=_top_share(result.clv, TOP_SHARE),
+        top_decile_clv_share=top_value_share(result.clv, TOP_SHARE),
         mean_expected_purchases=float(result.expected_purchases.mean()),
         n_excluded_from_spend_fit=int(excluded_from_spend_fit),
     )

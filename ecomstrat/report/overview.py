@@ -8,16 +8,16 @@ formatted :class:`~ecomstrat.report.Section` objects (:meth:`~DataOverview.secti
 from __future__ import annotations
 
 import enum
-import math
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
-from ecomstrat._typing import AnyArray, FloatArray
+from ecomstrat._typing import AnyArray
 from ecomstrat._validation import invalid
 from ecomstrat.frames.summary import CalibrationHoldout, CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
+from ecomstrat.metrics.value_tiers import top_value_share
 from ecomstrat.report import _format as fmt
 from ecomstrat.report.section import Section
 
@@ -206,15 +206,6 @@ class SummaryOverview(_Overview):
         )
 
 
-def _top_share(values: FloatArray, share: float) -> float | None:
-    total = float(values.sum())
-    if total == 0:
-        return None
-    k = max(1, math.ceil(share * values.size))
-    top = np.partition(values, values.size - k)[values.size - k :]
-    return float(top.sum()) / total
-
-
 def summary_overview(summary: CustomerSummary) -> SummaryOverview:
     """Describe a :class:`~ecomstrat.CustomerSummary` in a handful of numbers.
 
@@ -253,7 +244,7 @@ def summary_overview(summary: CustomerSummary) -> SummaryOverview:
         T=Distribution.of(summary.T),
         monetary=Distribution.of(summary.monetary[freq > 0]) if (freq > 0).any() else None,
         total_value=None if value is None else Distribution.of(value),
-        top_decile_value_share=None if value is None else _top_share(value, TOP_SHARE),
+        top_decile_value_share=None if value is None else top_value_share(value, TOP_SHARE),
     )
 
 

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,6 +39,10 @@ from ecomstrat._validation import (
     number_or_raw,
     shown,
 )
+from ecomstrat.diagnostics.calibration import ContinuousModel
+from ecomstrat.diagnostics.grids import FrequencyRecencyGrid, frequency_recency_grid
+from ecomstrat.diagnostics.holdout import Tracking, tracking
+from ecomstrat.diagnostics.verdict import ModelCheck, check_model
 from ecomstrat.domain._fields import count_at_least
 from ecomstrat.domain.campaign import Campaign
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
@@ -45,6 +50,7 @@ from ecomstrat.exceptions import EcomstratError, EmptyInputError, UnknownCodeErr
 from ecomstrat.frames._time import period_index, period_of, to_instant
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
+from ecomstrat.lifecycle.stages import StageMatrix
 from ecomstrat.localization.market_entry import MarketComparison
 from ecomstrat.metrics.acquisition import AcquisitionTable
 from ecomstrat.metrics.clv import LifetimeValues, customer_lifetime_value_interval
@@ -57,10 +63,11 @@ from ecomstrat.models.paretonbd import ParetoNBD
 from ecomstrat.report.acquisition import acquisition_overview
 from ecomstrat.report.clv import MODEL_NAMES, clv_overview_from, purchase_model_overview
 from ecomstrat.report.customers import CustomerTable, customer_table
+from ecomstrat.report.figures import FIGURE_AFTER, FIGURES, report_figures
 from ecomstrat.report.html import Image, render_html
 from ecomstrat.report.lifecycle import lifecycle_overview
 from ecomstrat.report.markets import MarketsOverview
-from ecomstrat.report.model_check import TrackingCurve, model_check, tracking_curve
+from ecomstrat.report.model_check import ModelCheckPart, TrackingPart
 from ecomstrat.report.overview import (
     data_overview,
     holdout_overview,
@@ -74,8 +81,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "FIGURES",
-    "FIGURE_AFTER",
     "INTERVAL_SEED",
     "PURCHASE_MODELS",
     "Progress",
@@ -98,46 +103,6 @@ PURCHASE_MODELS: Mapping[str, Callable[[], Any]] = {
     "bgnbd": BGNBD,
     "mbgnbd": MBGNBD,
     "pnbd": ParetoNBD,
-}
-
-#: Figure key -> (report part it follows, title, what it shows).
-FIGURES: Mapping[str, tuple[str, str, str]] = {
-    "clv_distribution": (
-        "clv",
-        "Distribution of predicted CLV",
-        "Histogram of the predicted CLV per customer with the value-tier cut-offs.",
-    ),
-    "p_alive": (
-        "model",
-        "P(alive) by frequency and recency",
-        "Heat map of the mean probability of being alive per frequency and recency cell."
-        " Under BG/NBD every one-time buyer (frequency 0) has P(alive) = 1; MBG/NBD"
-        " (--model mbgnbd) lets them drop out too.",
-    ),
-    "tracking": (
-        "tracking",
-        "Tracking plot",
-        "Cumulative repeat purchases by week, actual and expected by the purchase model.",
-    ),
-    "retention": (
-        "acquisition",
-        "Cohort retention",
-        "Heat map of the share of each monthly cohort buying in each month since acquisition.",
-    ),
-    "payback": (
-        "acquisition",
-        "CAC payback curves",
-        "Cumulative gross margin per customer by month since acquisition, against the CAC.",
-    ),
-}
-
-#: Figure key -> start of the title of the section it is placed after in the HTML page.
-FIGURE_AFTER: Mapping[str, str] = {
-    "clv_distribution": "Predicted CLV",
-    "p_alive": "P(alive)",
-    "tracking": "Tracking",
-    "retention": "Cohort retention",
-    "payback": "CAC payback",
 }
 
 
@@ -193,8 +158,8 @@ class ReportOptions:
         Scorers to run (default: every available scorer the inputs allow).
     migration_weeks : int, default 13
         Lifecycle migration is measured from this many weeks before ``observation_end`` (>= 1).
-    max_offset : int, default 6
-        Last month since acquisition of the text retention table (>= 0).
+    max_offset : int, default 12
+        Last month since acquisition of the retention table and figure (>= 0).
     top_shares : sequence of float, default (0.01, 0.10)
         Value tiers (see :func:`~ecomstrat.value_tiers`).
     model : {"bgnbd", "mbgnbd", "pnbd"}, default "bgnbd"
@@ -217,7 +182,7 @@ class ReportOptions:
     gross_margin_rate: float | None = attrs.field(default=None, validator=_optional_positive)
     scorers: tuple[str, ...] | None = attrs.field(default=None, converter=_scorer_names)
     migration_weeks: int = attrs.field(default=13, converter=_count, validator=count_at_least(1))
-    max_offset: int = attrs.field(default=6, converter=_count, validator=count_at_least(0))
+    max_offset: int = attrs.field(default=12, converter=_count, validator=count_at_least(0))
     top_shares: tuple[float, ...] = attrs.field(default=TOP_SHARES, converter=check_top_shares)
     model: str = "bgnbd"
     interval_level: float = attrs.field(default=0.9, converter=number_or_raw)
@@ -246,16 +211,28 @@ class ReportOptions:
 
 @attrs.frozen(eq=False)
 class ReportData:
-    """The per-customer arrays and tables behind the figures of a report (None: skipped)."""
+    """The per-customer arrays and tables behind the figures of a report (None: skipped).
+
+    ``lifetime_values`` is the CLV result behind ``clv``; ``alive_grid`` the purchase
+    model's P(alive) over frequency and recency at the customers' median age; ``check`` the
+    model check on the holdout; ``migration`` the lifecycle stage-migration shares;
+    ``max_offset`` the last month since acquisition shown by the retention table and figure
+    alike.
+    """
 
     clv: FloatArray | None
+    lifetime_values: LifetimeValues | None
     tier_cutoffs: dict[str, float] | None
     currency: str | None
     horizon: str
     summary: CustomerSummary
     p_alive: FloatArray | None
+    alive_grid: FrequencyRecencyGrid | None
+    check: ModelCheck | None
     retention: CohortMatrix | None
-    tracking: TrackingCurve | None
+    max_offset: int
+    tracking: Tracking | None
+    migration: StageMatrix | None
     acquisition: AcquisitionTable | None
     customers: CustomerTable
 
@@ -295,37 +272,16 @@ class StrategyReport:
         return out
 
     def figures(self) -> dict[str, Figure]:
-        """The report's figures by key (see :data:`FIGURES`); needs matplotlib.
+        """The report's figures by key (see :data:`~ecomstrat.report.figures.FIGURES`).
 
-        ``payback`` is left out when the report has no campaigns, and a figure whose part
-        was skipped is left out too.
+        Needs matplotlib. A figure whose part was skipped is left out, and so is ``payback``
+        when the report has no campaigns.
         """
-        from ecomstrat.report import plots
-
-        d = self.data
-        out: dict[str, Figure] = {}
-        if d.clv is not None:
-            out["clv_distribution"] = plots.clv_histogram(
-                d.clv, cutoffs=d.tier_cutoffs or {}, currency=d.currency, horizon=d.horizon
-            )
-        if d.p_alive is not None:
-            out["p_alive"] = plots.p_alive_heatmap(
-                d.summary.frequency,
-                d.summary.recency,
-                d.p_alive,
-                time_unit=d.summary.time_unit.value,
-            )
-        if d.tracking is not None:
-            out["tracking"] = plots.tracking_plot(d.tracking)
-        if d.retention is not None:
-            out["retention"] = plots.retention_heatmap(d.retention)
-        if d.acquisition is not None and d.acquisition.n_rows:
-            out["payback"] = plots.payback_curves(d.acquisition)
-        return out
+        return report_figures(self.data)
 
     def images(self) -> dict[str, Image]:
         """The figures as PNG :class:`~ecomstrat.report.html.Image` objects, by key."""
-        from ecomstrat.report.plots import figure_png
+        from ecomstrat.plot._axes import figure_png
 
         return {
             key: Image(FIGURES[key][1], figure_png(figure), FIGURES[key][2])
@@ -336,7 +292,7 @@ class StrategyReport:
         """A self-contained HTML page: the sections, each figure after the section it shows.
 
         A figure follows the first section of its part whose title starts like the figure's
-        (see :data:`FIGURE_AFTER`), else the part's last section.
+        (see :data:`~ecomstrat.report.figures.FIGURE_AFTER`), else the part's last section.
         """
         images = self.images()
         blocks: list[Section | Image] = []
@@ -579,10 +535,13 @@ def build_report(
     why: list[str] = []
     model = _attempt(lambda: PURCHASE_MODELS[opts.model]().fit(summary), why)
     p_alive: FloatArray | None = None
+    alive_grid: FrequencyRecencyGrid | None = None
     if model is None:
         parts["model"] = SkippedPart(f"{name} purchase model", why[-1])
     else:
         parts["model"], p_alive = purchase_model_overview(summary, model, key=opts.model)
+        fitted = model
+        alive_grid = _attempt(lambda: _alive_grid(summary, fitted), why)
 
     step("fitting Gamma-Gamma")
     spend_fit = _attempt(lambda: _fit_spend(summary), why)
@@ -631,6 +590,7 @@ def build_report(
     clv = None if values is None else np.asarray(values.clv, dtype=np.float64)
 
     tracking_model, tracking_customers = model, summary
+    check: ModelCheck | None = None
     if calibration_end is not None:
         step("calibration vs holdout")
         from ecomstrat.metrics.summary import calibration_holdout_summary
@@ -641,30 +601,36 @@ def build_report(
         split = attrs.evolve(split, calibration=_positive_ages(split.calibration)[0])
         parts["holdout"] = holdout_overview(split)
         calibrated = _attempt(lambda: PURCHASE_MODELS[opts.model]().fit(split.calibration), why)
-        checked = (
-            None if calibrated is None else _attempt(lambda: model_check(split, calibrated), why)
+        if calibrated is not None:
+            chosen = calibrated
+            check = _attempt(lambda: check_model(chosen, split, log=log), why)
+        parts["model_check"] = (
+            SkippedPart("Model check on the holdout", why[-1])
+            if check is None
+            else ModelCheckPart(check)
         )
-        parts["model_check"] = checked or SkippedPart("Model check on the holdout", why[-1])
         tracking_model, tracking_customers = calibrated, split.calibration
 
     step("tracking")
-    tracking: TrackingCurve | None = None
+    weekly: Tracking | None = None if check is None else check.tracking
     untracked = f"needs the {name} purchase model, which could not be fitted (see above)."
-    if tracking_model is not None:
+    if weekly is None and tracking_model is not None:
         chosen = tracking_model
-        tracking = _attempt(
-            lambda: tracking_curve(
-                log,
+        weekly = _attempt(
+            lambda: tracking(
                 chosen,
-                tracking_customers,
+                log,
+                customers=tracking_customers,
                 calibration_end=calibration_end,
                 observation_end=observation_end,
             ),
             why,
         )
-        if tracking is None:
-            untracked = why[-1]
-    parts["tracking"] = tracking or SkippedPart("Tracking", untracked)
+    if weekly is None and tracking_model is not None:
+        untracked = why[-1]
+    parts["tracking"] = (
+        SkippedPart("Tracking", untracked) if weekly is None else TrackingPart(weekly)
+    )
 
     step("lifecycle")
     previous, shorter = _migration_start(log, observation_end, opts.migration_weeks)
@@ -734,17 +700,43 @@ def build_report(
     )
     data = ReportData(
         clv=clv,
+        lifetime_values=values,
         tier_cutoffs=None if clv is None else _tier_cutoffs(clv, opts.top_shares),
         currency=log.currency,
         horizon=horizon,
         summary=summary,
         p_alive=p_alive,
+        alive_grid=alive_grid,
+        check=check,
         retention=None if acquisition is None else acquisition.retention,
-        tracking=tracking,
+        max_offset=opts.max_offset,
+        tracking=weekly,
+        migration=None if lifecycle is None else _migration_matrix(lifecycle.migration_shares),
         acquisition=None if acquisition is None else acquisition.table,
         customers=customers,
     )
     return StrategyReport(title, parts, data, tuple(notes))
+
+
+#: Largest frequency of the report's P(alive) grid.
+GRID_MAX_FREQUENCY = 20
+
+
+def _alive_grid(summary: CustomerSummary, model: ContinuousModel) -> FrequencyRecencyGrid:
+    """P(alive) over frequency and recency at the customers' median age.
+
+    The frequencies run to the 99th percentile of the customers' (at least 5, at most
+    :data:`GRID_MAX_FREQUENCY`).
+    """
+    age = summary.time_unit.convert(float(np.median(summary.T)), to=model.time_unit)
+    top = float(np.quantile(summary.frequency, 0.99))
+    highest = int(min(GRID_MAX_FREQUENCY, max(5, math.ceil(top))))
+    return frequency_recency_grid(model, age=age, horizon=0.0, max_frequency=highest)
+
+
+def _migration_matrix(shares: Sequence[Sequence[float | None]]) -> StageMatrix:
+    """The lifecycle part's migration shares as a :class:`StageMatrix` (NaN: empty stage)."""
+    return StageMatrix(np.array([[np.nan if v is None else v for v in row] for row in shares]))
 
 
 def _clv_interval(

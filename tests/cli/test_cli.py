@@ -36,7 +36,8 @@ def test_demo_prints_every_section(capsys):
         "P(alive), BG/NBD",
         "Predicted CLV (12 months, gross margin)",
         "Model check: holdout purchases, predicted vs actual",
-        "Tracking: cumulative repeat purchases",
+        "Tracking: repeat purchases by week",
+        "Model check: verdict",
         "Value tiers at 2025-06-30",
         "Cohort retention (monthly)",
         "CAC payback per campaign",
@@ -129,7 +130,7 @@ def test_demo_json_has_sane_numbers(capsys):
     check = report["model_check"]
     assert check["n_customers"] == holdout["n_customers"]
     assert check["actual_purchases"] == holdout["holdout_purchases"]
-    assert 0.5 < check["predicted_purchases"] / check["actual_purchases"] < 2.0
+    assert 0.5 < check["expected_purchases"] / check["actual_purchases"] < 2.0
     tracking = report["tracking"]
     assert len(tracking["actual_cumulative"]) == len(tracking["expected_cumulative"]) >= 78
     assert tracking["actual_cumulative"] == sorted(tracking["actual_cumulative"])

@@ -76,7 +76,8 @@ def test_text_report(files, capsys):
         "Predicted CLV (12 months, revenue)",
         "Calibration vs holdout",
         "Model check: holdout purchases, predicted vs actual",
-        "Tracking: cumulative repeat purchases",
+        "Tracking: repeat purchases by week",
+        "Model check: verdict",
         "Cohort retention (monthly)",
         f"Scores ({N_CUSTOMERS} customers)",
     ):
@@ -168,8 +169,12 @@ def test_html_report_is_self_contained(files, capsys):
     )
     assert status == 0, err
     text = page.read_text(encoding="utf-8")
-    assert text.count(PNG) == 5  # CLV, P(alive), tracking, retention, payback
-    for title in ("Distribution of predicted CLV", "Tracking plot", "CAC payback curves"):
+    assert text.count(PNG) == 10  # every figure of ecomstrat.report.figures.FIGURES
+    for title in (
+        "Distribution of predicted CLV",
+        "Tracking: cumulative repeat purchases",
+        "CAC payback curves",
+    ):
         assert f"<figcaption>{title}</figcaption>" in text
     assert not re.search(r"(?:src|href)=\"(?!data:|#)", text)  # nothing to fetch
     assert "http://" not in text
@@ -303,7 +308,8 @@ def test_cdnow_report(shared_data, capsys, tmp_path):
     assert report["holdout"]["calibration_end"].startswith("1997-09-30")
     check = report["model_check"]
     assert check["n_customers"] == 23_570
-    assert 0.7 < check["predicted_purchases"] / check["actual_purchases"] < 1.1
+    assert check["verdict"] in {"good", "acceptable", "poor"}
+    assert 0.7 < check["expected_purchases"] / check["actual_purchases"] < 1.1
     r = report["model"]["fit"]["estimates"]["r"]
     assert 0.2 < r < 0.35  # the published 1/10 sample gives 0.243
     assert report["clv"]["n_excluded_from_spend_fit"] == 1  # one repeat buyer spent 0

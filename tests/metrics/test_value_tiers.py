@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ecomstrat.exceptions import EmptyInputError, InvalidInputError, UnknownCodeError
-from ecomstrat.metrics.value_tiers import ValueTiers, value_tiers, value_tiers_by_threshold
+from ecomstrat.metrics.value_tiers import (
+    ValueTiers,
+    top_value_share,
+    value_concentration,
+    value_tiers,
+    value_tiers_by_threshold,
+)
 
 
 def test_top_1_and_10_percent_hand_checked() -> None:
@@ -136,3 +142,53 @@ def test_errors() -> None:
         ValueTiers(np.array([1]), np.array([1.0]), np.array([1], dtype=np.int8), ("a",))
     with pytest.raises(UnknownCodeError, match=r"label='top 5%' is not known.*'top 1%'"):
         value_tiers([1.0]).ids_in("top 5%")
+
+
+def pairwise_gini(v: np.ndarray) -> float:
+    """Σ_i Σ_j |v_i - v_j| / (2 n² mean): the sample Gini, independent of the sorting."""
+    return float(np.abs(v[:, None] - v[None, :]).sum() / (2.0 * v.size**2 * v.mean()))
+
+
+@given(
+    st.lists(
+        st.floats(min_value=0.0, max_value=1e6, allow_nan=False), min_size=1, max_size=40
+    ).filter(lambda v: sum(v) > 1e-6)
+)
+def test_concentration_gini_is_the_pairwise_gini(values: list[float]) -> None:
+    v = np.asarray(values)
+    c = value_concentration(v)
+    x, y = c.customer_share, c.value_share
+    assert c.gini == pytest.approx(pairwise_gini(v), abs=1e-9)
+    assert -1e-12 <= c.gini <= 1.0 - 1.0 / v.size + 1e-9
+    assert y[0] == 0.0
+    assert y[-1] == 1.0
+    assert (np.diff(y) >= -1e-12).all()
+    assert (y >= x - 1e-9).all()  # most valuable first: never below the diagonal
+    for share in (0.01, 0.1, 0.5, 1.0):
+        assert c.top_share(share) == pytest.approx(top_value_share(v, share))
+
+
+def test_concentration_hand_checked() -> None:
+    c = value_concentration([10.0, 0.0, 30.0, 60.0])
+    np.testing.assert_allclose(c.value_share, [0.0, 0.6, 0.9, 1.0, 1.0])
+    np.testing.assert_allclose(c.customer_share, [0.0, 0.25, 0.5, 0.75, 1.0])
+    assert c.top_share(0.25) == 0.6
+    assert c.top_share(0.3) == 0.9  # ceil(0.3 * 4) = 2 customers
+    assert c.gini == pytest.approx(pairwise_gini(np.array([10.0, 0.0, 30.0, 60.0])))
+    assert set(c.columns()) == {"customer_share", "value_share"}
+    assert top_value_share(np.zeros(3), 0.1) is None
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ([1.0, -2.0], r"^values\[1\]=-2.0 .*must be >= 0"),
+        ([0.0, 0.0], r"^values='<all 0>' is invalid"),
+        ([], r"^values is empty"),
+    ],
+)
+def test_concentration_bad_input(values: list[float], named: str) -> None:
+    with pytest.raises((InvalidInputError, EmptyInputError), match=named):
+        value_concentration(values)
+    with pytest.raises(InvalidInputError, match=r"^share=0.0 is invalid"):
+        value_concentration([1.0]).top_share(0.0)

@@ -50,7 +50,7 @@ def test_one_time_buyers_only_skip_the_model_parts_and_say_why(sim):
     assert "Cohort retention (monthly)" in text
     assert report.data.clv is None
     assert report.data.p_alive is None
-    assert set(report.figures()) == {"retention"}
+    assert set(report.figures()) == {"stage_migration", "retention"}
     table = report.data.customers
     assert len(table) == 600
     assert np.isnan(table.clv).all()
