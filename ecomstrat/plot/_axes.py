@@ -154,7 +154,8 @@ def new_axes(ax: Axes | None, *, size: tuple[float, float] = SIZE) -> Axes:
 
 def _wrap(ax: Axes, text: str, fontsize: float, char_width: float) -> str:
     """``text`` wrapped to the width of ``ax`` (an estimate from the font size)."""
-    root = ax.get_figure(root=True)
+    parent: Any = ax.figure  # Figure.figure is itself, SubFigure.figure the root (mpl >= 3.8)
+    root = None if parent is None else parent.figure
     inches = SIZE[0] if root is None else root.get_figwidth()
     points = ax.get_position().width * inches * 72.0
     width = max(30, int(points / (char_width * fontsize)))
