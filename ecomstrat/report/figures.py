@@ -58,6 +58,12 @@ FIGURES: Mapping[str, tuple[str, str, str]] = {
         "Holdout purchases by calibration frequency",
         "Mean holdout purchases per customer, actual and predicted from each one's history.",
     ),
+    "holdout_calibration": (
+        "model_check",
+        "Probability to buy in the holdout, predicted vs observed",
+        "Customers binned by their predicted probability of buying in the holdout: the share who"
+        " did buy against the prediction, point area by customers.",
+    ),
     "tracking": (
         "tracking",
         "Tracking: cumulative repeat purchases",
@@ -93,6 +99,7 @@ FIGURE_AFTER: Mapping[str, str] = {
     "value_concentration": "Predicted CLV",
     "period_transactions": "Model check: repeat purchases",
     "holdout_by_frequency": "Model check: holdout purchases",
+    "holdout_calibration": "Model check: probability to buy",
     "tracking": "Tracking",
     "tracking_weekly": "Tracking",
     "stage_migration": "Stage migration",
@@ -144,6 +151,10 @@ def report_figures(data: ReportData) -> dict[str, Figure]:
         drawers["holdout_by_frequency"] = (
             lambda ax: plot.holdout_by_frequency(check.holdout_by_frequency, ax=ax),
             4.6,
+        )
+        drawers["holdout_calibration"] = (
+            lambda ax: plot.holdout_calibration(check.holdout_errors, ax=ax),
+            5.6,
         )
     if data.tracking is not None:
         weekly = data.tracking

@@ -169,7 +169,7 @@ def test_html_report_is_self_contained(files, capsys):
     )
     assert status == 0, err
     text = page.read_text(encoding="utf-8")
-    assert text.count(PNG) == 10  # every figure of ecomstrat.report.figures.FIGURES
+    assert text.count(PNG) == 11  # every figure of ecomstrat.report.figures.FIGURES
     for title in (
         "Distribution of predicted CLV",
         "Tracking: cumulative repeat purchases",
