@@ -230,6 +230,8 @@ def landed_cost_numpy(
     band_applied = false.copy()
     if p[P.FLAT_ON] == 1.0:
         flat = _within(V if tests[T.FLAT, 2] == 0.0 else cv, tests[T.FLAT, 1], tests[T.FLAT, 4])
+        if p[P.FLAT_NEEDS_SCHEME] == 1.0:
+            flat &= (p[P.POS_ON] == 1.0) & in_pos
         count = (n_categories if p[P.FLAT_PER_CATEGORY] == 1.0 else 1.0) * dutiable
         duty_exact = np.where(flat, p[P.FLAT_AMOUNT] * count, duty_exact)
         decided |= flat
@@ -284,7 +286,8 @@ def landed_cost_numpy(
         tax_pos = np.where(pos, _round(tp * factor, mode), 0.0)
         excise_pos = np.where(pos, _round(base * x / (1.0 - x) * factor, mode), 0.0)
     else:
-        tax_pos = np.where(pos, _round(t * (V + F) * factor, mode), 0.0)
+        in_price = np.where(duty_checkout & with_duty, duty + surcharge + fee_buyer, 0.0)
+        tax_pos = np.where(pos, _round(t * (V + F + in_price) * factor, mode), 0.0)
         excise_pos = np.zeros(n)
     border = ~in_pos & ~cover
     exempt_t = false

@@ -31,7 +31,7 @@ ESTIMATORS = [name.removeprefix("Fitted") for name in FITTED]
 CONTINUOUS = {"BGNBD", "MBGNBD", "ParetoNBD"}
 PURCHASE_MODELS = {"BGNBD", "MBGNBD", "ParetoNBD", "BGBB"}
 #: Result classes (returned by public functions or methods) that are single records, not tables.
-RECORDS = {"CostLine", "HoldoutErrors", "MarketEntry", "StrategyReport"}
+RECORDS = {"CostLine", "HoldoutErrors", "MarketEntry", "ShelfPrice", "StrategyReport"}
 
 
 def _params(function: Any) -> list[inspect.Parameter]:
@@ -190,6 +190,8 @@ TWO_POSITIONAL = {
     "Money.from_minor": "an amount and its currency, as Money(amount, currency)",
     "landed_cost": "the profile first, then the order",
     "landed_cost_batch": "the profile first, then the goods",
+    "landed_cost_split": "the profile first, then the parcels",
+    "price_for_shelf_price": "the profile first, then the target price",
     "save_model": "the model, then the file, as json.dump(obj, fp)",
     "customer_lifetime_value_one": "one customer's x, t_x, T, monetary",
     "check_model": "the model, then the data it is checked on",

@@ -80,6 +80,7 @@ class _Positions(NamedTuple):
     SHIP_BY_MERCHANT: int = 32
     INSURANCE_RATE: int = 33
     DDP_RATE: int = 34
+    FLAT_NEEDS_SCHEME: int = 35
 
 
 P = _Positions()
@@ -214,7 +215,12 @@ def _one(
     band_applied = False
     duty_exact = 0.0
     flat_value = V if tests[T.FLAT, 2] == 0.0 else cv
-    if p[P.FLAT_ON] == 1.0 and _within(flat_value, tests[T.FLAT, 1], tests[T.FLAT, 4]):
+    flat_scope = p[P.FLAT_NEEDS_SCHEME] == 0.0 or (p[P.POS_ON] == 1.0 and in_pos)
+    if (
+        p[P.FLAT_ON] == 1.0
+        and flat_scope
+        and _within(flat_value, tests[T.FLAT, 1], tests[T.FLAT, 4])
+    ):
         count = (ncat if p[P.FLAT_PER_CATEGORY] == 1.0 else 1.0) if dutiable else 0.0
         duty_exact = p[P.FLAT_AMOUNT] * count
         decided = True
@@ -255,7 +261,9 @@ def _one(
         if fees[f, 8] == 1.0:
             in_base += amount
 
-    # Tax.
+    # Tax. A supply scheme taxes the whole price, with the duty and charges the buyer pays
+    # at checkout (VAT Directive art. 78(a)).
+    duty_block = duty + surcharge + fee_buyer
     cover = band_applied and p[P.BANDS_COVER_TAX] == 1.0
     extra = F if (p[P.BASE_FREIGHT] == 1.0 and not cif) else 0.0
     with_duty = p[P.BASE_DUTY] == 1.0
@@ -274,7 +282,8 @@ def _one(
                 tax_pos = round_minor(base * t / (1.0 - x) * factor, mode)
             excise_pos = round_minor(base * x / (1.0 - x) * factor, mode)
         else:
-            tax_pos = round_minor(t * (V + F) * factor, mode)
+            in_price = duty_block if (with_duty and duty_checkout) else 0.0
+            tax_pos = round_minor(t * (V + F + in_price) * factor, mode)
     if not in_pos and not cover:
         if not _exempt(tests[T.DM_TAX], V, cv, qty):
             base = cv + extra + ((duty + in_base) if with_duty else 0.0)
@@ -289,7 +298,6 @@ def _one(
 
     # Carrier fees.
     ddp = p[P.DDP] == 1.0
-    duty_block = duty + surcharge + fee_buyer
     at_border = tax_border + excise_border
     if not (pos_import and (in_pos or not dutiable)):
         at_border += duty_block

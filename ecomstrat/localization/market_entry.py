@@ -21,7 +21,13 @@ A market whose monthly contribution does not cover its fixed costs never pays ba
 result then carries the monthly shortfall. Sensitivity rows redo the calculation with the
 merchant's currency 10 % stronger and weaker (local prices and costs fixed in the market's
 currency, COGS fixed in the merchant's), the return rate and the duty rates 5 points higher
-and lower.
+and lower, the price 10 % higher and lower (the landed cost recomputed, so a threshold can
+switch; COGS fixed) and the conversion rate 10 % higher and lower (orders a month move with
+it at the same traffic). A row whose lever leaves the economics exactly as in the base case
+says so and why (``has_effect``, ``note``): an ad valorem duty shift does nothing where a
+flat duty, a value band, a de minimis, a waiver or a duty-exempt scheme sets the duty, or
+where the buyer pays the duty on delivery. A price row notes the duty, tax or fee rule the
+new price switches to.
 
 Examples
 --------
@@ -33,6 +39,10 @@ Examples
 ('USD', Money('30.14', 'USD'), 0.4)
 >>> [s.name for s in entry.sensitivity][:3]
 ['base', 'USD +10%', 'USD -10%']
+>>> de = market_profile("DE", as_of="2026-09-01")
+>>> flat = market_entry(de, monthly_orders=300, average_basket=40, gross_margin_rate=0.55)
+>>> print(next(s.label for s in flat.sensitivity if s.name == "duty +5 pts"))  # doctest: +ELLIPSIS
+duty +5 pts: no effect — a flat 3 EUR per tariff subheading replaces the ad valorem duty (...)
 """
 
 from __future__ import annotations
@@ -66,13 +76,36 @@ __all__ = ["MarketComparison", "MarketEntry", "Scenario", "compare_markets", "ma
 
 @attrs.frozen
 class Scenario:
-    """One row of the sensitivity table."""
+    """One row of the sensitivity table.
+
+    Attributes
+    ----------
+    name : str
+        The lever and its size (``"duty +5 pts"``, ``"price -10%"``); the same in every market,
+        so rows line up across a comparison.
+    contribution_per_order, monthly_contribution : Money
+    break_even_orders, payback_months : float or None
+        As in :class:`MarketEntry`, with the lever moved.
+    has_effect : bool
+        False when the lever leaves the contribution per order and the monthly contribution
+        exactly as in the base case.
+    note : str
+        Why the lever has no effect (``"no effect — ..."``), or which duty or tax rule the
+        changed price switches to; empty otherwise.
+    """
 
     name: str
     contribution_per_order: Money
     monthly_contribution: Money
     break_even_orders: float | None
     payback_months: float | None
+    has_effect: bool = True
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name followed by the note, if any (``"duty +5 pts: no effect — ..."``)."""
+        return f"{self.name}: {self.note}" if self.note else self.name
 
 
 @attrs.frozen
@@ -113,7 +146,8 @@ class MarketEntry:
     monthly_shortfall : Money or None
         When it never pays back, what is missing each month.
     sensitivity : tuple of Scenario
-        The base case and the FX, return-rate and duty-rate variations.
+        The base case and the FX, return-rate, duty-rate, price and conversion variations,
+        in that order; a row whose lever has no effect says why in its ``note``.
     """
 
     country: str
@@ -282,6 +316,8 @@ def market_entry(
     fx_shock: float = 0.10,
     return_rate_shift: float = 0.05,
     duty_rate_shift: float = 0.05,
+    price_shift: float = 0.10,
+    conversion_shift: float = 0.10,
 ) -> MarketEntry:
     """Contribution per order, break-even volume and payback of entering ``profile``'s market.
 
@@ -304,7 +340,16 @@ def market_entry(
         The merchant absorbs shipping (it becomes a localization cost).
     fx_shock, return_rate_shift, duty_rate_shift : float
         Sizes of the sensitivity variations: the merchant's currency ``±fx_shock`` (relative),
-        the return rate and every duty rate ``±shift`` (absolute, clipped to [0, 1]).
+        the return rate and every ad valorem duty rate ``±shift`` (absolute, clipped to
+        [0, 1]; flat duties and value bands are not shifted, and the row says so).
+    price_shift : float, default 0.10
+        The basket's price ``±price_shift`` (relative, in [0, 1)): revenue and the landed cost
+        are recomputed, so de minimis and scheme thresholds can switch; COGS stay fixed.
+    conversion_shift : float, default 0.10
+        The conversion rate ``±conversion_shift`` (relative, in [0, 1]). Volume enters only
+        as ``monthly_orders``, so at the same traffic orders move in proportion:
+        ``monthly_orders × (1 ± conversion_shift)``; the contribution per order and the
+        break-even volume stay, the monthly contribution and payback move.
 
     Returns
     -------
@@ -322,6 +367,10 @@ def market_entry(
     shock = Decimal(str(check_unit_interval("fx_shock", fx_shock)))
     ret_shift = Decimal(str(check_unit_interval("return_rate_shift", return_rate_shift)))
     duty_shift = Decimal(str(check_unit_interval("duty_rate_shift", duty_rate_shift)))
+    price = Decimal(str(check_unit_interval("price_shift", price_shift)))
+    if price == 1:
+        raise invalid("price_shift", price_shift, "must be < 1", "E.g. 0.10 for prices ±10 %.")
+    conversion = Decimal(str(check_unit_interval("conversion_shift", conversion_shift)))
     merchant = profile.merchant_currency
     basket = (
         average_basket
@@ -346,19 +395,48 @@ def market_entry(
     inputs = _Inputs(basket_market, cogs, Decimal(str(float(monthly_orders))), options)
     base, landed, details = _economics(profile, inputs, "base")
     scenarios = [base]
+
+    def vary(changed: MarketProfile, varied: _Inputs, name: str) -> tuple[Scenario, LandedCost]:
+        scenario, cost, _ = _economics(changed, varied, name)
+        return scenario, cost
+
     if merchant != profile.currency.code:
         for sign, label in ((1, "+"), (-1, "-")):
             shocked = profile.fx.with_rates({merchant: rate * (1 + sign * shock)})
             name = f"{merchant} {label}{percent(shock)}"
-            scenarios.append(_economics(attrs.evolve(profile, fx=shocked), inputs, name)[0])
+            row = vary(attrs.evolve(profile, fx=shocked), inputs, name)[0]
+            scenarios.append(_effect(base, row, ""))
     for sign in (1, -1):
         new_rate = min(max(profile.returns.rate + sign * ret_shift, Decimal(0)), Decimal(1))
         changed = attrs.evolve(profile, returns=attrs.evolve(profile.returns, rate=new_rate))
         name = f"returns {'+' if sign > 0 else '-'}{_points(ret_shift)}"
-        scenarios.append(_economics(changed, inputs, name)[0])
+        row = vary(changed, inputs, name)[0]
+        same = new_rate == profile.returns.rate
+        scenarios.append(
+            _effect(base, row, f"the return rate is already {percent(new_rate)}" if same else "")
+        )
     for sign, label in ((1, "+"), (-1, "-")):
         name = f"duty {label}{_points(duty_shift)}"
-        scenarios.append(_economics(_shift_rates(profile, sign * duty_shift), inputs, name)[0])
+        row, shifted = vary(_shift_rates(profile, sign * duty_shift), inputs, name)
+        shift = sign * duty_shift
+        why = (
+            "" if _moved(base, row) else _duty_no_effect(profile, landed, shifted, shift, category)
+        )
+        scenarios.append(_effect(base, row, why))
+    for sign, label in ((1, "+"), (-1, "-")):
+        name = f"price {label}{percent(price)}"
+        factor = Decimal(1) + sign * price
+        priced = Money(basket_market * factor, profile.currency.code).round().amount
+        row, repriced = vary(profile, attrs.evolve(inputs, basket_market=priced), name)
+        switched = _switches(profile, landed, repriced)
+        moved = _moved(base, row)
+        scenarios.append(attrs.evolve(row, note=switched) if moved else _effect(base, row, ""))
+    for sign, label in ((1, "+"), (-1, "-")):
+        name = f"conversion {label}{percent(conversion)}"
+        orders = inputs.monthly_orders * (Decimal(1) + sign * conversion)
+        row = vary(profile, attrs.evolve(inputs, monthly_orders=orders), name)[0]
+        idle = base.contribution_per_order.amount == 0
+        scenarios.append(_effect(base, row, "an order contributes nothing" if idle else ""))
     shortfall = None
     if base.payback_months is None:
         shortfall = -base.monthly_contribution if base.monthly_contribution.amount <= 0 else None
@@ -391,6 +469,134 @@ def market_entry(
 
 def _points(rate: Decimal) -> str:
     return f"{percent(rate)[:-1]} pts"
+
+
+# ---------------------------------------------------------------------------------------------
+# Why a lever has no effect, and which rule a changed price switches to.
+#
+# The reasons are read from the landed cost the engine computed (the duty and tax lines and
+# the rules they quote) together with the profile, so they describe what the engine did.
+
+_NO_EFFECT = "no effect — "
+_STAGES = {"checkout": "at checkout", "delivery": "on delivery", "merchant": "by the merchant"}
+
+
+def _moved(base: Scenario, row: Scenario) -> bool:
+    return (
+        row.contribution_per_order != base.contribution_per_order
+        or row.monthly_contribution != base.monthly_contribution
+    )
+
+
+def _effect(base: Scenario, row: Scenario, reason: str) -> Scenario:
+    """``row``, marked as having no effect (with ``reason``) when it equals the base case."""
+    if _moved(base, row):
+        return row
+    why = reason or "the merchant's contribution does not depend on this lever here"
+    return attrs.evolve(row, has_effect=False, note=_NO_EFFECT + why)
+
+
+def _duty_regime(profile: MarketProfile, landed: LandedCost) -> tuple[str, str]:
+    """How the engine set the duty: a short name, and why an ad valorem shift leaves it alone.
+
+    The second item is empty when the ad valorem rates do set the duty.
+    """
+    line = landed.line("duty")
+    rule = line.rule
+    zero = line.amount.is_zero()
+    flat = profile.flat_duty
+    if flat is not None and rule.startswith(f"{flat.rule}: ") and " categor" in rule:
+        per = "tariff subheading" if flat.per == "category" else "consignment"
+        amount = f"{format(flat.amount, 'f')} {flat.currency}"
+        return (
+            f"flat {amount} per {per}",
+            f"a flat {amount} per {per} replaces the ad valorem duty ({flat.ceiling.describe()})",
+        )
+    if profile.duty.bands and ": band " in rule:
+        bound, _, rest = rule.split(": band ", 1)[1].partition(": ")
+        rate = rest.split(" x ", 1)[0]
+        covers = (
+            f"; the band's global rate also stands for {profile.tax.name}"
+            if profile.duty.bands_cover_tax
+            else ""
+        )
+        return (
+            f"band {bound} at {rate}",
+            f"the value band {bound} sets the duty at {rate}, not the ad valorem rates{covers}",
+        )
+    if "bear no duty" in rule:
+        scheme = rule.split(":", 1)[0]
+        return f"exempt under {scheme}", f"goods under {scheme} bear no duty"
+    if zero and "; de minimis: " in rule:
+        detail = rule.split("; de minimis: ", 1)[1]
+        return "exempt (de minimis)", f"the basket is within the duty de minimis, {detail}"
+    if zero and " waived: " in rule:
+        detail = rule.split(" waived: ", 1)[1]
+        return "waived", f"the duty is waived, {detail}"
+    return "ad valorem", ""
+
+
+def _duty_no_effect(
+    profile: MarketProfile,
+    base: LandedCost,
+    shifted: LandedCost,
+    shift: Decimal,
+    category: str | None,
+) -> str:
+    """Why shifting every duty rate leaves the contribution as it is."""
+    if shifted.amount("duty") == base.amount("duty"):
+        reason = _duty_regime(profile, base)[1] or _duty_regime(profile, shifted)[1]
+        if reason:
+            return reason
+        rate = profile.duty.rate_for(category)
+        if min(max(rate + shift, Decimal(0)), Decimal(1)) == rate:
+            return f"the duty rate is already {percent(rate)}"
+        return "the duty does not change"
+    stage = base.line("duty").stage
+    if stage == "delivery":
+        return (
+            f"the buyer pays the duty on delivery ({base.presentation}); no merchant cost"
+            " depends on it"
+        )
+    return "the duty changes but no merchant cost depends on it"
+
+
+def _tax_regime(landed: LandedCost) -> str:
+    parts = []
+    for line in landed.lines:
+        if line.kind != "tax":
+            continue
+        zero = line.amount.is_zero()
+        if zero and "; de minimis: " in line.rule:
+            parts.append(f"{line.label} exempt (de minimis)")
+        elif zero and " waived: " in line.rule:
+            parts.append(f"{line.label} waived")
+        elif zero and "covers" in line.rule:
+            parts.append(f"{line.label} within the band's global rate")
+        elif zero and line.rule == "no tax due":
+            parts.append("no tax")
+        else:
+            parts.append(f"{line.label} {_STAGES[line.stage]}")
+    return ", ".join(parts) or "no tax"
+
+
+def _charges(landed: LandedCost) -> str:
+    names = sorted({x.label for x in landed.lines if x.kind == "charges" and x.amount.amount})
+    return ", ".join(names) or "none"
+
+
+def _switches(profile: MarketProfile, base: LandedCost, repriced: LandedCost) -> str:
+    """Which duty, tax or fee rule the changed price switches to ('' : none)."""
+    changes = []
+    for what, get in (
+        ("duty", lambda cost: _duty_regime(profile, cost)[0]),
+        ("tax", _tax_regime),
+        ("charges", _charges),
+    ):
+        before, after = get(base), get(repriced)
+        if before != after:
+            changes.append(f"{what} {before} → {after}")
+    return "crosses a threshold: " + "; ".join(changes) if changes else ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ import attrs
 import numpy as np
 
 from ecomstrat._typing import AnyArray
-from ecomstrat._validation import invalid
+from ecomstrat._validation import check_choice, invalid
 from ecomstrat.domain.country import check_country, country_name
 from ecomstrat.domain.market import Market
 from ecomstrat.domain.money import AmountLike, Money
@@ -78,8 +78,10 @@ from ecomstrat.localization.rules import (
     FlatDuty,
     FxTerms,
     ImportFee,
+    Limit,
     PaymentMix,
     Provenance,
+    RegionalTax,
     ReturnTerms,
     ScheduledChange,
     ServiceCosts,
@@ -98,6 +100,7 @@ from ecomstrat.localization.rules import (
 __all__ = [
     "MarketDataWarning",
     "MarketProfile",
+    "MarketRules",
     "MarketTable",
     "Source",
     "load_market_profiles",
@@ -124,6 +127,8 @@ BLOCKS: Final[dict[str, tuple[type[Any], Kind]]] = {
     "service": (ServiceCosts, "one"),
     "entry": (EntryCosts, "one"),
     "fx": (FxTerms, "one"),
+    "limits": (Limit, "many"),
+    "regions": (RegionalTax, "many"),
 }
 
 
@@ -149,6 +154,14 @@ def _thresholds(value: Iterable[Threshold | Mapping[str, Any]]) -> tuple[Thresho
 
 def _fees(value: Iterable[ImportFee | Mapping[str, Any]]) -> tuple[ImportFee, ...]:
     return build_each(ImportFee, value, "import_fees")
+
+
+def _regions(value: Iterable[RegionalTax | Mapping[str, Any]]) -> tuple[RegionalTax, ...]:
+    return build_each(RegionalTax, value, "regions")
+
+
+def _limits(value: Iterable[Limit | Mapping[str, Any]]) -> tuple[Limit, ...]:
+    return build_each(Limit, value, "limits")
 
 
 def _changes(value: Iterable[ScheduledChange]) -> tuple[ScheduledChange, ...]:
@@ -205,6 +218,14 @@ class MarketProfile:
         One-time, monthly and per-order (marketplace) entry costs.
     fx : FxTerms
         Merchant currency, exchange rates into the market currency and conversion fee.
+    regions : sequence of RegionalTax
+        Sales taxes of the destination regions (Canada's provinces and territories, Brazil's
+        states, US state base rates), chosen by :meth:`for_region` or the ``region`` argument
+        of :func:`~ecomstrat.localization.landed_cost`.
+    limits : sequence of Limit
+        Per-order, annual and registration limits; crossing one warns
+        (:class:`~ecomstrat.localization.LimitWarning`), see
+        :func:`~ecomstrat.localization.check_limits`.
     as_of : datetime.date
         The date the rules were resolved for.
     valid_from, valid_until : datetime.date, optional
@@ -235,6 +256,8 @@ class MarketProfile:
     import_fees: tuple[ImportFee, ...] = attrs.field(default=(), converter=_fees)
     border_fees: BorderFees = attrs.field(factory=BorderFees)
     fx: FxTerms = attrs.field(factory=FxTerms)
+    limits: tuple[Limit, ...] = attrs.field(default=(), converter=_limits)
+    regions: tuple[RegionalTax, ...] = attrs.field(default=(), converter=_regions)
     as_of: datetime.date = attrs.field(factory=datetime.date.today, converter=_as_of)
     valid_from: datetime.date | None = attrs.field(default=None, converter=to_optional_date)
     valid_until: datetime.date | None = attrs.field(default=None, converter=to_optional_date)
@@ -275,6 +298,69 @@ class MarketProfile:
     def duty_threshold(self, origin: str | None = None) -> Threshold | None:
         """The duty de minimis for goods from ``origin`` (first rule that applies), if any."""
         return next((t for t in self.duty_de_minimis if t.applies_to(origin)), None)
+
+    def region_tax(self, region: str) -> RegionalTax:
+        """The tax of destination ``region`` (ISO 3166-2 code, any case).
+
+        Raises
+        ------
+        UnknownCodeError
+            If the profile has no such region (the message lists the valid ones and the
+            close matches).
+
+        Examples
+        --------
+        >>> market_profile("CA", as_of="2026-03-01").region_tax("ca-on").describe()
+        'Ontario (CA-ON): HST 13%'
+        """
+        codes = {r.region: r for r in self.regions}
+        if not codes:
+            raise invalid(
+                "region",
+                region,
+                f"cannot be chosen: the {self.country} profile has no regional tax table",
+                "Leave region=None, or add 'regions' with with_overrides(...).",
+            )
+        code = region.strip().upper() if isinstance(region, str) else region
+        return codes[check_choice("region", code, codes)]
+
+    def for_region(self, region: str | None) -> MarketProfile:
+        """A copy whose tax is that of destination ``region`` (None: this profile).
+
+        The region's combined rate replaces ``tax.standard_rate`` and its components name the
+        tax (``"GST + QST"``, ``"ICMS + FECP"``); category rates stay the national ones. A
+        region whose tax the seller collects (US sales tax) also replaces the collection
+        scheme: the seller charges it at checkout on the price incl. transport (duty the
+        seller passes on is left out of its base).
+
+        Examples
+        --------
+        >>> qc = market_profile("CA", as_of="2026-03-01").for_region("CA-QC")
+        >>> qc.tax.standard_rate, qc.tax.name
+        (Decimal('0.14975'), 'GST + QST')
+        """
+        if region is None:
+            return self
+        r = self.region_tax(region)
+        tax = attrs.evolve(
+            self.tax,
+            standard_rate=r.rate,
+            name=r.tax_name,
+            rule=f"{self.tax.rule}; {r.rule or 'regional tax'}: {r.describe()}",
+            provenance=r.provenance,
+        )
+        if r.collected_by == "market":
+            return attrs.evolve(self, tax=tax)
+        # A sales tax on the sale price incl. transport: duty the seller passes on is left out.
+        tax = attrs.evolve(tax, base_includes_duty=False)
+        scheme = TaxCollection(
+            scheme=r.region,
+            registered=True,
+            base="supply",
+            rule=f"{r.rule or 'sales tax collected by the seller'}: {r.describe()}",
+            provenance=r.provenance,
+        )
+        return attrs.evolve(self, tax=tax, collection=scheme)
 
     def tax_threshold(self, origin: str | None = None) -> Threshold | None:
         """The tax de minimis for goods from ``origin`` (first rule that applies), if any."""
@@ -386,6 +472,9 @@ class MarketProfile:
         changes: dict[str, Any] = {}
         for key, value in overrides.items():
             where = f"overrides[{key!r}]"
+            if key == "regions" and isinstance(value, Mapping):
+                changes[key] = _override_regions(self.regions, value, where)
+                continue
             if key in ("name", "languages"):
                 changes[key] = value
                 continue
@@ -410,6 +499,29 @@ def _user(fields: Iterable[str]) -> Provenance:
         verified_on=None,
         note=f"changed: {', '.join(sorted(fields))}",
     )
+
+
+def _override_regions(
+    current: tuple[RegionalTax, ...], value: Mapping[str, Any], where: str
+) -> tuple[RegionalTax, ...]:
+    """Regions patched one by one: ``{"US-CA": {"components": {...}}}`` (a new code adds one)."""
+    regions = {r.region: r for r in current}
+    for key, patch in value.items():
+        here = f"{where}[{key!r}]"
+        code = str(key).strip().upper()
+        if isinstance(patch, RegionalTax):
+            regions[code] = patch
+            continue
+        if not isinstance(patch, Mapping):
+            raise invalid(here, patch, "must be a mapping of keys to new values")
+        base = regions.get(code)
+        data: dict[str, Any] = {"region": code, **({"name": code} if base is None else {})}
+        if base is not None:
+            data.update({n: getattr(base, n) for n in attrs.fields_dict(RegionalTax)})
+        data.update(patch)
+        data["provenance"] = _user(patch)
+        regions[code] = build(RegionalTax, data, here)
+    return tuple(sorted(regions.values(), key=lambda r: r.region))
 
 
 def _override(current: Any, cls: type[Any], kind: Kind, value: Any, where: str) -> Any:
@@ -495,6 +607,49 @@ class _Market:
     covers_from: datetime.date | None = None
 
 
+@attrs.frozen(eq=False)
+class MarketRules(Tabular):
+    """Every dated rule of a :class:`MarketTable` (see :meth:`MarketTable.rules`), a row each.
+
+    Attributes
+    ----------
+    where : ndarray of str
+        Where the rule is defined in the data, e.g. ``markets.DE.tax[0]`` or
+        ``groups.EU.flat_duty[0]`` (a group's rule serves all its markets).
+    block : ndarray of str
+        The part of a profile it fills (``tax``, ``flat_duty``, ``regions``…).
+    markets : ndarray of str
+        The markets using it, comma-separated.
+    effective_from, effective_to : ndarray of str
+        ISO dates it is in force between (empty: open).
+    evidence : ndarray of str
+        P primary text seen, S secondary source, K background knowledge, ? unverified or
+        disputed, user supplied.
+    illustrative : ndarray of bool
+        Commercial example values, not facts.
+    source, url, note : ndarray of str
+        The citation, its address, and the compiler's note.
+    """
+
+    where: AnyArray
+    block: AnyArray
+    markets: AnyArray
+    effective_from: AnyArray
+    effective_to: AnyArray
+    evidence: AnyArray
+    illustrative: AnyArray
+    source: AnyArray
+    url: AnyArray
+    note: AnyArray
+
+    def __repr__(self) -> str:
+        return f"MarketRules({len(self.where)} rules)"
+
+    def columns(self) -> dict[str, AnyArray]:
+        """The rules as named columns."""
+        return {field.name: getattr(self, field.name) for field in attrs.fields(MarketRules)}
+
+
 @attrs.frozen
 class MarketTable(Tabular):
     """A versioned table of dated market rules; :meth:`profile` resolves one market on a date.
@@ -549,6 +704,48 @@ class MarketTable(Tabular):
     def names(self) -> dict[str, str]:
         """Display name of each market."""
         return {code: m.name for code, m in sorted(self._markets.items())}
+
+    def rules(self) -> MarketRules:
+        """Every dated rule of the table, once each, with the markets using it and its source.
+
+        A rule a group defines (the EU's flat duty, the euro defaults) is one row listing all
+        the markets of the group.
+
+        Examples
+        --------
+        >>> rules = load_market_profiles().rules()
+        >>> row = rules.where.tolist().index("groups.EU.flat_duty[0]")
+        >>> str(rules.effective_from[row]), str(rules.evidence[row]), len(rules.markets[row])
+        ('2026-07-01', '?', 80)
+        """
+        users: dict[str, list[str]] = {}
+        first: dict[str, tuple[str, _Entry]] = {}
+        for code in self.countries:
+            for block, entries in self._markets[code].blocks.items():
+                for entry in entries:
+                    users.setdefault(entry.where, []).append(code)
+                    first.setdefault(entry.where, (block, entry))
+        order = sorted(first, key=lambda w: (not w.startswith("groups."), w))
+        rows = [(w, *first[w], users[w]) for w in order]
+
+        def text(values: Iterable[object]) -> AnyArray:
+            return np.array([str(v) for v in values], dtype=np.str_)
+
+        def day(value: datetime.date | None) -> str:
+            return "" if value is None else value.isoformat()
+
+        return MarketRules(
+            where=text(w for w, _, _, _ in rows),
+            block=text(b for _, b, _, _ in rows),
+            markets=text(",".join(u) for _, _, _, u in rows),
+            effective_from=text(day(e.provenance.effective_from) for _, _, e, _ in rows),
+            effective_to=text(day(e.provenance.effective_to) for _, _, e, _ in rows),
+            evidence=text(e.provenance.evidence for _, _, e, _ in rows),
+            illustrative=np.array([e.provenance.illustrative for _, _, e, _ in rows], dtype=bool),
+            source=text(e.provenance.source for _, _, e, _ in rows),
+            url=text(e.provenance.url for _, _, e, _ in rows),
+            note=text(e.provenance.note for _, _, e, _ in rows),
+        )
 
     def profile(
         self,
@@ -672,8 +869,14 @@ def _all_changes(market: _Market) -> tuple[ScheduledChange, ...]:
     The start of the data (``covers_from``) is not a change and is left out.
     """
     by_day: dict[datetime.date, list[str]] = {}
+    disputed: dict[datetime.date, list[str]] = {}
+    sources: dict[datetime.date, list[str]] = {}
     for change in market.changes:
         by_day.setdefault(change.on, []).append(change.description)
+        if change.disputed:
+            disputed.setdefault(change.on, []).append(change.disputed)
+        if change.source:
+            sources.setdefault(change.on, []).append(change.source)
     for name, entries in market.blocks.items():
         for entry in entries:
             p = entry.provenance
@@ -683,7 +886,15 @@ def _all_changes(market: _Market) -> tuple[ScheduledChange, ...]:
                     text = f"{label} {verb}"
                     if text not in by_day.get(day, []):
                         by_day.setdefault(day, []).append(text)
-    return tuple(ScheduledChange(day, "; ".join(texts)) for day, texts in sorted(by_day.items()))
+    return tuple(
+        ScheduledChange(
+            day,
+            "; ".join(texts),
+            "; ".join(sources.get(day, [])),
+            "; ".join(disputed.get(day, [])),
+        )
+        for day, texts in sorted(by_day.items())
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -774,7 +985,8 @@ class _Reader:
             here = f"{where}.changes[{i}]"
             source = self.cite(item.get("source", ""), here)[0] if item.get("source") else ""
             try:
-                out.append(ScheduledChange(item["on"], str(item["description"]), source))
+                disputed = str(item.get("disputed", ""))
+                out.append(ScheduledChange(item["on"], str(item["description"]), source, disputed))
             except (KeyError, TypeError) as error:
                 raise self.error(here, f"needs 'on' and 'description' ({error})") from None
         return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal, TypeAlias, TypeVar, cast, get_args
@@ -39,10 +40,12 @@ __all__ = [
     "FlatDuty",
     "FxTerms",
     "ImportFee",
+    "Limit",
     "PaymentMethod",
     "PaymentMix",
     "Per",
     "Provenance",
+    "RegionalTax",
     "ReturnTerms",
     "ScheduledChange",
     "ServiceCosts",
@@ -50,6 +53,7 @@ __all__ = [
     "TaxCollection",
     "TaxRules",
     "Threshold",
+    "TransportMode",
     "Valuation",
 ]
 
@@ -61,6 +65,8 @@ Per: TypeAlias = Literal["consignment", "item"]
 #: Evidence labels: primary text seen, secondary source, background knowledge, unverified or
 #: conflicting, or a value the user supplied.
 Evidence: TypeAlias = Literal["P", "S", "K", "?", "user"]
+#: How a consignment travels: by a commercial carrier (courier, express) or by mail (post).
+TransportMode: TypeAlias = Literal["courier", "post"]
 
 #: Rounding modes a currency rule may use (all of :mod:`decimal`'s but ROUND_05UP).
 ROUNDINGS: Final = (
@@ -121,6 +127,37 @@ def _countries(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         value = (value,)
     return tuple(sorted({check_country(code, "origins") for code in value}))
+
+
+def _places(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    return tuple(sorted({check_country(code, "ships_from") for code in value}))
+
+
+def _modes(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    modes = get_args(TransportMode)
+    out = set()
+    for mode in value:
+        if mode not in modes:
+            raise invalid("modes", mode, f"must be one of {', '.join(map(repr, modes))}")
+        out.add(mode)
+    return tuple(sorted(out))
+
+
+def _categories(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    out = set()
+    for key in value:
+        if not isinstance(key, str) or not key.strip():
+            raise invalid(
+                "excluded_categories", key, "must be a non-blank string", "E.g. 'alcohol'."
+            )
+        out.add(key.strip())
+    return tuple(sorted(out))
 
 
 def _pairs(
@@ -324,6 +361,10 @@ def _on(value: datetime.date | str) -> datetime.date:
 class ScheduledChange:
     """A dated change to a market's rules that the data knows of.
 
+    ``disputed`` says what the sources disagree on about the change (empty when nothing):
+    a landed cost dated on or after it warns with
+    :class:`~ecomstrat.localization.MarketDataWarning`.
+
     Examples
     --------
     >>> ScheduledChange("2027-07-01", "US de minimis repealed by statute").on
@@ -333,6 +374,7 @@ class ScheduledChange:
     on: datetime.date = attrs.field(converter=_on)
     description: str = attrs.field(validator=_text)
     source: str = attrs.field(default="", validator=_text)
+    disputed: str = attrs.field(default="", validator=_text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,6 +400,17 @@ class Threshold:
         True: a value equal to ``amount`` is within the limit (``<=``); False: ``<``.
     origins, excluded_origins : sequence of str
         ISO 3166-1 codes of the origins the rule is limited to, or excluded from.
+    ships_from : sequence of str
+        ISO 3166-1 codes of the places of direct shipment the rule is limited to (Canada's
+        CUSMA thresholds follow the country the parcel is shipped from, not the goods'
+        origin); empty: any place.
+    modes : sequence of {"courier", "post"}
+        Transport modes the rule is limited to; empty: any mode.
+    excluded_categories : sequence of str
+        Goods categories (matched against an order line's ``category``) that leave the
+        low-value regime: a line of such a category is never within the limit (alcohol,
+        tobacco, excise goods, food, restricted goods, as the rule says). Not for a threshold
+        on the tax amount.
     rule : str
         The legal rule, quoted in cost lines (e.g. "Council Reg. 1186/2009 art. 23").
 
@@ -368,6 +421,9 @@ class Threshold:
     (True, False)
     >>> Threshold("800", "USD", "intrinsic", excluded_origins=["CN", "HK"]).applies_to("CN")
     False
+    >>> cusma = Threshold("150", "CAD", "customs_value", ships_from=["US", "MX"], modes="courier")
+    >>> cusma.applies_to(None, mode="courier", ships_from="US"), cusma.applies_to("US", mode="post")
+    (True, False)
     """
 
     amount: Decimal = attrs.field(converter=_dec, validator=_non_negative)
@@ -381,16 +437,40 @@ class Threshold:
     provenance: Provenance = attrs.field(
         default=UNSOURCED, converter=_provenance, repr=False, eq=False
     )
+    ships_from: tuple[str, ...] = attrs.field(default=(), converter=_places)
+    modes: tuple[str, ...] = attrs.field(default=(), converter=_modes)
+    excluded_categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)
 
     def __attrs_post_init__(self) -> None:
         if self.basis == "tax_amount" and self.per == "item":
             raise invalid("per", self.per, "a threshold on the tax amount applies per consignment")
+        if self.basis == "tax_amount" and self.excluded_categories:
+            raise invalid(
+                "excluded_categories",
+                list(self.excluded_categories),
+                "applies to a threshold on a value, not on the tax amount",
+            )
 
-    def applies_to(self, origin: str | None) -> bool:
-        """Whether the rule covers goods from ``origin`` (None: an origin with no special rule)."""
+    def applies_to(
+        self, origin: str | None, *, mode: str | None = None, ships_from: str | None = None
+    ) -> bool:
+        """Whether the rule covers goods from ``origin`` sent by ``mode`` from ``ships_from``.
+
+        ``origin`` None: an origin with no special rule. ``ships_from`` None: shipped directly
+        from ``origin``. ``mode`` None: any mode (a mode-limited rule is not ruled out).
+        """
+        place = origin if ships_from is None else ships_from
+        if self.ships_from and (place is None or place not in self.ships_from):
+            return False
+        if self.modes and mode is not None and mode not in self.modes:
+            return False
         if self.origins:
             return origin is not None and origin in self.origins
         return origin is None or origin not in self.excluded_origins
+
+    def excludes(self, category: str | None) -> bool:
+        """Whether goods of ``category`` are left out of the rule (``excluded_categories``)."""
+        return category is not None and category in self.excluded_categories
 
     def within(self, value: Decimal, limit: Decimal | None = None) -> bool:
         """Whether ``value`` passes the test against ``limit`` (default: ``amount``)."""
@@ -519,6 +599,27 @@ class FlatDuty:
 
     The EU's interim measure: EUR 3 per item category in low-value consignments, replacing the
     EUR 150 duty relief from 1 July 2026.
+
+    Parameters
+    ----------
+    amount, currency
+        The duty per category (or consignment) and the currency the law states it in.
+    ceiling : Threshold
+        Consignments within it bear the flat duty; above it, the ad valorem duty applies.
+    per : {"category", "consignment"}
+        Charged per distinct tariff subheading or once per consignment.
+    scope : {"all", "scheme"}
+        ``all``: every consignment within the ceiling, whether or not the seller uses the
+        market's collection scheme. ``scheme``: only consignments collected under the scheme
+        (IOSS) by a registered seller; the others pay the ad valorem duty.
+    rule : str
+        The legal rule quoted in cost lines.
+
+    Examples
+    --------
+    >>> flat = FlatDuty(3, "EUR", {"amount": 150, "currency": "EUR", "basis": "intrinsic"})
+    >>> flat.scope, attrs.evolve(flat, scope="scheme").scope
+    ('all', 'scheme')
     """
 
     amount: Decimal = attrs.field(converter=_dec, validator=_non_negative)
@@ -527,6 +628,7 @@ class FlatDuty:
     per: Literal["category", "consignment"] = attrs.field(
         default="category", validator=_one_of("category", "consignment")
     )
+    scope: Literal["all", "scheme"] = attrs.field(default="all", validator=_one_of("all", "scheme"))
     rule: str = attrs.field(default="", validator=_text)
     provenance: Provenance = attrs.field(
         default=UNSOURCED, converter=_provenance, repr=False, eq=False
@@ -638,12 +740,54 @@ class TaxCollection:
             raise invalid("ceiling.basis", "tax_amount", "a scheme ceiling is tested on a value")
 
 
+def _opt_floor(value: Threshold | Mapping[str, Any] | None) -> Threshold | None:
+    return None if value is None else build(Threshold, value, "floor")
+
+
 @attrs.frozen
 class ImportFee:
-    """A fixed national charge on low-value imports (per consignment or per item category).
+    """A national charge on imports: a fixed amount, or a share of the customs value.
 
-    ``payer="merchant"`` marks charges owed by the seller or platform that may not be shown to
-    the buyer (France's *taxe sur les petits colis*, Romania's RON 25 fee).
+    The fee of one consignment (or of each item category) is ``amount + rate × customs
+    value``, kept between ``minimum`` and ``maximum`` when they are given; it applies to
+    consignments within ``ceiling`` (low-value parcel fees) and above ``floor`` (fees of a
+    formal entry, lodged only above a border threshold). ``payer="merchant"`` marks charges
+    owed by the seller or platform that may not be shown to the buyer (France's *taxe sur les
+    petits colis*, Romania's RON 25 fee).
+
+    Parameters
+    ----------
+    name : str
+        Name shown on the cost line.
+    amount : Decimal
+        Fixed part, >= 0, in ``currency``.
+    currency : str
+        ISO 4217 code of ``amount``, ``minimum`` and ``maximum``.
+    per : {"consignment", "category"}
+        Charged once per consignment or per distinct item category.
+    ceiling : Threshold, optional
+        The fee applies only to consignments within it.
+    floor : Threshold, optional
+        The fee applies only to consignments *not* within it (above it): Australia's import
+        processing charge on declarations above AUD 1,000, the US formal-entry MPF above
+        USD 2,500.
+    rate : Decimal
+        Ad valorem part, a fraction of the consignment's customs value (US MPF: 0.003464).
+    minimum, maximum : Decimal, optional
+        Bounds of the fee, in ``currency`` (US MPF: the fiscal year's minimum and maximum).
+    payer : {"buyer", "merchant"}
+        Who bears the fee.
+    in_tax_base : bool
+        The fee enters the import-tax base.
+    rule : str
+        The legal rule quoted in cost lines.
+
+    Examples
+    --------
+    >>> mpf = ImportFee("MPF", 0, "USD", rate="0.003464", minimum="33.58", maximum="651.50",
+    ...                 floor={"amount": 2500, "currency": "USD", "basis": "customs_value"})
+    >>> mpf.bounded(Decimal("5000") * mpf.rate), mpf.bounded(Decimal("20000") * mpf.rate)
+    (Decimal('33.58'), Decimal('69.280000'))
     """
 
     name: str = attrs.field(validator=_text)
@@ -661,6 +805,125 @@ class ImportFee:
     provenance: Provenance = attrs.field(
         default=UNSOURCED, converter=_provenance, repr=False, eq=False
     )
+    floor: Threshold | None = attrs.field(default=None, converter=_opt_floor)
+    rate: Decimal = attrs.field(default=Decimal(0), converter=_dec, validator=_unit)
+    minimum: Decimal | None = attrs.field(default=None, converter=_opt_dec, validator=_non_negative)
+    maximum: Decimal | None = attrs.field(default=None, converter=_opt_dec, validator=_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None and high < low:
+            raise invalid("maximum", high, f"must be >= minimum={low}")
+        if self.rate > 0 and self.per == "category":
+            raise invalid("per", self.per, "an ad valorem fee is charged per consignment")
+        for t, name in ((self.ceiling, "ceiling"), (self.floor, "floor")):
+            if t is not None and t.basis == "tax_amount":
+                raise invalid(f"{name}.basis", "tax_amount", "a fee is tested on a value")
+
+    def bounded(self, amount: Decimal) -> Decimal:
+        """``amount`` kept between ``minimum`` and ``maximum`` (those that are given)."""
+        if self.minimum is not None and amount < self.minimum:
+            amount = self.minimum
+        if self.maximum is not None and amount > self.maximum:
+            amount = self.maximum
+        return amount
+
+
+def _region_code(value: str) -> str:
+    code = value.strip().upper() if isinstance(value, str) else value
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", code):
+        raise invalid(
+            "region", value, "must be an ISO 3166-2 subdivision code", "E.g. 'CA-ON', 'BR-RJ'."
+        )
+    check_country(code[:2], "region")
+    return code
+
+
+def _components(
+    value: Mapping[str, AmountLike] | Iterable[tuple[str, AmountLike]],
+) -> tuple[tuple[str, Decimal], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    out: dict[str, Decimal] = {}
+    for key, rate in items:
+        if not isinstance(key, str) or not key.strip():
+            raise invalid("components", key, "must name each tax", "E.g. {'QST': '0.09975'}.")
+        out[key.strip()] = to_decimal(f"rate of {key!r}", rate)
+    return tuple(out.items())  # in the order given: the first is the main tax
+
+
+@attrs.frozen
+class RegionalTax:
+    """The sales tax of one destination region (province, state), replacing the national rate.
+
+    The components are charged on the same base as the market's tax and add up to the rate
+    that replaces ``TaxRules.standard_rate`` for orders to the region (category rates stay the
+    national ones). Under a gross-up method (Brazil's ICMS "por dentro") the whole rate, ICMS
+    plus Rio de Janeiro's FECP, enters the divisor.
+
+    Parameters
+    ----------
+    region : str
+        ISO 3166-2 subdivision code (``"CA-ON"``, ``"BR-RJ"``, ``"US-CA"``).
+    name : str
+        The region's name.
+    components : mapping of str to Decimal
+        Each tax and its rate, in order (``{"GST": 0.05, "QST": 0.09975}``,
+        ``{"ICMS": 0.17, "FECP": 0.02}``, ``{"HST": 0.13}``).
+    collected_by : {"market", "seller"}
+        ``market``: charged where the market's tax is charged (at checkout under its scheme,
+        else at the border: Canada's CBSA collects HST, PST and QST on casual imports).
+        ``seller``: the seller charges it at checkout on the sale price incl. transport, as a
+        US sales tax; the market's scheme, if any, is replaced for orders to the region.
+    rule : str
+        The legal rule quoted in cost lines.
+
+    Examples
+    --------
+    >>> qc = RegionalTax("ca-qc", "Quebec", {"GST": "0.05", "QST": "0.09975"})
+    >>> qc.region, qc.rate, qc.tax_name
+    ('CA-QC', Decimal('0.14975'), 'GST + QST')
+    """
+
+    region: str = attrs.field(converter=_region_code)
+    name: str = attrs.field(validator=_text)
+    components: tuple[tuple[str, Decimal], ...] = attrs.field(
+        converter=_components, validator=_unit_pairs
+    )
+    collected_by: Literal["market", "seller"] = attrs.field(
+        default="market", validator=_one_of("market", "seller")
+    )
+    rule: str = attrs.field(default="", validator=_text)
+    provenance: Provenance = attrs.field(
+        default=UNSOURCED, converter=_provenance, repr=False, eq=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not self.components:
+            raise invalid("components", [], "must name at least one tax", "E.g. {'HST': 0.13}.")
+        if self.rate >= 1:
+            raise invalid("components", self.rate, "must add up to less than 1")
+
+    @property
+    def country(self) -> str:
+        """ISO 3166-1 alpha-2 code of the region's country."""
+        return self.region[:2]
+
+    @property
+    def rate(self) -> Decimal:
+        """The combined rate: the sum of the components."""
+        return sum((rate for _, rate in self.components), Decimal(0))
+
+    @property
+    def tax_name(self) -> str:
+        """The components' names joined (``"GST + QST"``)."""
+        return " + ".join(name for name, _ in self.components)
+
+    def describe(self) -> str:
+        """``'Quebec (CA-QC): GST 5% + QST 9.975%'``."""
+        parts = " + ".join(
+            f"{name} {format((rate * 100).normalize(), 'f')}%" for name, rate in self.components
+        )
+        return f"{self.name} ({self.region}): {parts}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -961,3 +1224,73 @@ class FxTerms:
                 " profile's fx.rates."
             )
         return rate
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits: per-order and annual ceilings that do not change the arithmetic but must be watched.
+
+
+@attrs.frozen
+class Limit:
+    """An order, annual or registration limit that warns rather than changes the costing.
+
+    Parameters
+    ----------
+    name : str
+        Short name (``"CBEC annual limit per person"``, ``"VOEC registration"``).
+    amount : Decimal
+        The limit, >= 0, in ``currency``.
+    currency : str
+        ISO 4217 code the law states the limit in.
+    per : {"order", "year"}
+        Tested on one order, or on a 12-month (or calendar-year) aggregate.
+    subject : {"buyer", "seller"}
+        Whose aggregate the limit counts: the buyer's purchases (China's CBEC quota) or the
+        seller's sales or turnover (registration thresholds).
+    basis : {"intrinsic", "customs_value"}
+        For per-order limits checked by :func:`~ecomstrat.localization.landed_cost`: the
+        goods' value or their customs value (after the valuation basis).
+    inclusive : bool
+        True: a value equal to ``amount`` is still within the limit ("exceeds" crosses it);
+        False: reaching ``amount`` crosses it ("CHF 100,000 or more").
+    consequence : str
+        What happens when the limit is crossed (quoted in the warning).
+    rule : str
+        The legal rule.
+
+    Examples
+    --------
+    >>> cbec = Limit("CBEC order limit", 5000, "CNY", "order", "buyer", basis="customs_value")
+    >>> cbec.crossed_by(Decimal("5000")), cbec.crossed_by(Decimal("5000.01"))
+    (False, True)
+    >>> Limit("AU GST registration", 75000, "AUD", "year", "seller",
+    ...       inclusive=False).crossed_by(Decimal("75000"))
+    True
+    """
+
+    name: str = attrs.field(validator=_text)
+    amount: Decimal = attrs.field(converter=_dec, validator=_non_negative)
+    currency: str = attrs.field(converter=_currency)
+    per: Literal["order", "year"] = attrs.field(validator=_one_of("order", "year"))
+    subject: Literal["buyer", "seller"] = attrs.field(validator=_one_of("buyer", "seller"))
+    basis: Literal["intrinsic", "customs_value"] = attrs.field(
+        default="intrinsic", validator=_one_of("intrinsic", "customs_value")
+    )
+    inclusive: bool = attrs.field(default=True, validator=_flag)
+    consequence: str = attrs.field(default="", validator=_text)
+    rule: str = attrs.field(default="", validator=_text)
+    provenance: Provenance = attrs.field(
+        default=UNSOURCED, converter=_provenance, repr=False, eq=False
+    )
+
+    def crossed_by(self, value: Decimal) -> bool:
+        """Whether ``value`` (in ``currency``) lies beyond the limit."""
+        return value > self.amount if self.inclusive else value >= self.amount
+
+    def describe(self) -> str:
+        """The limit as text, e.g. ``"CNY 5000 per order (buyer), crossed above it"``."""
+        edge = "above it" if self.inclusive else "on reaching it"
+        return (
+            f"{self.currency} {format(self.amount, 'f')} per {self.per} ({self.subject}),"
+            f" crossed {edge}"
+        )

@@ -234,9 +234,26 @@ def market_section(
             for name in scenario_names
         ],
         header=["scenario", *names],
-        notes=["'never': the market does not cover its monthly fixed costs."],
+        notes=[
+            "'never': the market does not cover its monthly fixed costs.",
+            *(f"{e.country}: {note}" for e in items for note in _scenario_notes(e)),
+        ],
     )
     return [overview, cost, stress]
+
+
+def _scenario_notes(entry: MarketEntry) -> list[str]:
+    """Notes of ``entry``'s sensitivity rows; a "+x"/"-x" pair with one note becomes "±x"."""
+    notes: dict[str, list[str]] = {}
+    for scenario in entry.sensitivity:
+        if scenario.note:
+            notes.setdefault(scenario.note, []).append(scenario.name)
+    out = []
+    for note, names in notes.items():
+        if len(names) == 2 and " +" in names[0] and names[0].replace(" +", " -", 1) == names[1]:
+            names = [names[0].replace(" +", " ±", 1)]
+        out.append(f"{', '.join(names)}: {note}")
+    return out
 
 
 def _scheme(entry: MarketEntry) -> list[str]:

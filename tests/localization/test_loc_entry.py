@@ -107,7 +107,7 @@ def test_sensitivity_moves_in_the_expected_direction() -> None:
     by_name = {s.name: s for s in entry.sensitivity}
     assert list(by_name) == [
         "base", "USD +10%", "USD -10%", "returns +5 pts", "returns -5 pts", "duty +5 pts",
-        "duty -5 pts",
+        "duty -5 pts", "price +10%", "price -10%", "conversion +10%", "conversion -10%",
     ]  # fmt: skip
     base = by_name["base"].contribution_per_order
     # A stronger dollar shrinks the dollar value of pound prices while COGS stays in dollars.
