@@ -23,7 +23,6 @@ import pytest
 from ecomstrat.domain.money import Money
 from ecomstrat.exceptions import InvalidInputError, UnknownCodeError
 from ecomstrat.localization import (
-    LandedCost,
     MarketDataWarning,
     MarketProfile,
     OrderLine,
@@ -33,34 +32,7 @@ from ecomstrat.localization import (
     landed_cost_batch,
     market_profile,
 )
-
-SIMPLE: dict[str, Any] = {
-    "payments": {"methods": [{"name": "card", "share": 1, "rate": "0.02", "fixed": "0.30"}]},
-    "border_fees": {"brokerage_fixed": 10, "brokerage_rate": 0, "ddp_surcharge": 5, "ddp_rate": 0},
-    "returns": {"rate": "0.10", "return_freight": 10, "handling": 0},
-    "service": {"contacts_per_order": "0.1", "cost_per_contact": 5},
-    "fx": {"conversion_fee": 0},
-}
-
-
-def profile(code: str, day: str, **extra: Any) -> MarketProfile:
-    return market_profile(code, as_of=day, overrides={**SIMPLE, **extra})
-
-
-def amounts(cost: LandedCost) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = {}
-    for line in cost.lines:
-        out[line.kind] = out.get(line.kind, Decimal(0)) + line.amount.amount
-    return out
-
-
-def check(cost: LandedCost, total: str, **lines: str) -> None:
-    got = amounts(cost)
-    for kind, want in lines.items():
-        assert got.get(kind, Decimal(0)) == Decimal(want), (kind, got)
-    assert cost.total == Money(total, cost.currency)
-    assert cost.total == sum((line.amount for line in cost.lines), Money.zero(cost.currency))
-
+from tests.localization.hand_worked_terms import check, profile
 
 # --- New Zealand: nothing collected at the border on NZD 1,000 or less -----------------------
 

@@ -22,41 +22,12 @@ import pytest
 from ecomstrat.domain.money import Money
 from ecomstrat.exceptions import CurrencyMismatchError
 from ecomstrat.localization import (
-    LandedCost,
     MarketDataWarning,
-    MarketProfile,
     OrderLine,
     landed_cost,
     market_profile,
 )
-
-SIMPLE: dict[str, Any] = {
-    "payments": {"methods": [{"name": "card", "share": 1, "rate": "0.02", "fixed": "0.30"}]},
-    "border_fees": {"brokerage_fixed": 10, "brokerage_rate": 0, "ddp_surcharge": 5, "ddp_rate": 0},
-    "returns": {"rate": "0.10", "return_freight": 10, "handling": 0},
-    "service": {"contacts_per_order": "0.1", "cost_per_contact": 5},
-    "fx": {"conversion_fee": 0},
-}
-
-
-def profile(code: str, day: str, **extra: Any) -> MarketProfile:
-    return market_profile(code, as_of=day, overrides={**SIMPLE, **extra})
-
-
-def amounts(cost: LandedCost) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in cost.lines:
-        out[line.kind] = str(Decimal(out.get(line.kind, "0")) + line.amount.amount)
-    return out
-
-
-def check(cost: LandedCost, total: str, **lines: str) -> None:
-    got = amounts(cost)
-    for kind, want in lines.items():
-        assert Decimal(got.get(kind, "0")) == Decimal(want), (kind, got)
-    assert cost.total == Money(total, cost.currency)
-    assert cost.total == sum((line.amount for line in cost.lines), Money.zero(cost.currency))
-
+from tests.localization.hand_worked_terms import check, profile
 
 # --- EU ---------------------------------------------------------------------------------------
 
