@@ -25,8 +25,14 @@ if TYPE_CHECKING:
         SimulationParameters as SimulationParameters,
         simulate_transactions as simulate_transactions,
     )
+    from ecomstrat.datasets.baskets import (
+        simulate_baskets as simulate_baskets,
+    )
     from ecomstrat.datasets.campaigns import (
         simulate_campaigns as simulate_campaigns,
+    )
+    from ecomstrat.datasets.events import (
+        simulate_events as simulate_events,
     )
     from ecomstrat.diagnostics import (
         AliveCalibration as AliveCalibration,
@@ -77,6 +83,12 @@ if TYPE_CHECKING:
         DiscretePatterns as DiscretePatterns,
         SurvivorCounts as SurvivorCounts,
     )
+    from ecomstrat.frames.events import (
+        EventLog as EventLog,
+    )
+    from ecomstrat.frames.order_lines import (
+        OrderLines as OrderLines,
+    )
     from ecomstrat.frames.summary import (
         CalibrationHoldout as CalibrationHoldout,
         CustomerSummary as CustomerSummary,
@@ -95,6 +107,16 @@ if TYPE_CHECKING:
         summary_from_arrow as summary_from_arrow,
         summary_from_pandas as summary_from_pandas,
         summary_from_polars as summary_from_polars,
+    )
+    from ecomstrat.io.events import (
+        events_from_pandas as events_from_pandas,
+        events_from_polars as events_from_polars,
+        read_events_csv as read_events_csv,
+    )
+    from ecomstrat.io.order_lines import (
+        order_lines_from_pandas as order_lines_from_pandas,
+        order_lines_from_polars as order_lines_from_polars,
+        read_order_lines_csv as read_order_lines_csv,
     )
     from ecomstrat.lifecycle import (
         Duration as Duration,
@@ -143,11 +165,22 @@ if TYPE_CHECKING:
         load_market_profiles as load_market_profiles,
         market_profile as market_profile,
     )
+    from ecomstrat.metrics.aarrr import (
+        AARRRReport as AARRRReport,
+        KPIDefinition as KPIDefinition,
+        aarrr_kpis as aarrr_kpis,
+    )
     from ecomstrat.metrics.acquisition import (
         AcquisitionTable as AcquisitionTable,
         acquisition_table as acquisition_table,
         break_even_roas as break_even_roas,
         cac_payback_months as cac_payback_months,
+    )
+    from ecomstrat.metrics.affinity import (
+        NextBestProducts as NextBestProducts,
+        ProductAffinity as ProductAffinity,
+        next_best_products as next_best_products,
+        product_affinity as product_affinity,
     )
     from ecomstrat.metrics.clv import (
         LifetimeValues as LifetimeValues,
@@ -178,9 +211,27 @@ if TYPE_CHECKING:
         service_cost as service_cost,
         wilson_interval as wilson_interval,
     )
+    from ecomstrat.metrics.formula_clv import (
+        ChurnEstimate as ChurnEstimate,
+        SegmentLifetimeValues as SegmentLifetimeValues,
+        SimpleLifetimeValues as SimpleLifetimeValues,
+        annual_churn as annual_churn,
+        retention_clv as retention_clv,
+        simple_clv as simple_clv,
+    )
     from ecomstrat.metrics.funnel import (
         Funnel as Funnel,
         funnel as funnel,
+    )
+    from ecomstrat.metrics.incentives import (
+        DiscountBreakEven as DiscountBreakEven,
+        DiscountSensitivity as DiscountSensitivity,
+        LoyaltyProgrammeROI as LoyaltyProgrammeROI,
+        LoyaltySensitivity as LoyaltySensitivity,
+        LoyaltyUplift as LoyaltyUplift,
+        discount_break_even as discount_break_even,
+        loyalty_programme_roi as loyalty_programme_roi,
+        measure_loyalty_uplift as measure_loyalty_uplift,
     )
     from ecomstrat.metrics.rfm_segments import (
         RFMScores as RFMScores,
@@ -192,6 +243,10 @@ if TYPE_CHECKING:
     from ecomstrat.metrics.summary import (
         calibration_holdout_summary as calibration_holdout_summary,
         rfm_summary as rfm_summary,
+    )
+    from ecomstrat.metrics.surveys import (
+        SurveyByGroup as SurveyByGroup,
+        survey_by_group as survey_by_group,
     )
     from ecomstrat.metrics.value_tiers import (
         ValueConcentration as ValueConcentration,
@@ -264,6 +319,7 @@ if TYPE_CHECKING:
 
 #: public name -> module that defines it (imported on first access)
 _LOCATIONS: dict[str, str] = {
+    "AARRRReport": "ecomstrat.metrics.aarrr",
     "AcquisitionTable": "ecomstrat.metrics.acquisition",
     "AliveCalibration": "ecomstrat.diagnostics",
     "AliveHistory": "ecomstrat.diagnostics",
@@ -275,6 +331,7 @@ _LOCATIONS: dict[str, str] = {
     "CalibrationHoldout": "ecomstrat.frames.summary",
     "Campaign": "ecomstrat.domain",
     "CheckThresholds": "ecomstrat.diagnostics",
+    "ChurnEstimate": "ecomstrat.metrics.formula_clv",
     "CohortCells": "ecomstrat.metrics.cohorts",
     "CohortMatrix": "ecomstrat.metrics.cohorts",
     "ConvergenceError": "ecomstrat.exceptions",
@@ -284,11 +341,14 @@ _LOCATIONS: dict[str, str] = {
     "Customer": "ecomstrat.domain",
     "CustomerPredictions": "ecomstrat.models._predictions",
     "CustomerSummary": "ecomstrat.frames.summary",
+    "DiscountBreakEven": "ecomstrat.metrics.incentives",
+    "DiscountSensitivity": "ecomstrat.metrics.incentives",
     "DiscretePatterns": "ecomstrat.frames.discrete",
     "Duration": "ecomstrat.lifecycle",
     "EcomstratError": "ecomstrat.exceptions",
     "EcomstratWarning": "ecomstrat.exceptions",
     "EmptyInputError": "ecomstrat.exceptions",
+    "EventLog": "ecomstrat.frames.events",
     "FitDiagnostics": "ecomstrat.models._fit",
     "FitStatistics": "ecomstrat.models._base",
     "FittedBGBB": "ecomstrat.models.bgbb",
@@ -306,11 +366,15 @@ _LOCATIONS: dict[str, str] = {
     "HoldoutByFrequency": "ecomstrat.diagnostics",
     "HoldoutErrors": "ecomstrat.diagnostics",
     "InvalidInputError": "ecomstrat.exceptions",
+    "KPIDefinition": "ecomstrat.metrics.aarrr",
     "LandedCost": "ecomstrat.localization.landed_cost",
     "LandedCostBatch": "ecomstrat.localization.landed_cost",
     "LifecycleStages": "ecomstrat.lifecycle",
     "LifetimeValues": "ecomstrat.metrics.clv",
     "LimitWarning": "ecomstrat.localization.landed_cost",
+    "LoyaltyProgrammeROI": "ecomstrat.metrics.incentives",
+    "LoyaltySensitivity": "ecomstrat.metrics.incentives",
+    "LoyaltyUplift": "ecomstrat.metrics.incentives",
     "MBGNBD": "ecomstrat.models.bgnbd",
     "MBGNBDParams": "ecomstrat.models.bgnbd",
     "Market": "ecomstrat.domain",
@@ -326,9 +390,11 @@ _LOCATIONS: dict[str, str] = {
     "ModelFormatError": "ecomstrat.exceptions",
     "Money": "ecomstrat.domain",
     "NetPromoterScore": "ecomstrat.metrics.engagement",
+    "NextBestProducts": "ecomstrat.metrics.affinity",
     "NonPositiveSpendWarning": "ecomstrat.models.gamma_gamma",
     "Order": "ecomstrat.domain",
     "OrderLine": "ecomstrat.localization.landed_cost",
+    "OrderLines": "ecomstrat.frames.order_lines",
     "ParetoNBD": "ecomstrat.models.paretonbd",
     "ParetoNBDParams": "ecomstrat.models.paretonbd",
     "PeriodTransactions": "ecomstrat.diagnostics",
@@ -337,6 +403,7 @@ _LOCATIONS: dict[str, str] = {
     "PluginLoadError": "ecomstrat.exceptions",
     "PluginWarning": "ecomstrat.exceptions",
     "PredictionInterval": "ecomstrat.models._uncertainty",
+    "ProductAffinity": "ecomstrat.metrics.affinity",
     "Proportion": "ecomstrat.metrics.engagement",
     "RFMScores": "ecomstrat.metrics.rfm_segments",
     "RFMSegments": "ecomstrat.metrics.rfm_segments",
@@ -352,10 +419,12 @@ _LOCATIONS: dict[str, str] = {
     "ScorerRegistry": "ecomstrat.scoring",
     "Scores": "ecomstrat.scoring",
     "ScoringContext": "ecomstrat.scoring",
+    "SegmentLifetimeValues": "ecomstrat.metrics.formula_clv",
     "SegmentRule": "ecomstrat.metrics.rfm_segments",
     "SelfServiceShift": "ecomstrat.metrics.engagement",
     "ServiceCost": "ecomstrat.metrics.engagement",
     "ShelfPrice": "ecomstrat.localization.landed_cost",
+    "SimpleLifetimeValues": "ecomstrat.metrics.formula_clv",
     "Simulation": "ecomstrat.datasets",
     "SimulationParameters": "ecomstrat.datasets",
     "SplitLandedCost": "ecomstrat.localization.landed_cost",
@@ -364,6 +433,7 @@ _LOCATIONS: dict[str, str] = {
     "StageMatrix": "ecomstrat.lifecycle",
     "StageMigration": "ecomstrat.lifecycle",
     "StrategyReport": "ecomstrat.report.pipeline",
+    "SurveyByGroup": "ecomstrat.metrics.surveys",
     "SurvivorCounts": "ecomstrat.frames.discrete",
     "TariffTable": "ecomstrat.localization.landed_cost",
     "TimeUnit": "ecomstrat.domain",
@@ -373,7 +443,9 @@ _LOCATIONS: dict[str, str] = {
     "UnknownCodeError": "ecomstrat.exceptions",
     "ValueConcentration": "ecomstrat.metrics.value_tiers",
     "ValueTiers": "ecomstrat.metrics.value_tiers",
+    "aarrr_kpis": "ecomstrat.metrics.aarrr",
     "acquisition_table": "ecomstrat.metrics.acquisition",
+    "annual_churn": "ecomstrat.metrics.formula_clv",
     "average_order_value": "ecomstrat.metrics.engagement",
     "break_even_roas": "ecomstrat.metrics.acquisition",
     "build_report": "ecomstrat.report.pipeline",
@@ -389,6 +461,9 @@ _LOCATIONS: dict[str, str] = {
     "customer_lifetime_value": "ecomstrat.metrics.clv",
     "customer_lifetime_value_interval": "ecomstrat.metrics.clv",
     "customer_lifetime_value_one": "ecomstrat.metrics.clv",
+    "discount_break_even": "ecomstrat.metrics.incentives",
+    "events_from_pandas": "ecomstrat.io.events",
+    "events_from_polars": "ecomstrat.io.events",
     "frequency_recency_grid": "ecomstrat.diagnostics",
     "funnel": "ecomstrat.metrics.funnel",
     "heterogeneity": "ecomstrat.diagnostics",
@@ -403,26 +478,38 @@ _LOCATIONS: dict[str, str] = {
     "log_from_arrow": "ecomstrat.io",
     "log_from_pandas": "ecomstrat.io",
     "log_from_polars": "ecomstrat.io",
+    "loyalty_programme_roi": "ecomstrat.metrics.incentives",
     "market_entry": "ecomstrat.localization.market_entry",
     "market_profile": "ecomstrat.localization.profiles",
+    "measure_loyalty_uplift": "ecomstrat.metrics.incentives",
     "model_from_dict": "ecomstrat.models._persist",
+    "next_best_products": "ecomstrat.metrics.affinity",
     "nps": "ecomstrat.metrics.engagement",
+    "order_lines_from_pandas": "ecomstrat.io.order_lines",
+    "order_lines_from_polars": "ecomstrat.io.order_lines",
     "period_retention": "ecomstrat.metrics.engagement",
     "period_transactions": "ecomstrat.diagnostics",
     "price_for_shelf_price": "ecomstrat.localization.landed_cost",
     "probability_alive_history": "ecomstrat.diagnostics",
+    "product_affinity": "ecomstrat.metrics.affinity",
     "purchase_frequency": "ecomstrat.metrics.engagement",
     "read_csv": "ecomstrat.io",
+    "read_events_csv": "ecomstrat.io.events",
+    "read_order_lines_csv": "ecomstrat.io.order_lines",
     "read_parquet": "ecomstrat.io",
     "recommend_actions": "ecomstrat.lifecycle",
     "repeat_purchase_rate": "ecomstrat.metrics.engagement",
+    "retention_clv": "ecomstrat.metrics.formula_clv",
     "rfm_scores": "ecomstrat.metrics.rfm_segments",
     "rfm_segments": "ecomstrat.metrics.rfm_segments",
     "rfm_summary": "ecomstrat.metrics.summary",
     "save_model": "ecomstrat.models._persist",
     "self_service_saving": "ecomstrat.metrics.engagement",
     "service_cost": "ecomstrat.metrics.engagement",
+    "simple_clv": "ecomstrat.metrics.formula_clv",
+    "simulate_baskets": "ecomstrat.datasets.baskets",
     "simulate_campaigns": "ecomstrat.datasets.campaigns",
+    "simulate_events": "ecomstrat.datasets.events",
     "simulate_transactions": "ecomstrat.datasets",
     "stage_counts_over_time": "ecomstrat.lifecycle",
     "stage_customers": "ecomstrat.lifecycle",
@@ -432,6 +519,7 @@ _LOCATIONS: dict[str, str] = {
     "summary_from_arrow": "ecomstrat.io",
     "summary_from_pandas": "ecomstrat.io",
     "summary_from_polars": "ecomstrat.io",
+    "survey_by_group": "ecomstrat.metrics.surveys",
     "tracking": "ecomstrat.diagnostics",
     "value_concentration": "ecomstrat.metrics.value_tiers",
     "value_tiers": "ecomstrat.metrics.value_tiers",

@@ -38,6 +38,7 @@ def _every_kernel() -> None:
     and a tiny input compiles exactly the one that real inputs use.
     """
     from ecomstrat._kernels import (
+        affinity,
         bgbb,
         bgnbd,
         cohorts,
@@ -65,6 +66,7 @@ def _every_kernel() -> None:
         bgbb,
         sbg,
         stream,
+        affinity,
     ):
         module.warm_up()
 
@@ -72,13 +74,23 @@ def _every_kernel() -> None:
 def warm_up_report() -> float:
     """Compile or load only the kernels of the strategy report; return the seconds it took.
 
-    ``ecomstrat report`` and ``ecomstrat demo`` use RFM, cohorts, lifecycle stages, BG/NBD and
-    Gamma-Gamma: on a first run this compiles about half of what :func:`warm_up` does.
+    ``ecomstrat report`` and ``ecomstrat demo`` use RFM, cohorts, lifecycle stages, BG/NBD,
+    Gamma-Gamma and product affinity: on a first run this compiles about half of what
+    :func:`warm_up` does.
     """
-    from ecomstrat._kernels import bgnbd, cohorts, gamma_gamma, hashing, lifecycle, patterns, rfm
+    from ecomstrat._kernels import (
+        affinity,
+        bgnbd,
+        cohorts,
+        gamma_gamma,
+        hashing,
+        lifecycle,
+        patterns,
+        rfm,
+    )
 
     start = time.perf_counter()
-    for module in (hashing, rfm, cohorts, lifecycle, patterns, gamma_gamma):
+    for module in (hashing, rfm, cohorts, lifecycle, patterns, gamma_gamma, affinity):
         module.warm_up()
     bgnbd.warm_up(with_pmf=False)
     return time.perf_counter() - start

@@ -275,6 +275,29 @@ def _report_parser(commands: Any) -> None:
         " payback",
     )
     extra.add_argument(
+        "--events",
+        metavar="FILE",
+        help="CSV of site events (customer or session id, event type, time; optionally session,"
+        " campaign, channel, amount), for the AARRR funnel KPIs",
+    )
+    for flag, default in EVENT_FLAGS.values():
+        extra.add_argument(
+            flag,
+            metavar="COLUMN",
+            help=f"events column ({'default: ' + default if default else 'optional'})",
+        )
+    extra.add_argument(
+        "--event-time-format",
+        metavar="FORMAT",
+        help="strptime format of the event times (default: ISO 8601)",
+    )
+    extra.add_argument(
+        "--order-lines",
+        metavar="FILE",
+        help="CSV of order lines (order_id, product_id; optionally customer_id, quantity,"
+        " amount), for product affinity and next-best products",
+    )
+    extra.add_argument(
         "--scorers",
         metavar="NAMES",
         help="comma-separated scorers to run (default: every available one the data allow)",
@@ -523,6 +546,66 @@ def _read_log(args: argparse.Namespace, columns: dict[str, str | int | None]) ->
         raise UnknownCodeError(message) from error
 
 
+#: read_events_csv argument -> (--events column flag, default column; None: not read).
+EVENT_FLAGS: dict[str, tuple[str, str | None]] = {
+    "customer_id": ("--event-customer-id", "customer_id"),
+    "event_type": ("--event-type", "event_type"),
+    "time": ("--event-time", "time"),
+    "session_id": ("--event-session-id", None),
+    "campaign": ("--event-campaign", None),
+    "channel": ("--event-channel", None),
+    "amount": ("--event-amount", None),
+}
+
+
+def _read_order_lines(args: argparse.Namespace) -> Any:
+    """The --order-lines file as OrderLines (None without --order-lines).
+
+    The columns are read by their default names (``order_id``, ``product_id``, and
+    ``customer_id``, ``quantity``, ``amount`` when the header has them).
+    """
+    if not args.order_lines:
+        return None
+    import csv
+
+    from ecomstrat.io.order_lines import read_order_lines_csv
+
+    with open(args.order_lines, newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle), [])
+
+    def column(name: str) -> str | None:
+        return name if name in header else None
+
+    return read_order_lines_csv(
+        args.order_lines,
+        customer_id=column("customer_id"),
+        quantity=column("quantity"),
+        amount=column("amount"),
+    )
+
+
+def _read_events(args: argparse.Namespace) -> Any:
+    """The --events file as an EventLog (None without --events)."""
+    if not args.events:
+        return None
+    from ecomstrat.io.events import read_events_csv
+
+    columns: dict[str, Any] = {}
+    for arg, (flag, default) in EVENT_FLAGS.items():
+        given = getattr(args, flag.removeprefix("--").replace("-", "_"))
+        if given is not None or default is not None:
+            columns[arg] = given if given is not None else default
+    try:
+        return read_events_csv(args.events, time_format=args.event_time_format, **columns)
+    except UnknownCodeError as error:
+        message = str(error)
+        for arg, (flag, _) in EVENT_FLAGS.items():
+            message = message.replace(
+                f"Pass the right name as {arg}=...", f"Pass the right name with {flag}."
+            )
+        raise UnknownCodeError(message) from error
+
+
 def _pairs(text: str, flag: str) -> dict[str, str]:
     out = {}
     for item in text.split(","):
@@ -613,6 +696,8 @@ def _report(args: argparse.Namespace) -> int:
     if margin is None and log.margins is not None and log.amounts.sum() > 0:
         margin = float(log.margins.sum() / log.amounts.sum())
     markets = _markets(args, log, margin)
+    events = _read_events(args)
+    lines = _read_order_lines(args)
     name = Path(args.transactions).name
     title = f"ecomstrat {__version__} strategy report: {name}"
     report, warned = _run(
@@ -621,6 +706,8 @@ def _report(args: argparse.Namespace) -> int:
             options=options,
             campaigns=campaigns,
             markets=markets,
+            events=events,
+            lines=lines,
             title=title,
             progress=step,
         ),
@@ -639,6 +726,7 @@ def _report(args: argparse.Namespace) -> int:
         "annual_discount_rate": args.annual_discount_rate,
         "gross_margin_rate": margin,
         "campaigns": args.campaigns,
+        "events": args.events,
         "markets": args.markets,
         "model": args.model,
         "customers": args.customers_file,
@@ -660,7 +748,9 @@ def _demo(args: argparse.Namespace) -> int:
 
     from ecomstrat import simulate_transactions
     from ecomstrat._warmup import warm_up_report
+    from ecomstrat.datasets.baskets import simulate_baskets
     from ecomstrat.datasets.campaigns import simulate_campaigns
+    from ecomstrat.datasets.events import simulate_events
     from ecomstrat.report import simulation_overview
     from ecomstrat.report.markets import demo_market_entries
     from ecomstrat.report.pipeline import ReportOptions, build_report
@@ -676,6 +766,8 @@ def _demo(args: argparse.Namespace) -> int:
     )
     calibration_end = np.datetime64(DEMO_START) + np.timedelta64(7 * CALIBRATION_WEEKS, "D")
     campaigns = simulate_campaigns(simulation, seed=args.seed)
+    events = simulate_events(simulation, seed=args.seed)
+    lines = simulate_baskets(simulation, seed=args.seed)
     options = ReportOptions(
         time_unit=unit,
         observation_end=simulation.observation_end,
@@ -694,6 +786,8 @@ def _demo(args: argparse.Namespace) -> int:
             options=options,
             campaigns=campaigns,
             markets=demo_market_entries(),
+            events=events,
+            lines=lines,
             title=title,
             progress=step,
         ),
@@ -712,7 +806,7 @@ def _demo(args: argparse.Namespace) -> int:
     subtitle = (
         f"Simulated with CDNOW parameters, observed {OBSERVATION_WEEKS} weeks from {DEMO_START};"
         f" model checked on the weeks after {calibration_end}; gross margin"
-        f" {DEMO_GROSS_MARGIN:.0%}; illustrative campaigns and markets."
+        f" {DEMO_GROSS_MARGIN:.0%}; illustrative campaigns, site events and markets."
     )
     return _emit(report, args, settings, warned, progress, subtitle)
 

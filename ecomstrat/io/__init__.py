@@ -10,6 +10,12 @@ from __future__ import annotations
 from ecomstrat.frames._export import columns_to_arrow, columns_to_pandas, columns_to_polars
 from ecomstrat.io.arrow import log_from_arrow, read_parquet, summary_from_arrow
 from ecomstrat.io.csv import read_csv
+from ecomstrat.io.events import events_from_pandas, events_from_polars, read_events_csv
+from ecomstrat.io.order_lines import (
+    order_lines_from_pandas,
+    order_lines_from_polars,
+    read_order_lines_csv,
+)
 from ecomstrat.io.pandas import log_from_pandas, summary_from_pandas
 from ecomstrat.io.polars import log_from_polars, summary_from_polars
 from ecomstrat.io.stream import stream_calibration_holdout_summary, stream_rfm_summary
@@ -18,10 +24,16 @@ __all__ = [
     "columns_to_arrow",
     "columns_to_pandas",
     "columns_to_polars",
+    "events_from_pandas",
+    "events_from_polars",
     "log_from_arrow",
     "log_from_pandas",
     "log_from_polars",
+    "order_lines_from_pandas",
+    "order_lines_from_polars",
     "read_csv",
+    "read_events_csv",
+    "read_order_lines_csv",
     "read_parquet",
     "stream_calibration_holdout_summary",
     "stream_rfm_summary",

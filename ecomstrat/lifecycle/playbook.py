@@ -23,9 +23,20 @@ from ecomstrat.lifecycle.policy import STAGE_NAMES
 
 if TYPE_CHECKING:
     from ecomstrat.lifecycle.stages import LifecycleStages
+    from ecomstrat.metrics.affinity import NextBestProducts
     from ecomstrat.metrics.value_tiers import ValueTiers
 
-__all__ = ["DEFAULT_PLAYBOOK", "Play", "Playbook", "Recommendations", "recommend_actions"]
+__all__ = [
+    "CROSS_SELL_STAGES",
+    "DEFAULT_PLAYBOOK",
+    "Play",
+    "Playbook",
+    "Recommendations",
+    "recommend_actions",
+]
+
+#: The stages whose cross-sell plays name products when next-best products are given.
+CROSS_SELL_STAGES = ("growing", "mature")
 
 
 def _stage(instance: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
@@ -141,6 +152,10 @@ class Recommendations(Tabular):
         Index of each customer's plan in ``plans``.
     plans : tuple of tuple of str
         The distinct lists of actions.
+    cross_sell_products : ndarray of str, optional
+        With ``next_best`` given to :func:`recommend_actions`: the products the cross-sell play
+        names for each customer (ids joined with ``", "``; empty outside the cross-sell
+        stages or without an offer).
     """
 
     _pandas_index: ClassVar[str | None] = "customer_id"
@@ -148,10 +163,13 @@ class Recommendations(Tabular):
     customer_ids: AnyArray
     plan_codes: NDArray[np.int16]
     plans: tuple[tuple[str, ...], ...]
+    cross_sell_products: AnyArray | None = None
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "customer_ids", frozen_view(self.customer_ids))
         object.__setattr__(self, "plan_codes", frozen_view(self.plan_codes))
+        if self.cross_sell_products is not None:
+            object.__setattr__(self, "cross_sell_products", frozen_view(self.cross_sell_products))
 
     def __len__(self) -> int:
         return int(self.plan_codes.shape[0])
@@ -162,6 +180,12 @@ class Recommendations(Tabular):
     def actions_of(self, position: int) -> tuple[str, ...]:
         """The actions for the customer at ``position``."""
         return self.plans[int(self.plan_codes[position])]
+
+    def products_of(self, position: int) -> str:
+        """The products named for the customer at ``position`` (``""``: none)."""
+        if self.cross_sell_products is None:
+            return ""
+        return str(self.cross_sell_products[position])
 
     @property
     def counts(self) -> dict[str, int]:
@@ -179,7 +203,10 @@ class Recommendations(Tabular):
     def columns(self) -> dict[str, AnyArray]:
         """``customer_id`` and ``actions`` (joined with ``"; "``) as named columns."""
         joined = np.array(["; ".join(plan) for plan in self.plans])
-        return {"customer_id": self.customer_ids, "actions": joined[self.plan_codes]}
+        out = {"customer_id": self.customer_ids, "actions": joined[self.plan_codes]}
+        if self.cross_sell_products is not None:
+            out["cross_sell_products"] = self.cross_sell_products
+        return out
 
 
 def recommend_actions(
@@ -187,6 +214,8 @@ def recommend_actions(
     *,
     tiers: ValueTiers | None = None,
     playbook: Playbook = DEFAULT_PLAYBOOK,
+    next_best: NextBestProducts | None = None,
+    cross_sell_stages: tuple[str, ...] = CROSS_SELL_STAGES,
 ) -> Recommendations:
     """Look up each customer's actions in ``playbook`` by stage and (optional) value tier.
 
@@ -199,6 +228,12 @@ def recommend_actions(
         tiers, plays that name a tier never apply.
     playbook : Playbook, default DEFAULT_PLAYBOOK
         The table of plays.
+    next_best : NextBestProducts, optional
+        From :func:`~ecomstrat.metrics.affinity.next_best_products`: the cross-sell plays of
+        customers in ``cross_sell_stages`` then name their next-best products
+        (:attr:`Recommendations.cross_sell_products`, and a ``cross_sell_products`` column).
+    cross_sell_stages : tuple of str, default ("growing", "mature")
+        The stages whose customers get the named products.
 
     Returns
     -------
@@ -237,4 +272,34 @@ def recommend_actions(
             actions = playbook._actions(stage, tier if n_tiers else None)
             lookup[stage, tier] = plans.setdefault(actions, len(plans))
     codes = lookup[stages.codes.astype(np.intp), tier_index]
-    return Recommendations(stages.customer_ids, codes, tuple(plans))
+    products = None
+    if next_best is not None:
+        products = _cross_sell_products(stages, next_best, cross_sell_stages)
+    return Recommendations(stages.customer_ids, codes, tuple(plans), products)
+
+
+def _cross_sell_products(
+    stages: LifecycleStages, next_best: NextBestProducts, cross_sell_stages: tuple[str, ...]
+) -> AnyArray:
+    from ecomstrat.metrics.affinity import NextBestProducts
+
+    if not isinstance(next_best, NextBestProducts):
+        raise invalid(
+            "next_best",
+            f"<{type(next_best).__name__}>",
+            "must be NextBestProducts",
+            "Use ecomstrat.metrics.affinity.next_best_products.",
+        )
+    wanted = [
+        STAGE_NAMES.index(check_choice("cross_sell_stages", s, STAGE_NAMES))
+        for s in cross_sell_stages
+    ]
+    offers = {c: ", ".join(str(p) for p in ps) for c, ps in next_best.by_customer().items()}
+    in_stage = np.isin(stages.codes, wanted)
+    return np.array(
+        [
+            offers.get(c, "") if ok else ""
+            for c, ok in zip(stages.customer_ids.tolist(), in_stage.tolist(), strict=True)
+        ],
+        dtype=str,
+    )

@@ -48,6 +48,8 @@ from ecomstrat.domain.campaign import Campaign
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EcomstratError, EmptyInputError, UnknownCodeError
 from ecomstrat.frames._time import period_index, period_of, to_instant
+from ecomstrat.frames.events import EventLog
+from ecomstrat.frames.order_lines import OrderLines
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.lifecycle.stages import StageMatrix
@@ -60,7 +62,9 @@ from ecomstrat.models._protocols import TransactionModel
 from ecomstrat.models.bgnbd import BGNBD, MBGNBD
 from ecomstrat.models.gamma_gamma import FittedGammaGamma, GammaGamma
 from ecomstrat.models.paretonbd import ParetoNBD
+from ecomstrat.report.aarrr import aarrr_overview, campaign_spend, revenue_log
 from ecomstrat.report.acquisition import acquisition_overview
+from ecomstrat.report.baskets import baskets_overview
 from ecomstrat.report.clv import MODEL_NAMES, clv_overview_from, purchase_model_overview
 from ecomstrat.report.customers import CustomerTable, customer_table
 from ecomstrat.report.figures import FIGURE_AFTER, FIGURES, report_figures
@@ -247,7 +251,8 @@ class StrategyReport:
         One line naming the report.
     parts : mapping of str to Reportable
         ``data``, ``summary``, ``model``, ``clv``, [``holdout``, ``model_check``],
-        ``tracking``, ``lifecycle``, ``acquisition``, ``scorers``, [``markets``]; a part that
+        ``tracking``, ``lifecycle``, ``acquisition``, [``aarrr``], ``scorers``, [``markets``]
+        (``aarrr`` when events are given); a part that
         could not be computed is a :class:`~ecomstrat.report.section.SkippedPart`.
     data : ReportData
         What the figures are drawn from.
@@ -465,6 +470,8 @@ def build_report(
     options: ReportOptions | None = None,
     campaigns: Sequence[Campaign] | None = None,
     markets: MarketComparison | MarketsOverview | None = None,
+    events: EventLog | None = None,
+    lines: OrderLines | None = None,
     title: str = "Strategy report",
     progress: Progress | None = None,
 ) -> StrategyReport:
@@ -486,6 +493,13 @@ def build_report(
         Candidate markets to compare (e.g. from
         :func:`~ecomstrat.report.markets.market_entries`; a
         :class:`~ecomstrat.report.markets.MarketsOverview` to add the assumptions as notes).
+    events : EventLog, optional
+        Site events, for the ``aarrr`` part (AARRR funnel KPIs, after ``acquisition``):
+        revenue from their amounts, else from ``log``; cost per acquisition from the
+        campaigns' spend by channel.
+    lines : OrderLines, optional
+        Order lines (order, product, optionally customer), for the ``baskets`` part (product
+        affinity and each customer's next-best products, after ``aarrr``/``acquisition``).
     title : str
         The report's title.
     progress : callable, optional
@@ -665,6 +679,26 @@ def build_report(
         why,
     )
     parts["acquisition"] = acquisition or SkippedPart("Cohort retention", why[-1])
+
+    if events is not None:
+        step("AARRR funnel")
+        tracked = events
+        funnel = _attempt(
+            lambda: aarrr_overview(
+                tracked,
+                transactions=revenue_log(tracked, log),
+                spend=campaign_spend(campaigns),
+                observation_end=observation_end,
+            ),
+            why,
+        )
+        parts["aarrr"] = funnel or SkippedPart("AARRR funnel KPIs", why[-1])
+
+    if lines is not None:
+        step("baskets")
+        basket_lines = lines
+        baskets = _attempt(lambda: baskets_overview(basket_lines), why)
+        parts["baskets"] = baskets or SkippedPart("Product affinity", why[-1])
 
     step("scorers")
     scored = _attempt(lambda: _scores(summary, log, model, opts.scorers, clv_score), why)

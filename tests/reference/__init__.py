@@ -117,6 +117,7 @@ COMPARISONS = _kernels()
 #: The modules holding each kernel family's references and comparison table.
 FAMILY_MODULES = (
     "tests.reference",
+    "tests.reference.affinity",
     "tests.reference.bgnbd",
     "tests.reference.cohorts",
     "tests.reference.discrete",
