@@ -295,7 +295,20 @@ def _report_parser(commands: Any) -> None:
         "--order-lines",
         metavar="FILE",
         help="CSV of order lines (order_id, product_id; optionally customer_id, quantity,"
-        " amount), for product affinity and next-best products",
+        " amount, time, returned_quantity), for product affinity, next-best products and"
+        " product performance",
+    )
+    extra.add_argument(
+        "--tickets",
+        metavar="FILE",
+        help="CSV of service tickets (opened; optionally first_response, resolved, channel,"
+        " category, customer_id, ticket_id), for service levels",
+    )
+    extra.add_argument(
+        "--reviews",
+        metavar="FILE",
+        help="CSV of product reviews (product_id, rating, time; optionally customer_id,"
+        " answered), for ratings and reviews",
     )
     extra.add_argument(
         "--scorers",
@@ -581,6 +594,52 @@ def _read_order_lines(args: argparse.Namespace) -> Any:
         customer_id=column("customer_id"),
         quantity=column("quantity"),
         amount=column("amount"),
+        time=column("time"),
+        returned_quantity=column("returned_quantity"),
+    )
+
+
+def _header(path: str) -> list[str]:
+    """The column names of a CSV file's header row."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return next(csv.reader(handle), [])
+
+
+def _read_tickets(args: argparse.Namespace) -> Any:
+    """The --tickets file (None without --tickets); optional columns read when present."""
+    if not args.tickets:
+        return None
+    from ecomstrat.io.tickets import read_tickets_csv
+
+    header = _header(args.tickets)
+
+    def column(name: str) -> str | None:
+        return name if name in header else None
+
+    return read_tickets_csv(
+        args.tickets,
+        first_response=column("first_response"),
+        resolved=column("resolved"),
+        channel=column("channel"),
+        category=column("category"),
+        customer_id=column("customer_id"),
+        ticket_id=column("ticket_id"),
+    )
+
+
+def _read_reviews(args: argparse.Namespace) -> Any:
+    """The --reviews file (None without --reviews); optional columns read when present."""
+    if not args.reviews:
+        return None
+    from ecomstrat.io.reviews import read_reviews_csv
+
+    header = _header(args.reviews)
+    return read_reviews_csv(
+        args.reviews,
+        customer_id="customer_id" if "customer_id" in header else None,
+        answered="answered" if "answered" in header else None,
     )
 
 
@@ -698,6 +757,8 @@ def _report(args: argparse.Namespace) -> int:
     markets = _markets(args, log, margin)
     events = _read_events(args)
     lines = _read_order_lines(args)
+    tickets = _read_tickets(args)
+    reviews = _read_reviews(args)
     name = Path(args.transactions).name
     title = f"ecomstrat {__version__} strategy report: {name}"
     report, warned = _run(
@@ -708,6 +769,8 @@ def _report(args: argparse.Namespace) -> int:
             markets=markets,
             events=events,
             lines=lines,
+            tickets=tickets,
+            reviews=reviews,
             title=title,
             progress=step,
         ),
@@ -751,6 +814,8 @@ def _demo(args: argparse.Namespace) -> int:
     from ecomstrat.datasets.baskets import simulate_baskets
     from ecomstrat.datasets.campaigns import simulate_campaigns
     from ecomstrat.datasets.events import simulate_events
+    from ecomstrat.datasets.reviews import simulate_reviews
+    from ecomstrat.datasets.support import simulate_tickets
     from ecomstrat.report import simulation_overview
     from ecomstrat.report.markets import demo_market_entries
     from ecomstrat.report.pipeline import ReportOptions, build_report
@@ -768,6 +833,8 @@ def _demo(args: argparse.Namespace) -> int:
     campaigns = simulate_campaigns(simulation, seed=args.seed)
     events = simulate_events(simulation, seed=args.seed)
     lines = simulate_baskets(simulation, seed=args.seed)
+    tickets = simulate_tickets(simulation, seed=args.seed)
+    reviews = simulate_reviews(simulation, seed=args.seed)
     options = ReportOptions(
         time_unit=unit,
         observation_end=simulation.observation_end,
@@ -788,6 +855,8 @@ def _demo(args: argparse.Namespace) -> int:
             markets=demo_market_entries(),
             events=events,
             lines=lines,
+            tickets=tickets,
+            reviews=reviews,
             title=title,
             progress=step,
         ),

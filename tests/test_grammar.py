@@ -194,6 +194,7 @@ TWO_POSITIONAL = {
     "survey_by_group": "the answers: customer ids, then scores",
     "EventLog.from_arrays": "the columns",
     "OrderLines.from_arrays": "the columns",
+    "Reviews.from_arrays": "the columns",
     "next_best_products": "the order lines, then the affinity rules found in them",
     "price_for_shelf_price": "the profile first, then the target price",
     "save_model": "the model, then the file, as json.dump(obj, fp)",

@@ -24,6 +24,7 @@ def simulate_baskets(
     n_planted: int = 5,
     planted_strength: float = 0.5,
     popularity_exponent: float = 0.8,
+    unit_return_rate: float = 0.05,
     seed: int | None = 0,
 ) -> OrderLines:
     """Order lines for every order of ``simulation.log``, with planted pairs that go together.
@@ -36,7 +37,8 @@ def simulate_baskets(
     :func:`~ecomstrat.metrics.affinity.product_affinity` should find (see
     :func:`planted_pairs`); every other pair is independent (lift about 1). An order may
     repeat a product (counted once in its basket). Quantities are ``1 + Poisson(0.3)``;
-    each order's amount is split evenly over its lines.
+    each order's amount is split evenly over its lines. Each line carries its order's time
+    and ``Binomial(quantity, unit_return_rate)`` returned units.
 
     Parameters
     ----------
@@ -53,13 +55,15 @@ def simulate_baskets(
         Probability that an anchor line brings its partner, in [0, 1].
     popularity_exponent : float, default 0.8
         Zipf exponent of the product popularity (>= 0; 0: uniform).
+    unit_return_rate : float, default 0.05
+        Probability that a unit sold is returned, in [0, 1].
     seed : int, optional
         Seed of :func:`numpy.random.default_rng`.
 
     Returns
     -------
     OrderLines
-        With customer ids and amounts.
+        With customer ids, amounts, order times and returned units.
 
     Examples
     --------
@@ -86,6 +90,7 @@ def simulate_baskets(
     if not popularity_exponent >= 0 or not np.isfinite(popularity_exponent):
         raise invalid("popularity_exponent", popularity_exponent, "must be finite and >= 0")
     strength = check_unit_interval("planted_strength", planted_strength)
+    return_rate = check_unit_interval("unit_return_rate", unit_return_rate)
     rng = np.random.default_rng(seed)
     log = simulation.log
     n_orders = log.n_transactions
@@ -102,10 +107,13 @@ def simulate_baskets(
     per_order = np.bincount(orders, minlength=n_orders)
     amounts = log.amounts[orders] / per_order[orders]
     quantities = 1.0 + rng.poisson(0.3, orders.size)
+    returned = rng.binomial(quantities.astype(np.int64), return_rate).astype(np.float64)
     return OrderLines.from_arrays(
         orders,
         products,
         quantities=quantities,
         amounts=amounts,
         customer_ids=log.customer_ids[log.customer_index[orders]],
+        times=log.times[orders],
+        returned_quantities=returned,
     )

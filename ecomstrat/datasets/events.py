@@ -29,6 +29,10 @@ def simulate_events(
     activation_probability: float = 0.4,
     referral_probability: float = 0.15,
     referral_conversion: float = 0.3,
+    cart_probability: float = 0.3,
+    checkout_probability: float = 0.4,
+    reminder_probability: float = 0.6,
+    recovered_share: float = 0.1,
 ) -> EventLog:
     """Site events of a simulated customer base: visits, page views, ads, signups, referrals.
 
@@ -43,6 +47,13 @@ def simulate_events(
     ``referral_conversion``. Sessions carry ids; a browsing session has a geometric number of
     page views (one in two is a bounce).
 
+    Carts (:mod:`ecomstrat.metrics.carts`): every order's session has a ``cart`` and a
+    ``checkout`` event (2 and 1 minutes before its purchase); a browsing session ends with a
+    ``cart`` with ``cart_probability``, followed by a ``checkout`` with
+    ``checkout_probability``, and such a left cart gets a ``cart_reminder`` an hour later with
+    ``reminder_probability``. A ``recovered_share`` of the orders were recovered carts: a
+    ``cart`` 2 to 72 hours before the order and a ``cart_reminder`` an hour after it.
+
     Parameters
     ----------
     simulation : Simulation
@@ -53,6 +64,8 @@ def simulate_events(
         Non-buying visitors per customer, and mean browsing sessions per order (>= 0).
     signup_probability, activation_probability, referral_probability, referral_conversion
         Probabilities in [0, 1].
+    cart_probability, checkout_probability, reminder_probability, recovered_share
+        Probabilities in [0, 1] of the cart events (see above).
 
     Returns
     -------
@@ -82,6 +95,10 @@ def simulate_events(
     p_activate = check_unit_interval("activation_probability", activation_probability)
     p_refer = check_unit_interval("referral_probability", referral_probability)
     p_convert = check_unit_interval("referral_conversion", referral_conversion)
+    p_cart = check_unit_interval("cart_probability", cart_probability)
+    p_checkout = check_unit_interval("checkout_probability", checkout_probability)
+    p_remind = check_unit_interval("reminder_probability", reminder_probability)
+    p_recovered = check_unit_interval("recovered_share", recovered_share)
     rng = np.random.default_rng(_check_seed(seed))
     log = simulation.log
     end = np.int64(simulation.observation_end.astype(np.int64))
@@ -151,6 +168,30 @@ def simulate_events(
     viewer_low = np.where(viewer < n, acquired[np.minimum(viewer, n - 1)], start)
     viewed_at = viewer_low + (rng.random(viewer.size) * (end - viewer_low)).astype(np.int64)
     extra.append((viewer, viewed_at, "impression", None, channel[viewer]))
+    # carts (drawn after every other event, so that the other events do not change)
+    extra.append((order_actor, order_time - 2 * _NS_PER_MINUTE, "cart", None,
+                  channel[order_actor]))  # fmt: skip
+    extra.append((order_actor, order_time - _NS_PER_MINUTE, "checkout", None,
+                  channel[order_actor]))  # fmt: skip
+    left_actor = np.concatenate([browse_actor, prospect_actor])
+    left_end = np.concatenate([browse_start, prospect_start]) + browse_pages * _NS_PER_MINUTE
+    carted = rng.random(left_actor.size) < p_cart
+    left_who, left_at = left_actor[carted], left_end[carted]
+    extra.append((left_who, left_at, "cart", None, channel[left_who]))
+    checked = rng.random(left_who.size) < p_checkout
+    extra.append((left_who[checked], left_at[checked] + _NS_PER_MINUTE, "checkout", None,
+                  channel[left_who[checked]]))  # fmt: skip
+    reminded = rng.random(left_who.size) < p_remind
+    extra.append((left_who[reminded], left_at[reminded] + 60 * _NS_PER_MINUTE, "cart_reminder",
+                  None, channel[left_who[reminded]]))  # fmt: skip
+    back = rng.random(order_actor.size) < p_recovered
+    back_who = order_actor[back]
+    back_cart = order_time[back] - (
+        (2 + 70 * rng.random(back_who.size)) * 60 * _NS_PER_MINUTE
+    ).astype(np.int64)
+    extra.append((back_who, back_cart, "cart", None, channel[back_who]))
+    extra.append((back_who, back_cart + 60 * _NS_PER_MINUTE, "cart_reminder", None,
+                  channel[back_who]))  # fmt: skip
 
     actors, times, kinds, amounts, channels, sessions = rows
     next_session = int(sessions.max()) + 1 if sessions.size else 0

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from ecomstrat._typing import AnyArray, FloatArray, IntArray
+from ecomstrat._typing import AnyArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import (
     as_float_array,
     check_array_finite,
@@ -19,6 +19,7 @@ from ecomstrat._validation import (
 )
 from ecomstrat.frames._arrays import as_ids, factorize, frozen_view, unique_ids
 from ecomstrat.frames._export import Tabular
+from ecomstrat.frames._time import NS, to_datetime64
 
 __all__ = ["OrderLines"]
 
@@ -56,6 +57,10 @@ class OrderLines(Tabular):
         Position of each line's customer in ``customer_ids``; one customer per order.
     customer_ids : ndarray, optional
         The distinct customer ids (given together with ``customer_index``).
+    times : ndarray of datetime64[ns], optional
+        When each line's order was placed (the same for every line of an order).
+    returned_quantities : ndarray of float64, optional
+        Units of each line returned (finite, ``0 <= returned <= quantity``).
 
     Examples
     --------
@@ -76,6 +81,8 @@ class OrderLines(Tabular):
     amounts: FloatArray | None = None
     customer_index: IntArray | None = None
     customer_ids: AnyArray | None = None
+    times: DatetimeArray | None = None
+    returned_quantities: FloatArray | None = None
 
     def __attrs_post_init__(self) -> None:
         n = check_same_length(
@@ -123,10 +130,43 @@ class OrderLines(Tabular):
                     f"differs from another line of order {self.order_ids[self.order_index[i]]!r}:"
                     " an order has one customer",
                 )
+        self._check_times_and_returns()
         for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
             if isinstance(value, np.ndarray):
                 object.__setattr__(self, field.name, frozen_view(value))
+
+    def _check_times_and_returns(self) -> None:
+        if self.times is not None:
+            if not isinstance(self.times, np.ndarray) or self.times.dtype != NS:
+                raise invalid("times", "<array>", "must be datetime64[ns]", "Use from_arrays.")
+            check_same_length(order_index=self.order_index, times=self.times)
+            if np.isnat(self.times).any():
+                raise invalid("times", "NaT", "times must not be missing")
+            first = np.full(len(self.order_ids), np.datetime64("NaT"), dtype=NS)
+            first[self.order_index] = self.times
+            clash = first[self.order_index] != self.times
+            if clash.any():
+                i = int(np.argmax(clash))
+                raise invalid(
+                    f"times[{i}]",
+                    str(self.times[i]),
+                    f"differs from another line of order {self.order_ids[self.order_index[i]]!r}:"
+                    " an order has one time",
+                )
+        if self.returned_quantities is not None:
+            returned = self.returned_quantities
+            check_same_length(order_index=self.order_index, returned_quantities=returned)
+            check_array_finite("returned_quantities", returned)
+            check_array_non_negative("returned_quantities", returned)
+            over = returned > self.quantities
+            if over.any():
+                i = int(np.argmax(over))
+                raise invalid(
+                    f"returned_quantities[{i}]",
+                    float(returned[i]),
+                    f"must be <= the line's quantity ({float(self.quantities[i])})",
+                )
 
     @classmethod
     def from_arrays(
@@ -137,6 +177,8 @@ class OrderLines(Tabular):
         quantities: Sequence[float] | AnyArray | None = None,
         amounts: Sequence[float] | AnyArray | None = None,
         customer_ids: Sequence[Any] | AnyArray | None = None,
+        times: Sequence[Any] | AnyArray | None = None,
+        returned_quantities: Sequence[float] | AnyArray | None = None,
     ) -> OrderLines:
         """Build order lines from one entry per line (any order; an order may repeat a product).
 
@@ -153,6 +195,11 @@ class OrderLines(Tabular):
         customer_ids : array-like of int or str, optional
             The customer of each line (the same for every line of an order); needed by
             :func:`~ecomstrat.metrics.affinity.next_best_products`.
+        times : array-like of datetime64, datetime, date or ISO 8601 str, optional
+            When each line's order was placed (aware datetimes are converted to UTC); needed
+            by the period filters of :func:`~ecomstrat.metrics.products.product_performance`.
+        returned_quantities : array-like of float, optional
+            Units of each line returned (``0 <= returned <= quantity``).
         """
         orders = as_ids("order_ids", order_ids)
         check_non_empty("order_ids", orders)
@@ -172,6 +219,14 @@ class OrderLines(Tabular):
             customers = as_ids("customer_ids", customer_ids)
             check_same_length(order_ids=orders, customer_ids=customers)
             customer_index, customer_uniques = _codes("customer_ids", customers)
+        stamps = None
+        if times is not None:
+            stamps, _ = to_datetime64("times", times)
+            check_same_length(order_ids=orders, times=stamps)
+        returned = None
+        if returned_quantities is not None:
+            returned = as_float_array("returned_quantities", returned_quantities, ndim=1)
+            check_same_length(order_ids=orders, returned_quantities=returned)
         return cls(
             order_index,
             order_uniques,
@@ -181,6 +236,8 @@ class OrderLines(Tabular):
             values,
             customer_index,
             customer_uniques,
+            stamps,
+            returned,
         )
 
     @property
@@ -216,16 +273,20 @@ class OrderLines(Tabular):
     def columns(self) -> dict[str, AnyArray]:
         """One row per line, with the original ids.
 
-        Columns ``order_id``, ``customer_id`` (if any), ``product_id``, ``quantity`` and
-        ``amount`` (if any).
+        Columns ``order_id``, ``customer_id`` (if any), ``time`` (if any), ``product_id``,
+        ``quantity``, ``amount`` (if any) and ``returned_quantity`` (if any).
         """
         out: dict[str, AnyArray] = {"order_id": self.order_ids[self.order_index]}
         if self.customer_ids is not None and self.customer_index is not None:
             out["customer_id"] = self.customer_ids[self.customer_index]
+        if self.times is not None:
+            out["time"] = self.times
         out["product_id"] = self.product_ids[self.product_index]
         out["quantity"] = self.quantities
         if self.amounts is not None:
             out["amount"] = self.amounts
+        if self.returned_quantities is not None:
+            out["returned_quantity"] = self.returned_quantities
         return out
 
 

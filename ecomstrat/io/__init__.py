@@ -18,7 +18,9 @@ from ecomstrat.io.order_lines import (
 )
 from ecomstrat.io.pandas import log_from_pandas, summary_from_pandas
 from ecomstrat.io.polars import log_from_polars, summary_from_polars
+from ecomstrat.io.reviews import read_reviews_csv, reviews_from_pandas, reviews_from_polars
 from ecomstrat.io.stream import stream_calibration_holdout_summary, stream_rfm_summary
+from ecomstrat.io.tickets import read_tickets_csv, tickets_from_pandas, tickets_from_polars
 
 __all__ = [
     "columns_to_arrow",
@@ -35,9 +37,15 @@ __all__ = [
     "read_events_csv",
     "read_order_lines_csv",
     "read_parquet",
+    "read_reviews_csv",
+    "read_tickets_csv",
+    "reviews_from_pandas",
+    "reviews_from_polars",
     "stream_calibration_holdout_summary",
     "stream_rfm_summary",
     "summary_from_arrow",
     "summary_from_pandas",
     "summary_from_polars",
+    "tickets_from_pandas",
+    "tickets_from_polars",
 ]

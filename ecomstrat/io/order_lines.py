@@ -40,6 +40,8 @@ _ARGUMENTS = {
     "quantities": "quantity",
     "amounts": "amount",
     "customer_ids": "customer_id",
+    "times": "time",
+    "returned_quantities": "returned_quantity",
 }
 
 
@@ -50,9 +52,17 @@ def _columns(
     quantity: str | None,
     amount: str | None,
     customer_id: str | None,
+    time: str | None = None,
+    returned_quantity: str | None = None,
 ) -> dict[str, str]:
     wanted = {"order_ids": order_id, "product_ids": product_id}
-    optional = {"quantities": quantity, "amounts": amount, "customer_ids": customer_id}
+    optional = {
+        "quantities": quantity,
+        "amounts": amount,
+        "customer_ids": customer_id,
+        "times": time,
+        "returned_quantities": returned_quantity,
+    }
     wanted.update({key: column for key, column in optional.items() if column is not None})
     for key, column in wanted.items():
         if column not in available:
@@ -79,6 +89,8 @@ def order_lines_from_pandas(
     quantity: str | None = None,
     amount: str | None = None,
     customer_id: str | None = None,
+    time: str | None = None,
+    returned_quantity: str | None = None,
 ) -> OrderLines:
     """Build :class:`~ecomstrat.OrderLines` from a pandas DataFrame with one row per line.
 
@@ -92,6 +104,10 @@ def order_lines_from_pandas(
         Columns of units (> 0; default 1 per line) and line values (>= 0).
     customer_id : str, optional
         Column of customer ids (one per order).
+    time : str, optional
+        Column of order times (datetimes or ISO 8601 strings; one per order).
+    returned_quantity : str, optional
+        Column of returned units per line (``0 <= returned <= quantity``).
 
     Examples
     --------
@@ -102,13 +118,22 @@ def order_lines_from_pandas(
     """
     import_optional("pandas", "pandas")
     names = _columns(
-        [str(c) for c in df.columns], order_id, product_id, quantity, amount, customer_id
+        [str(c) for c in df.columns],
+        order_id,
+        product_id,
+        quantity,
+        amount,
+        customer_id,
+        time,
+        returned_quantity,
     )
     values: dict[str, AnyArray] = {}
     for key, column in names.items():
         series = df[column]
-        if key in ("quantities", "amounts"):
+        if key in ("quantities", "amounts", "returned_quantities"):
             values[key] = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        elif key == "times":
+            values[key] = _pandas_times(series)
         else:
             values[key] = series.to_numpy()
     return _build(values)
@@ -122,6 +147,8 @@ def order_lines_from_polars(
     quantity: str | None = None,
     amount: str | None = None,
     customer_id: str | None = None,
+    time: str | None = None,
+    returned_quantity: str | None = None,
 ) -> OrderLines:
     """Build :class:`~ecomstrat.OrderLines` from a polars DataFrame (arguments as for pandas).
 
@@ -133,11 +160,20 @@ def order_lines_from_polars(
     OrderLines(3 lines, 2 orders, 2 products, 2 customers)
     """
     pl = import_optional("polars", "polars")
-    names = _columns(list(df.columns), order_id, product_id, quantity, amount, customer_id)
+    names = _columns(
+        list(df.columns),
+        order_id,
+        product_id,
+        quantity,
+        amount,
+        customer_id,
+        time,
+        returned_quantity,
+    )
     values: dict[str, AnyArray] = {}
     for key, column in names.items():
         series = df.get_column(column)
-        if key in ("quantities", "amounts"):
+        if key in ("quantities", "amounts", "returned_quantities"):
             values[key] = series.cast(pl.Float64).fill_null(np.nan).to_numpy()
         else:
             if series.null_count():
@@ -155,6 +191,8 @@ def read_order_lines_csv(
     quantity: str | None = None,
     amount: str | None = None,
     customer_id: str | None = None,
+    time: str | None = None,
+    returned_quantity: str | None = None,
     delimiter: str = ",",
     id_type: type[str] | type[int] = str,
 ) -> OrderLines:
@@ -164,8 +202,9 @@ def read_order_lines_csv(
     ----------
     source : path or text file
         The file (or an open text stream).
-    order_id, product_id, quantity, amount, customer_id : str
-        Header names of the columns (as for :func:`order_lines_from_pandas`).
+    order_id, product_id, quantity, amount, customer_id, time, returned_quantity : str
+        Header names of the columns (as for :func:`order_lines_from_pandas`; times as
+        ISO 8601 strings).
     delimiter : str, default ","
         The field separator.
     id_type : {str, int}, default str
@@ -182,7 +221,9 @@ def read_order_lines_csv(
         raise invalid("source", str(source), "is empty: a header row is needed")
     header = [h.strip() for h in rows[0]]
     body = [r for r in rows[1:] if r]
-    names = _columns(header, order_id, product_id, quantity, amount, customer_id)
+    names = _columns(
+        header, order_id, product_id, quantity, amount, customer_id, time, returned_quantity
+    )
     values: dict[str, AnyArray] = {}
     for key, column in names.items():
         j = header.index(column)
@@ -190,13 +231,23 @@ def read_order_lines_csv(
         for i, value in enumerate(raw):
             if value == "":
                 raise invalid(f"{column} (data row {i + 1})", value, "is missing")
-        if key in ("quantities", "amounts"):
+        if key in ("quantities", "amounts", "returned_quantities"):
             values[key] = _numbers(column, raw, float)
+        elif key == "times":
+            values[key] = np.array(raw, dtype=object)
         elif id_type is int:
             values[key] = _numbers(column, raw, int)
         else:
             values[key] = np.array(raw)
     return _build(values)
+
+
+def _pandas_times(series: Any) -> AnyArray:
+    """Naive datetime64 as is; aware ones converted to UTC; anything else left to parse."""
+    dtype = getattr(series, "dtype", None)
+    if getattr(dtype, "tz", None) is not None:
+        return np.asarray(series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
+    return np.asarray(series.to_numpy())
 
 
 def _numbers(column: str, raw: list[str], kind: type[Any]) -> AnyArray:

@@ -15,12 +15,12 @@ import attrs
 import numpy as np
 
 from ecomstrat._typing import AnyArray, FloatArray, IntArray
-from ecomstrat._validation import check_choice, check_same_length, invalid, shown
-from ecomstrat.exceptions import EmptyInputError, UnknownCodeError
+from ecomstrat._validation import check_choice, check_same_length
+from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import as_ids, frozen_view
 from ecomstrat.frames._export import Tabular
-from ecomstrat.frames._ids import IdIndex
 from ecomstrat.frames._labels import LabelledAssignment
+from ecomstrat.metrics._groups import check_groups, row_group_codes
 from ecomstrat.metrics.engagement import _scale, _scores, csat, nps
 
 __all__ = ["SurveyByGroup", "survey_by_group"]
@@ -170,13 +170,7 @@ def survey_by_group(
     """
     check_choice("kind", kind, ("nps", "csat"))
     check_choice("unknown_ids", unknown_ids, ("raise", "unmatched"))
-    if not isinstance(groups, LabelledAssignment):
-        raise invalid(
-            "groups",
-            shown(groups),
-            "must be a labelled assignment",
-            "Pass lifecycle stages, rfm_segments(...) or value_tiers(...).",
-        )
+    groups = check_groups(groups)
     ids = as_ids("customer_ids", customer_ids)
     check_same_length(customer_ids=ids, scores=scores)
     if ids.size == 0:
@@ -187,23 +181,10 @@ def survey_by_group(
         low, high = _scale(scale)
         values = _scores("scores", scores, low, high)
         csat(values[:1], scale=scale, satisfied_from=satisfied_from)  # checks satisfied_from
-    index = IdIndex("customer_ids")
-    grouped = index.encode(groups.customer_ids)
-    n_grouped = len(index)
-    position = index.encode(ids)
-    unknown = position >= n_grouped
-    if unknown.any() and unknown_ids == "raise":
-        i = int(np.argmax(unknown))
-        raise UnknownCodeError(
-            f"customer_ids[{i}]={ids[i].item()!r} is not known: {int(unknown.sum())} answer(s)"
-            f" come from customers absent from the {groups._label_column}s. Pass"
-            " unknown_ids='unmatched' to report them in a row of their own."
-        )
-    code_of = np.full(n_grouped, -1, dtype=np.int64)
-    code_of[grouped] = groups.codes
+    answer_code, unknown = row_group_codes(
+        "customer_ids", ids, groups, raise_unknown=unknown_ids == "raise", what="answer(s)"
+    )
     n_names = len(groups.names)
-    answer_code = np.full(ids.size, n_names, dtype=np.int64)
-    answer_code[~unknown] = code_of[position[~unknown]]
     names = list(groups.names)
     customers = list(np.bincount(groups.codes, minlength=n_names).tolist())
     selections = [answer_code == c for c in range(n_names)]

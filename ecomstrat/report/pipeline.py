@@ -16,7 +16,8 @@ Examples
 >>> report = build_report(sim.log, options=ReportOptions(holdout_weeks=26))
 >>> list(report.parts)  # doctest: +NORMALIZE_WHITESPACE
 ['data', 'summary', 'model', 'clv', 'holdout', 'model_check', 'tracking', 'lifecycle',
- 'acquisition', 'scorers']
+ 'acquisition', 'business_phase', 'aarrr', 'carts', 'baskets', 'products', 'service',
+ 'reviews', 'scorers']
 >>> report.to_dict()["clv"]["n_customers"]
 1000
 """
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -50,7 +51,9 @@ from ecomstrat.exceptions import EcomstratError, EmptyInputError, UnknownCodeErr
 from ecomstrat.frames._time import period_index, period_of, to_instant
 from ecomstrat.frames.events import EventLog
 from ecomstrat.frames.order_lines import OrderLines
+from ecomstrat.frames.reviews import Reviews
 from ecomstrat.frames.summary import CustomerSummary
+from ecomstrat.frames.tickets import Tickets
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.lifecycle.stages import StageMatrix
 from ecomstrat.localization.market_entry import MarketComparison
@@ -65,6 +68,8 @@ from ecomstrat.models.paretonbd import ParetoNBD
 from ecomstrat.report.aarrr import aarrr_overview, campaign_spend, revenue_log
 from ecomstrat.report.acquisition import acquisition_overview
 from ecomstrat.report.baskets import baskets_overview
+from ecomstrat.report.business_phase import business_phase_overview
+from ecomstrat.report.carts import carts_overview
 from ecomstrat.report.clv import MODEL_NAMES, clv_overview_from, purchase_model_overview
 from ecomstrat.report.customers import CustomerTable, customer_table
 from ecomstrat.report.figures import FIGURE_AFTER, FIGURES, report_figures
@@ -77,8 +82,11 @@ from ecomstrat.report.overview import (
     holdout_overview,
     summary_overview,
 )
+from ecomstrat.report.products import products_overview
+from ecomstrat.report.reviews import reviews_overview
 from ecomstrat.report.scores import scores_overview
 from ecomstrat.report.section import Reportable, Section, SkippedPart
+from ecomstrat.report.service import service_overview
 from ecomstrat.scoring.builtin import CLVScorer
 
 if TYPE_CHECKING:
@@ -472,6 +480,8 @@ def build_report(
     markets: MarketComparison | MarketsOverview | None = None,
     events: EventLog | None = None,
     lines: OrderLines | None = None,
+    tickets: Tickets | None = None,
+    reviews: Reviews | None = None,
     title: str = "Strategy report",
     progress: Progress | None = None,
 ) -> StrategyReport:
@@ -498,8 +508,17 @@ def build_report(
         revenue from their amounts, else from ``log``; cost per acquisition from the
         campaigns' spend by channel.
     lines : OrderLines, optional
-        Order lines (order, product, optionally customer), for the ``baskets`` part (product
-        affinity and each customer's next-best products, after ``aarrr``/``acquisition``).
+        Order lines (order, product, optionally customer, time, returns), for the ``baskets``
+        part (product affinity and each customer's next-best products) and the ``products``
+        part (product performance, ABC and product classes, first-product cohorts).
+    tickets : Tickets, optional
+        Service tickets, for the ``service`` part (service levels against a 24-hour SLA).
+    reviews : Reviews, optional
+        Product reviews, for the ``reviews`` part (shrunk ratings, velocity, answers).
+
+    Every report has a ``business_phase`` part (start-up, growth, maturity or decline, and the
+    remaining potential from a diffusion fit); the parts of an input not given are skipped
+    parts saying which input is missing.
     title : str
         The report's title.
     progress : callable, optional
@@ -680,25 +699,68 @@ def build_report(
     )
     parts["acquisition"] = acquisition or SkippedPart("Cohort retention", why[-1])
 
-    if events is not None:
-        step("AARRR funnel")
-        tracked = events
-        funnel = _attempt(
-            lambda: aarrr_overview(
-                tracked,
-                transactions=revenue_log(tracked, log),
-                spend=campaign_spend(campaigns),
-                observation_end=observation_end,
-            ),
-            why,
-        )
-        parts["aarrr"] = funnel or SkippedPart("AARRR funnel KPIs", why[-1])
+    step("business phase")
+    phase = _attempt(lambda: business_phase_overview(log, observation_end=observation_end), why)
+    parts["business_phase"] = phase or SkippedPart("Business lifecycle phase", why[-1])
 
-    if lines is not None:
-        step("baskets")
-        basket_lines = lines
-        baskets = _attempt(lambda: baskets_overview(basket_lines), why)
-        parts["baskets"] = baskets or SkippedPart("Product affinity", why[-1])
+    def optional(
+        key: str, title: str, given: object, flag: str, build: Callable[[], Reportable]
+    ) -> None:
+        """``parts[key]`` from ``build()`` when its input was given, else why it is absent."""
+        if given is None:
+            parts[key] = SkippedPart(title, f"no {flag.removeprefix('--')} given ({flag} FILE).")
+            return
+        step(title)
+        built = _attempt(build, why)
+        parts[key] = built or SkippedPart(title, why[-1])
+
+    optional(
+        "aarrr",
+        "AARRR funnel KPIs",
+        events,
+        "--events",
+        lambda: aarrr_overview(
+            cast(EventLog, events),
+            transactions=revenue_log(cast(EventLog, events), log),
+            spend=campaign_spend(campaigns),
+            observation_end=observation_end,
+        ),
+    )
+    optional(
+        "carts",
+        "Cart abandonment",
+        events,
+        "--events",
+        lambda: carts_overview(cast(EventLog, events), observation_end=observation_end),
+    )
+    optional(
+        "baskets",
+        "Product affinity",
+        lines,
+        "--order-lines",
+        lambda: baskets_overview(cast(OrderLines, lines)),
+    )
+    optional(
+        "products",
+        "Product performance",
+        lines,
+        "--order-lines",
+        lambda: products_overview(cast(OrderLines, lines), log=log, gross_margin_rate=margin),
+    )
+    optional(
+        "service",
+        "Service levels",
+        tickets,
+        "--tickets",
+        lambda: service_overview(cast(Tickets, tickets), observation_end=observation_end),
+    )
+    optional(
+        "reviews",
+        "Ratings and reviews",
+        reviews,
+        "--reviews",
+        lambda: reviews_overview(cast(Reviews, reviews)),
+    )
 
     step("scorers")
     scored = _attempt(lambda: _scores(summary, log, model, opts.scorers, clv_score), why)

@@ -511,7 +511,8 @@ def test_cdnow_formula_versus_model_numbers_of_the_docs(shared_data: Path) -> No
         "model": (642348, 32.68, 0.421, 0.516),
     }
     facts = result["facts"]
-    assert round(facts["calibration_revenue"]) == 1723355
+    # 1,723,354.5 within rounding: numpy versions sum it differently in the last bits.
+    assert facts["calibration_revenue"] == pytest.approx(1723355, abs=1)
     assert round(facts["first_day_share"], 3) == 0.455
     assert facts["holdout_buyers"] == 7058
     assert round(facts["window_years"], 4) == 0.7447

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from ecomstrat.datasets.simulate import SimulationParameters, simulate_transactions
+from ecomstrat.exceptions import ConvergenceError
 from ecomstrat.frames.discrete import DiscretePatterns
 from ecomstrat.models.bgbb import BGBB
 from ecomstrat.models.bgnbd import BGNBD, MBGNBD
@@ -97,7 +98,13 @@ CASES: dict[str, tuple[Callable[[st.DrawFn], Any], Callable[[Any, Any], Any]]] =
 def test_refitting_from_the_estimate_returns_it(model: str, data: st.DataObject) -> None:
     simulate, fit = CASES[model]
     base = data.draw(st.composite(lambda draw: simulate(draw))())
-    fitted = fit(base, None)
+    try:
+        fitted = fit(base, None)
+    except ConvergenceError as error:
+        # A base whose likelihood rises towards infinite parameters (e.g. MBG/NBD with a + b
+        # growing without bound) has no finite estimate to refit from; the fit says so.
+        assume("without bound" not in str(error))
+        raise
     assert fitted.fit.diagnostics.converged
     assume(not fitted.fit.diagnostics.at_boundary)
     again = fit(base, fitted.params)

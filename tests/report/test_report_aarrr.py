@@ -94,9 +94,9 @@ def test_build_report_adds_the_part_after_acquisition(simulation, events):
     options = ReportOptions(interval_draws=0)
     with_events = build_report(simulation.log, options=options, events=events)
     names = list(with_events.parts)
-    assert names.index("aarrr") == names.index("acquisition") + 1
+    assert names.index("acquisition") < names.index("aarrr") < names.index("scorers")
     without = build_report(simulation.log, options=options)
-    assert "aarrr" not in without.parts
+    assert without.parts["aarrr"].reason == "no events given (--events FILE)."
 
 
 def test_cli_report_with_events_file(simulation, events, tmp_path, capsys):
