@@ -235,6 +235,62 @@ def _has_pyarrow() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
+def _read_columns(
+    path: str | os.PathLike[str] | Any, columns: dict[str, Column], options: _Options
+) -> tuple[dict[str, AnyArray], Callable[[str], Where]]:
+    """The named ``columns`` of a delimited file as string arrays, and a cell locator.
+
+    Shared by the readers of events, tickets and reviews: checks each column argument (a name,
+    or a 0-based position without a header), reads a file path or a text stream, checks that
+    every line has as many fields as the first, and returns each column's cells (one per data
+    line) with ``where_in(arg)``, which names a cell as ``'<file>' line N, column 'c'``.
+    """
+    for arg, column in columns.items():
+        if isinstance(column, bool) or not isinstance(column, str | int):
+            raise invalid(arg, column, "must be a column name (str) or position (int)")
+        if not options.header and isinstance(column, str):
+            raise invalid(
+                arg, column, "names a column but header=False",
+                "Refer to columns by 0-based position, e.g. 0.",
+            )  # fmt: skip
+    options.columns = columns
+    if isinstance(path, str | os.PathLike):
+        source = os.fspath(path)
+        if not os.path.isfile(source):
+            raise FileNotFoundError(f"path={source!r}: no such file.")
+        text = _read_text(source)
+    elif hasattr(path, "read"):
+        source, text = "<stream>", path.read()
+    else:
+        raise invalid("path", f"<{type(path).__name__}>", "must be a file path or a text stream")
+    rows, lines = _tokenize(text.removeprefix("\ufeff"), options.delimiter)
+    if not rows:
+        raise EmptyInputError(f"{source!r} is empty: it holds no line with data.")
+    width = len(rows[0])
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != width:
+            raise invalid(
+                f"{source!r} line {line}",
+                (options.delimiter or " ").join(row)[:60],
+                f"has {len(row)} fields but line {lines[0]} has {width}",
+                "Fix or remove that line.",
+            )
+    start = 1 if options.header else 0
+    if len(rows) == start:
+        raise EmptyInputError(f"{source!r} holds a header but no data row.")
+    positions = options.positions(rows[0] if options.header else None, width, repr(source))
+    data_lines = lines[start:]
+
+    def where_in(arg: str) -> Where:
+        label = f", column {columns[arg]!r}"
+        return lambda i: f"{source!r} line {data_lines[i]}{label}"
+
+    fields = {
+        arg: np.array([row[p] for row in rows[start:]], dtype=str) for arg, p in positions.items()
+    }
+    return fields, where_in
+
+
 def _read_text(name: str) -> str:
     with open(name, encoding="utf-8-sig", newline="") as handle:
         return handle.read()

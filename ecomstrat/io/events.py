@@ -29,7 +29,6 @@ import numpy as np
 
 from ecomstrat._typing import AnyArray, FloatArray, IntArray
 from ecomstrat._validation import invalid
-from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import factorize
 from ecomstrat.frames.events import EventLog, _labels
 from ecomstrat.io._common import Where, check_missing
@@ -288,8 +287,7 @@ def read_events_csv(
         _parse_floats,
         _parse_ints,
         _parse_times,
-        _read_text,
-        _tokenize,
+        _read_columns,
     )
 
     options = _Options(customer_id, time, time, None, None, delimiter, time_format, header, id_type)
@@ -297,49 +295,7 @@ def read_events_csv(
                                   "time": time}  # fmt: skip
     extra = {"session_id": session_id, "campaign": campaign, "channel": channel, "amount": amount}
     columns.update({arg: column for arg, column in extra.items() if column is not None})
-    for arg, column in columns.items():
-        if isinstance(column, bool) or not isinstance(column, str | int):
-            raise invalid(arg, column, "must be a column name (str) or position (int)")
-        if not header and isinstance(column, str):
-            raise invalid(
-                arg, column, "names a column but header=False",
-                "Refer to columns by 0-based position, e.g. 0.",
-            )  # fmt: skip
-    options.columns = columns
-    if isinstance(path, str | os.PathLike):
-        source = os.fspath(path)
-        if not os.path.isfile(source):
-            raise FileNotFoundError(f"path={source!r}: no such file.")
-        text = _read_text(source)
-    elif hasattr(path, "read"):
-        source, text = "<stream>", path.read()
-    else:
-        raise invalid("path", f"<{type(path).__name__}>", "must be a file path or a text stream")
-    rows, lines = _tokenize(text.removeprefix("\ufeff"), options.delimiter)
-    if not rows:
-        raise EmptyInputError(f"{source!r} is empty: it holds no line with data.")
-    width = len(rows[0])
-    for row, line in zip(rows, lines, strict=True):
-        if len(row) != width:
-            raise invalid(
-                f"{source!r} line {line}",
-                (options.delimiter or " ").join(row)[:60],
-                f"has {len(row)} fields but line {lines[0]} has {width}",
-                "Fix or remove that line.",
-            )
-    start = 1 if options.header else 0
-    if len(rows) == start:
-        raise EmptyInputError(f"{source!r} holds a header but no data row.")
-    positions = options.positions(rows[0] if options.header else None, width, repr(source))
-    data_lines = lines[start:]
-
-    def where_in(arg: str) -> Where:
-        label = f", column {columns[arg]!r}"
-        return lambda i: f"{source!r} line {data_lines[i]}{label}"
-
-    fields = {
-        arg: np.array([row[p] for row in rows[start:]], dtype=str) for arg, p in positions.items()
-    }
+    fields, where_in = _read_columns(path, columns, options)
     ids: AnyArray = fields["customer_id"]
     if id_type is int:
         ids = _parse_ints(ids, where_in("customer_id"))

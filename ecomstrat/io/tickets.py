@@ -29,7 +29,6 @@ import numpy as np
 
 from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, IntArray
 from ecomstrat._validation import invalid
-from ecomstrat.exceptions import EmptyInputError
 from ecomstrat.frames._arrays import as_ids, factorize
 from ecomstrat.frames._time import NS
 from ecomstrat.frames.events import _labels
@@ -302,7 +301,7 @@ def read_tickets_csv(
     FileNotFoundError, EmptyInputError, UnknownCodeError, InvalidInputError
         As in :func:`~ecomstrat.io.read_csv`, naming the line and column.
     """
-    from ecomstrat.io.csv import _Options, _parse_ints, _parse_times, _read_text, _tokenize
+    from ecomstrat.io.csv import _Options, _parse_ints, _parse_times, _read_columns
 
     key = customer_id if customer_id is not None else opened
     options = _Options(key, opened, opened, None, None, delimiter, time_format, header, id_type)
@@ -316,49 +315,7 @@ def read_tickets_csv(
         "ticket_id": ticket_id,
     }
     columns.update({arg: column for arg, column in extra.items() if column is not None})
-    for arg, column in columns.items():
-        if isinstance(column, bool) or not isinstance(column, str | int):
-            raise invalid(arg, column, "must be a column name (str) or position (int)")
-        if not header and isinstance(column, str):
-            raise invalid(
-                arg, column, "names a column but header=False",
-                "Refer to columns by 0-based position, e.g. 0.",
-            )  # fmt: skip
-    options.columns = columns
-    if isinstance(path, str | os.PathLike):
-        source = os.fspath(path)
-        if not os.path.isfile(source):
-            raise FileNotFoundError(f"path={source!r}: no such file.")
-        text = _read_text(source)
-    elif hasattr(path, "read"):
-        source, text = "<stream>", path.read()
-    else:
-        raise invalid("path", f"<{type(path).__name__}>", "must be a file path or a text stream")
-    rows, lines = _tokenize(text.removeprefix("\ufeff"), options.delimiter)
-    if not rows:
-        raise EmptyInputError(f"{source!r} is empty: it holds no line with data.")
-    width = len(rows[0])
-    for row, line in zip(rows, lines, strict=True):
-        if len(row) != width:
-            raise invalid(
-                f"{source!r} line {line}",
-                (options.delimiter or " ").join(row)[:60],
-                f"has {len(row)} fields but line {lines[0]} has {width}",
-                "Fix or remove that line.",
-            )
-    start = 1 if options.header else 0
-    if len(rows) == start:
-        raise EmptyInputError(f"{source!r} holds a header but no data row.")
-    positions = options.positions(rows[0] if options.header else None, width, repr(source))
-    data_lines = lines[start:]
-
-    def where_in(arg: str) -> Where:
-        label = f", column {columns[arg]!r}"
-        return lambda i: f"{source!r} line {data_lines[i]}{label}"
-
-    fields = {
-        arg: np.array([row[p] for row in rows[start:]], dtype=str) for arg, p in positions.items()
-    }
+    fields, where_in = _read_columns(path, columns, options)
     stamps = _parse_times(fields["opened"], time_format, where_in("opened"))
     times: dict[str, DatetimeArray | None] = {}
     for arg in _TIMES:
