@@ -5,13 +5,22 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+import attrs
 import numpy as np
 
 from ecomstrat._typing import AnyArray, IntArray
 from ecomstrat._validation import invalid
 from ecomstrat.frames._ids import IdIndex, check_id_values
 
-__all__ = ["as_ids", "as_rows", "factorize", "frozen_view", "unique_ids"]
+__all__ = ["as_ids", "as_rows", "factorize", "freeze_arrays", "frozen_view", "unique_ids"]
+
+
+def freeze_arrays(instance: Any) -> None:
+    """Replace every ndarray field of a frozen attrs ``instance`` by a read-only view of it."""
+    for field in attrs.fields(type(instance)):
+        value = getattr(instance, field.name)
+        if isinstance(value, np.ndarray):
+            object.__setattr__(instance, field.name, frozen_view(value))
 
 
 def frozen_view(array: AnyArray) -> AnyArray:

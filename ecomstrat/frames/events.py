@@ -25,7 +25,7 @@ from ecomstrat._validation import (
     shown,
 )
 from ecomstrat.exceptions import EmptyInputError
-from ecomstrat.frames._arrays import as_ids, factorize, frozen_view
+from ecomstrat.frames._arrays import as_ids, factorize, freeze_arrays
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import NS, to_datetime64
 
@@ -162,10 +162,7 @@ class EventLog(Tabular):
         utc = isinstance(self.timezone, str) and self.timezone == "UTC"
         if self.timezone is not None and not utc:
             raise invalid("timezone", shown(self.timezone), "must be None (naive) or 'UTC'")
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, np.ndarray):
-                object.__setattr__(self, field.name, frozen_view(value))
+        freeze_arrays(self)
 
     @classmethod
     def from_arrays(

@@ -17,7 +17,7 @@ from ecomstrat._validation import (
     check_same_length,
     invalid,
 )
-from ecomstrat.frames._arrays import as_ids, factorize, frozen_view, unique_ids
+from ecomstrat.frames._arrays import as_ids, factorize, freeze_arrays, unique_ids
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import NS, to_datetime64
 
@@ -131,10 +131,7 @@ class OrderLines(Tabular):
                     " an order has one customer",
                 )
         self._check_times_and_returns()
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, np.ndarray):
-                object.__setattr__(self, field.name, frozen_view(value))
+        freeze_arrays(self)
 
     def _check_times_and_returns(self) -> None:
         if self.times is not None:

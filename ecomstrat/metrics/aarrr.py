@@ -26,7 +26,7 @@ from ecomstrat._validation import (
     shown,
 )
 from ecomstrat.domain.time_unit import TimeUnit
-from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._arrays import freeze_arrays
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import NS, period_index, period_start
 from ecomstrat.frames.events import EventLog
@@ -214,10 +214,7 @@ class AARRRReport(Tabular):
     confidence: float
 
     def __attrs_post_init__(self) -> None:
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, np.ndarray):
-                object.__setattr__(self, field.name, frozen_view(value))
+        freeze_arrays(self)
 
     @property
     def n_rows(self) -> int:

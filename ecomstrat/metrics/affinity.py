@@ -17,7 +17,7 @@ import numpy as np
 
 from ecomstrat._typing import AnyArray, FloatArray, IntArray
 from ecomstrat._validation import check_count, check_unit_interval, invalid
-from ecomstrat.frames._arrays import as_ids, frozen_view
+from ecomstrat.frames._arrays import as_ids, freeze_arrays
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames.order_lines import OrderLines
 
@@ -70,10 +70,7 @@ class ProductAffinity(Tabular):
     min_count: int
 
     def __attrs_post_init__(self) -> None:
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, np.ndarray):
-                object.__setattr__(self, field.name, frozen_view(value))
+        freeze_arrays(self)
 
     @property
     def n_rules(self) -> int:
@@ -265,10 +262,7 @@ class NextBestProducts(Tabular):
     k: int
 
     def __attrs_post_init__(self) -> None:
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, np.ndarray):
-                object.__setattr__(self, field.name, frozen_view(value))
+        freeze_arrays(self)
 
     def __len__(self) -> int:
         return int(self.ranks.shape[0])

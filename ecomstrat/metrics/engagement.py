@@ -28,7 +28,7 @@ from ecomstrat._validation import (
 )
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import EmptyInputError
-from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._arrays import freeze_arrays
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import period_index, period_of, period_start, to_instant
 from ecomstrat.frames.transaction_log import TransactionLog
@@ -66,13 +66,6 @@ class _Fields(Tabular):
             value = getattr(self, field.name)
             out[field.name] = value if isinstance(value, np.ndarray) else np.array([value])
         return out
-
-
-def _freeze_arrays(instance: Any) -> None:
-    for field in attrs.fields(type(instance)):
-        value = getattr(instance, field.name)
-        if isinstance(value, np.ndarray):
-            object.__setattr__(instance, field.name, frozen_view(value))
 
 
 def _z(confidence: float) -> float:
@@ -459,7 +452,7 @@ class RetentionRates(_Fields):
     churn: FloatArray
 
     def __attrs_post_init__(self) -> None:
-        _freeze_arrays(self)
+        freeze_arrays(self)
 
 
 def period_retention(
@@ -599,7 +592,7 @@ class ServiceCost(_Fields):
     cost: FloatArray
 
     def __attrs_post_init__(self) -> None:
-        _freeze_arrays(self)
+        freeze_arrays(self)
 
     @property
     def total(self) -> float:
@@ -675,7 +668,7 @@ class SelfServiceShift(_Fields):
     resolution_rate: float
 
     def __attrs_post_init__(self) -> None:
-        _freeze_arrays(self)
+        freeze_arrays(self)
 
     @property
     def total_saving(self) -> float:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 import attrs
 import numpy as np
@@ -30,7 +30,7 @@ from ecomstrat._validation import (
 )
 from ecomstrat.domain.time_unit import DAYS_PER_YEAR, TimeUnit
 from ecomstrat.exceptions import EmptyInputError
-from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._arrays import freeze_arrays
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._ids import IdIndex
 from ecomstrat.frames._labels import LabelledAssignment
@@ -49,13 +49,6 @@ __all__ = [
 
 _NS_PER_DAY = 86_400 * 10**9
 MarginTiming = Literal["end", "start"]
-
-
-def _freeze(instance: Any) -> None:
-    for field in attrs.fields(type(instance)):
-        value = getattr(instance, field.name)
-        if isinstance(value, np.ndarray):
-            object.__setattr__(instance, field.name, frozen_view(value))
 
 
 def _end(log: TransactionLog, observation_end: object) -> np.datetime64:
@@ -240,7 +233,7 @@ class SegmentLifetimeValues(Tabular):
     _pandas_index: ClassVar[str | None] = "segment"
 
     def __attrs_post_init__(self) -> None:
-        _freeze(self)
+        freeze_arrays(self)
 
     def __len__(self) -> int:
         return int(self.segments.shape[0])
@@ -309,7 +302,7 @@ class SimpleLifetimeValues(Tabular):
     _pandas_index: ClassVar[str | None] = "customer_id"
 
     def __attrs_post_init__(self) -> None:
-        _freeze(self)
+        freeze_arrays(self)
 
     def __len__(self) -> int:
         return int(self.clv.shape[0])

@@ -35,7 +35,7 @@ from ecomstrat._validation import (
     shown,
 )
 from ecomstrat.exceptions import EmptyInputError
-from ecomstrat.frames._arrays import as_ids, frozen_view
+from ecomstrat.frames._arrays import as_ids, freeze_arrays
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._ids import IdIndex
 from ecomstrat.frames._time import to_instant
@@ -78,13 +78,6 @@ def _grid(name: str, values: Sequence[float] | AnyArray, low: float, high: float
     return grid
 
 
-def _freeze(instance: Any) -> None:
-    for field in attrs.fields(type(instance)):
-        value = getattr(instance, field.name)
-        if isinstance(value, np.ndarray):
-            object.__setattr__(instance, field.name, frozen_view(value))
-
-
 # ------------------------------------------------------------------------------------ discount
 
 
@@ -101,7 +94,7 @@ class DiscountSensitivity(Tabular):
     required_volume_uplift: FloatArray
 
     def __attrs_post_init__(self) -> None:
-        _freeze(self)
+        freeze_arrays(self)
 
     def columns(self) -> dict[str, AnyArray]:
         """``price_discount``, ``gross_margin_rate``, ``required_volume_uplift``."""
@@ -466,7 +459,7 @@ class LoyaltySensitivity(Tabular):
     roi: FloatArray
 
     def __attrs_post_init__(self) -> None:
-        _freeze(self)
+        freeze_arrays(self)
 
     def columns(self) -> dict[str, AnyArray]:
         """One row per (uplift scale, redemption rate)."""

@@ -22,7 +22,7 @@ from ecomstrat._validation import (
     invalid,
     shown,
 )
-from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._arrays import freeze_arrays
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._labels import LabelledAssignment
 from ecomstrat.frames.reviews import Reviews
@@ -123,10 +123,7 @@ class RatingSummary(Tabular):
     scale: tuple[int, int]
 
     def __attrs_post_init__(self) -> None:
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, np.ndarray):
-                object.__setattr__(self, field.name, frozen_view(value))
+        freeze_arrays(self)
 
     def __len__(self) -> int:
         return int(self.product_id.size)
@@ -401,10 +398,7 @@ class RatingsByGroup(Tabular):
     negative_at_most: int
 
     def __attrs_post_init__(self) -> None:
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, np.ndarray):
-                object.__setattr__(self, field.name, frozen_view(value))
+        freeze_arrays(self)
 
     def __len__(self) -> int:
         return int(self.group.size)

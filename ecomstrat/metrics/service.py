@@ -17,7 +17,7 @@ import numpy as np
 from ecomstrat._typing import AnyArray, BoolArray, DatetimeArray, FloatArray, IntArray
 from ecomstrat._validation import check_choice, check_count, check_positive, invalid
 from ecomstrat.domain.time_unit import TimeUnit
-from ecomstrat.frames._arrays import frozen_view
+from ecomstrat.frames._arrays import freeze_arrays, frozen_view
 from ecomstrat.frames._export import Tabular
 from ecomstrat.frames._time import NS, period_index, period_start, to_instant
 from ecomstrat.frames.tickets import Tickets
@@ -136,10 +136,7 @@ class ServiceLevels(Tabular):
     confidence: float
 
     def __attrs_post_init__(self) -> None:
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, np.ndarray):
-                object.__setattr__(self, field.name, frozen_view(value))
+        freeze_arrays(self)
 
     def columns(self) -> dict[str, AnyArray]:
         """One row per group, named ``group``, then the counts, shares and hours."""
