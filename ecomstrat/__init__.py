@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from ecomstrat.datasets.campaigns import (
         simulate_campaigns as simulate_campaigns,
     )
+    from ecomstrat.datasets.covariates import (
+        CovariateSimulation as CovariateSimulation,
+        simulate_covariate_transactions as simulate_covariate_transactions,
+        simulate_customer_covariates as simulate_customer_covariates,
+    )
     from ecomstrat.datasets.events import (
         simulate_events as simulate_events,
     )
@@ -85,6 +90,10 @@ if TYPE_CHECKING:
         ScorerOutputError as ScorerOutputError,
         UnknownCodeError as UnknownCodeError,
     )
+    from ecomstrat.frames.covariates import (
+        CustomerCovariates as CustomerCovariates,
+        TimeVaryingCovariates as TimeVaryingCovariates,
+    )
     from ecomstrat.frames.discrete import (
         DiscretePatterns as DiscretePatterns,
         SurvivorCounts as SurvivorCounts,
@@ -119,6 +128,10 @@ if TYPE_CHECKING:
         summary_from_arrow as summary_from_arrow,
         summary_from_pandas as summary_from_pandas,
         summary_from_polars as summary_from_polars,
+    )
+    from ecomstrat.io.covariates import (
+        read_customer_covariates as read_customer_covariates,
+        read_time_varying_covariates as read_time_varying_covariates,
     )
     from ecomstrat.io.events import (
         events_from_pandas as events_from_pandas,
@@ -278,6 +291,11 @@ if TYPE_CHECKING:
         product_classes as product_classes,
         product_performance as product_performance,
     )
+    from ecomstrat.metrics.regularity import (
+        LogInterTransactionTimes as LogInterTransactionTimes,
+        estimate_regularity as estimate_regularity,
+        log_inter_transaction_times as log_inter_transaction_times,
+    )
     from ecomstrat.metrics.reviews import (
         NegativeAnswered as NegativeAnswered,
         RatingsByGroup as RatingsByGroup,
@@ -320,6 +338,9 @@ if TYPE_CHECKING:
     from ecomstrat.models._base import (
         FitStatistics as FitStatistics,
     )
+    from ecomstrat.models._covariates import (
+        CovariateSpec as CovariateSpec,
+    )
     from ecomstrat.models._fit import (
         FitDiagnostics as FitDiagnostics,
     )
@@ -350,12 +371,38 @@ if TYPE_CHECKING:
         FittedMBGNBD as FittedMBGNBD,
         MBGNBDParams as MBGNBDParams,
     )
+    from ecomstrat.models.cnbd import (
+        BGCNBD as BGCNBD,
+        MBGCNBD as MBGCNBD,
+        CNBDParams as CNBDParams,
+        FittedBGCNBD as FittedBGCNBD,
+        FittedMBGCNBD as FittedMBGCNBD,
+    )
+    from ecomstrat.models.covariate_bgnbd import (
+        CovariateBGNBD as CovariateBGNBD,
+        FittedCovariateBGNBD as FittedCovariateBGNBD,
+    )
+    from ecomstrat.models.covariate_paretonbd import (
+        CovariateParetoNBD as CovariateParetoNBD,
+        FittedCovariateParetoNBD as FittedCovariateParetoNBD,
+    )
+    from ecomstrat.models.dynamic_paretonbd import (
+        DynamicParetoNBD as DynamicParetoNBD,
+        FittedDynamicParetoNBD as FittedDynamicParetoNBD,
+    )
     from ecomstrat.models.gamma_gamma import (
         FittedGammaGamma as FittedGammaGamma,
         FrequencyMonetaryCorrelationWarning as FrequencyMonetaryCorrelationWarning,
         GammaGamma as GammaGamma,
         GammaGammaParams as GammaGammaParams,
         NonPositiveSpendWarning as NonPositiveSpendWarning,
+    )
+    from ecomstrat.models.ggomnbd import (
+        CovariateGGomNBD as CovariateGGomNBD,
+        FittedCovariateGGomNBD as FittedCovariateGGomNBD,
+        FittedGGomNBD as FittedGGomNBD,
+        GGomNBD as GGomNBD,
+        GGomNBDParams as GGomNBDParams,
     )
     from ecomstrat.models.paretonbd import (
         FittedParetoNBD as FittedParetoNBD,
@@ -388,12 +435,14 @@ _LOCATIONS: dict[str, str] = {
     "AliveHistory": "ecomstrat.diagnostics",
     "BGBB": "ecomstrat.models.bgbb",
     "BGBBParams": "ecomstrat.models.bgbb",
+    "BGCNBD": "ecomstrat.models.cnbd",
     "BGNBD": "ecomstrat.models.bgnbd",
     "BGNBDParams": "ecomstrat.models.bgnbd",
     "Backlog": "ecomstrat.metrics.service",
     "BoundaryEstimateWarning": "ecomstrat.exceptions",
     "BusinessPhase": "ecomstrat.lifecycle",
     "BusinessPhases": "ecomstrat.lifecycle",
+    "CNBDParams": "ecomstrat.models.cnbd",
     "CalibrationHoldout": "ecomstrat.frames.summary",
     "Campaign": "ecomstrat.domain",
     "CartAbandonment": "ecomstrat.metrics.carts",
@@ -403,9 +452,15 @@ _LOCATIONS: dict[str, str] = {
     "CohortMatrix": "ecomstrat.metrics.cohorts",
     "ConvergenceError": "ecomstrat.exceptions",
     "CostLine": "ecomstrat.localization.landed_cost",
+    "CovariateBGNBD": "ecomstrat.models.covariate_bgnbd",
+    "CovariateGGomNBD": "ecomstrat.models.ggomnbd",
+    "CovariateParetoNBD": "ecomstrat.models.covariate_paretonbd",
+    "CovariateSimulation": "ecomstrat.datasets.covariates",
+    "CovariateSpec": "ecomstrat.models._covariates",
     "Criterion": "ecomstrat.diagnostics",
     "CurrencyMismatchError": "ecomstrat.exceptions",
     "Customer": "ecomstrat.domain",
+    "CustomerCovariates": "ecomstrat.frames.covariates",
     "CustomerPredictions": "ecomstrat.models._predictions",
     "CustomerSummary": "ecomstrat.frames.summary",
     "DiffusionFit": "ecomstrat.lifecycle",
@@ -413,6 +468,7 @@ _LOCATIONS: dict[str, str] = {
     "DiscountSensitivity": "ecomstrat.metrics.incentives",
     "DiscretePatterns": "ecomstrat.frames.discrete",
     "Duration": "ecomstrat.lifecycle",
+    "DynamicParetoNBD": "ecomstrat.models.dynamic_paretonbd",
     "EcomstratError": "ecomstrat.exceptions",
     "EcomstratWarning": "ecomstrat.exceptions",
     "EmptyInputError": "ecomstrat.exceptions",
@@ -421,14 +477,23 @@ _LOCATIONS: dict[str, str] = {
     "FitDiagnostics": "ecomstrat.models._fit",
     "FitStatistics": "ecomstrat.models._base",
     "FittedBGBB": "ecomstrat.models.bgbb",
+    "FittedBGCNBD": "ecomstrat.models.cnbd",
     "FittedBGNBD": "ecomstrat.models.bgnbd",
+    "FittedCovariateBGNBD": "ecomstrat.models.covariate_bgnbd",
+    "FittedCovariateGGomNBD": "ecomstrat.models.ggomnbd",
+    "FittedCovariateParetoNBD": "ecomstrat.models.covariate_paretonbd",
+    "FittedDynamicParetoNBD": "ecomstrat.models.dynamic_paretonbd",
+    "FittedGGomNBD": "ecomstrat.models.ggomnbd",
     "FittedGammaGamma": "ecomstrat.models.gamma_gamma",
+    "FittedMBGCNBD": "ecomstrat.models.cnbd",
     "FittedMBGNBD": "ecomstrat.models.bgnbd",
     "FittedParetoNBD": "ecomstrat.models.paretonbd",
     "FittedSBG": "ecomstrat.models.sbg",
     "FrequencyMonetaryCorrelationWarning": "ecomstrat.models.gamma_gamma",
     "FrequencyRecencyGrid": "ecomstrat.diagnostics",
     "Funnel": "ecomstrat.metrics.funnel",
+    "GGomNBD": "ecomstrat.models.ggomnbd",
+    "GGomNBDParams": "ecomstrat.models.ggomnbd",
     "GammaGamma": "ecomstrat.models.gamma_gamma",
     "GammaGammaParams": "ecomstrat.models.gamma_gamma",
     "Heterogeneity": "ecomstrat.diagnostics",
@@ -441,9 +506,11 @@ _LOCATIONS: dict[str, str] = {
     "LifecycleStages": "ecomstrat.lifecycle",
     "LifetimeValues": "ecomstrat.metrics.clv",
     "LimitWarning": "ecomstrat.localization.landed_cost",
+    "LogInterTransactionTimes": "ecomstrat.metrics.regularity",
     "LoyaltyProgrammeROI": "ecomstrat.metrics.incentives",
     "LoyaltySensitivity": "ecomstrat.metrics.incentives",
     "LoyaltyUplift": "ecomstrat.metrics.incentives",
+    "MBGCNBD": "ecomstrat.models.cnbd",
     "MBGNBD": "ecomstrat.models.bgnbd",
     "MBGNBDParams": "ecomstrat.models.bgnbd",
     "Market": "ecomstrat.domain",
@@ -517,6 +584,7 @@ _LOCATIONS: dict[str, str] = {
     "TariffTable": "ecomstrat.localization.landed_cost",
     "Tickets": "ecomstrat.frames.tickets",
     "TimeUnit": "ecomstrat.domain",
+    "TimeVaryingCovariates": "ecomstrat.frames.covariates",
     "TopCategories": "ecomstrat.metrics.service",
     "Tracking": "ecomstrat.diagnostics",
     "TransactionLog": "ecomstrat.frames.transaction_log",
@@ -547,6 +615,7 @@ _LOCATIONS: dict[str, str] = {
     "customer_lifetime_value_one": "ecomstrat.metrics.clv",
     "diffusion_fit": "ecomstrat.lifecycle",
     "discount_break_even": "ecomstrat.metrics.incentives",
+    "estimate_regularity": "ecomstrat.metrics.regularity",
     "events_from_pandas": "ecomstrat.io.events",
     "events_from_polars": "ecomstrat.io.events",
     "first_product_cohorts": "ecomstrat.metrics.products",
@@ -564,6 +633,7 @@ _LOCATIONS: dict[str, str] = {
     "log_from_arrow": "ecomstrat.io",
     "log_from_pandas": "ecomstrat.io",
     "log_from_polars": "ecomstrat.io",
+    "log_inter_transaction_times": "ecomstrat.metrics.regularity",
     "loyalty_programme_roi": "ecomstrat.metrics.incentives",
     "market_entry": "ecomstrat.localization.market_entry",
     "market_profile": "ecomstrat.localization.profiles",
@@ -586,11 +656,13 @@ _LOCATIONS: dict[str, str] = {
     "rating_summary": "ecomstrat.metrics.reviews",
     "ratings_by_group": "ecomstrat.metrics.reviews",
     "read_csv": "ecomstrat.io",
+    "read_customer_covariates": "ecomstrat.io.covariates",
     "read_events_csv": "ecomstrat.io.events",
     "read_order_lines_csv": "ecomstrat.io.order_lines",
     "read_parquet": "ecomstrat.io",
     "read_reviews_csv": "ecomstrat.io.reviews",
     "read_tickets_csv": "ecomstrat.io.tickets",
+    "read_time_varying_covariates": "ecomstrat.io.covariates",
     "recommend_actions": "ecomstrat.lifecycle",
     "repeat_purchase_rate": "ecomstrat.metrics.engagement",
     "retention_clv": "ecomstrat.metrics.formula_clv",
@@ -607,6 +679,8 @@ _LOCATIONS: dict[str, str] = {
     "simple_clv": "ecomstrat.metrics.formula_clv",
     "simulate_baskets": "ecomstrat.datasets.baskets",
     "simulate_campaigns": "ecomstrat.datasets.campaigns",
+    "simulate_covariate_transactions": "ecomstrat.datasets.covariates",
+    "simulate_customer_covariates": "ecomstrat.datasets.covariates",
     "simulate_events": "ecomstrat.datasets.events",
     "simulate_reviews": "ecomstrat.datasets.reviews",
     "simulate_tickets": "ecomstrat.datasets.support",

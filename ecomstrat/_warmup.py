@@ -41,8 +41,12 @@ def _every_kernel() -> None:
         affinity,
         bgbb,
         bgnbd,
+        cnbd,
         cohorts,
+        covariates,
+        dyncov,
         gamma_gamma,
+        ggomnbd,
         hashing,
         landed_cost,
         lifecycle,
@@ -67,6 +71,10 @@ def _every_kernel() -> None:
         sbg,
         stream,
         affinity,
+        covariates,
+        ggomnbd,
+        cnbd,
+        dyncov,
     ):
         module.warm_up()
 

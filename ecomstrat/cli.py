@@ -311,6 +311,12 @@ def _report_parser(commands: Any) -> None:
         " answered), for ratings and reviews",
     )
     extra.add_argument(
+        "--covariates",
+        metavar="FILE",
+        help="CSV of customer covariates (customer_id and one numeric column per covariate),"
+        " for the covariate effects on purchase and dropout rates",
+    )
+    extra.add_argument(
         "--scorers",
         metavar="NAMES",
         help="comma-separated scorers to run (default: every available one the data allow)",
@@ -643,6 +649,15 @@ def _read_reviews(args: argparse.Namespace) -> Any:
     )
 
 
+def _read_covariates(args: argparse.Namespace) -> Any:
+    """The --covariates file as CustomerCovariates (None without --covariates)."""
+    if not args.covariates:
+        return None
+    from ecomstrat.io.covariates import read_customer_covariates
+
+    return read_customer_covariates(args.covariates)
+
+
 def _read_events(args: argparse.Namespace) -> Any:
     """The --events file as an EventLog (None without --events)."""
     if not args.events:
@@ -759,6 +774,7 @@ def _report(args: argparse.Namespace) -> int:
     lines = _read_order_lines(args)
     tickets = _read_tickets(args)
     reviews = _read_reviews(args)
+    covariates = _read_covariates(args)
     name = Path(args.transactions).name
     title = f"ecomstrat {__version__} strategy report: {name}"
     report, warned = _run(
@@ -771,6 +787,7 @@ def _report(args: argparse.Namespace) -> int:
             lines=lines,
             tickets=tickets,
             reviews=reviews,
+            covariates=covariates,
             title=title,
             progress=step,
         ),
@@ -790,6 +807,7 @@ def _report(args: argparse.Namespace) -> int:
         "gross_margin_rate": margin,
         "campaigns": args.campaigns,
         "events": args.events,
+        "covariates": args.covariates,
         "markets": args.markets,
         "model": args.model,
         "customers": args.customers_file,
@@ -813,6 +831,7 @@ def _demo(args: argparse.Namespace) -> int:
     from ecomstrat._warmup import warm_up_report
     from ecomstrat.datasets.baskets import simulate_baskets
     from ecomstrat.datasets.campaigns import simulate_campaigns
+    from ecomstrat.datasets.covariates import simulate_customer_covariates
     from ecomstrat.datasets.events import simulate_events
     from ecomstrat.datasets.reviews import simulate_reviews
     from ecomstrat.datasets.support import simulate_tickets
@@ -835,6 +854,7 @@ def _demo(args: argparse.Namespace) -> int:
     lines = simulate_baskets(simulation, seed=args.seed)
     tickets = simulate_tickets(simulation, seed=args.seed)
     reviews = simulate_reviews(simulation, seed=args.seed)
+    covariates = simulate_customer_covariates(simulation, seed=args.seed)
     options = ReportOptions(
         time_unit=unit,
         observation_end=simulation.observation_end,
@@ -857,6 +877,7 @@ def _demo(args: argparse.Namespace) -> int:
             lines=lines,
             tickets=tickets,
             reviews=reviews,
+            covariates=covariates,
             title=title,
             progress=step,
         ),
@@ -875,7 +896,8 @@ def _demo(args: argparse.Namespace) -> int:
     subtitle = (
         f"Simulated with CDNOW parameters, observed {OBSERVATION_WEEKS} weeks from {DEMO_START};"
         f" model checked on the weeks after {calibration_end}; gross margin"
-        f" {DEMO_GROSS_MARGIN:.0%}; illustrative campaigns, site events and markets."
+        f" {DEMO_GROSS_MARGIN:.0%}; illustrative campaigns, site events, customer covariates and"
+        " markets."
     )
     return _emit(report, args, settings, warned, progress, subtitle)
 

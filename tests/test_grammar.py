@@ -28,8 +28,21 @@ FITTED = sorted(
     (name for name, obj in PUBLIC.items() if inspect.isclass(obj) and issubclass(obj, FittedModel)),
 )
 ESTIMATORS = [name.removeprefix("Fitted") for name in FITTED]
-CONTINUOUS = {"BGNBD", "MBGNBD", "ParetoNBD"}
-PURCHASE_MODELS = {"BGNBD", "MBGNBD", "ParetoNBD", "BGBB"}
+#: Models whose structure goes to the constructor (covariates, or k): ``from_params`` is then a
+#: method of the configured model, and covariate models take the covariates beside the data.
+COVARIATE = {"CovariateBGNBD", "CovariateGGomNBD", "CovariateParetoNBD", "DynamicParetoNBD"}
+REGULARITY = {"BGCNBD", "MBGCNBD"}
+CONTINUOUS = {"BGNBD", "MBGNBD", "ParetoNBD", "GGomNBD", *REGULARITY, *COVARIATE}
+PURCHASE_MODELS = {"BGNBD", "MBGNBD", "ParetoNBD", "BGBB", "GGomNBD", *REGULARITY, *COVARIATE}
+#: The parameter class of each model whose name is not ``<model>Params``.
+PARAMS = {
+    "BGCNBD": "CNBDParams",
+    "MBGCNBD": "CNBDParams",
+    "CovariateBGNBD": "BGNBDParams",
+    "CovariateGGomNBD": "GGomNBDParams",
+    "CovariateParetoNBD": "ParetoNBDParams",
+    "DynamicParetoNBD": "ParetoNBDParams",
+}
 #: Result classes (returned by public functions or methods) that are single records, not tables.
 RECORDS = {"CostLine", "HoldoutErrors", "MarketEntry", "ShelfPrice", "StrategyReport"}
 
@@ -40,30 +53,59 @@ def _params(function: Any) -> list[inspect.Parameter]:
 
 
 def test_every_model_is_listed() -> None:
-    assert ESTIMATORS == ["BGBB", "BGNBD", "GammaGamma", "MBGNBD", "ParetoNBD", "SBG"]
+    assert ESTIMATORS == [
+        "BGBB",
+        "BGCNBD",
+        "BGNBD",
+        "CovariateBGNBD",
+        "CovariateGGomNBD",
+        "CovariateParetoNBD",
+        "DynamicParetoNBD",
+        "GGomNBD",
+        "GammaGamma",
+        "MBGCNBD",
+        "MBGNBD",
+        "ParetoNBD",
+        "SBG",
+    ]
+
+
+def _estimator(name: str) -> Any:
+    """The model, configured when its structure goes to the constructor."""
+    return PUBLIC[name](purchase=("x",)) if name in COVARIATE else PUBLIC[name]()
 
 
 @pytest.mark.parametrize("name", ESTIMATORS)
 def test_from_params_is_keyword_only_with_the_unit_required_in_continuous_time(name: str) -> None:
-    estimator = PUBLIC[name]
-    params = _params(estimator.from_params)
+    builder = _estimator(name).from_params
+    params = _params(builder)
     assert all(p.kind is p.KEYWORD_ONLY for p in params), params
-    fields = [field.name for field in PUBLIC[f"{name}Params"].__attrs_attrs__]
+    fields = [field.name for field in PUBLIC[PARAMS.get(name, f"{name}Params")].__attrs_attrs__]
     expected = [*fields, "time_unit"] if name in CONTINUOUS else fields
-    assert [p.name for p in params] == expected
+    if name in COVARIATE:
+        expected = [*fields, "coefficients", "time_unit", "covariates"]
+        assert params[-1].default is None
+        params = params[:-1]
+    assert [p.name for p in _params(builder)] == expected
     assert all(p.default is p.empty for p in params)
 
 
 @pytest.mark.parametrize("name", ESTIMATORS)
 def test_fit_takes_data_then_keywords(name: str) -> None:
-    data, *rest = _params(PUBLIC[name]().fit)
-    assert data.name == "data"
+    data, *rest = _params(_estimator(name).fit)
+    # the time-varying model reads every purchase's date: its data is the transaction log
+    assert data.name == ("log" if name == "DynamicParetoNBD" else "data")
     assert data.kind is data.POSITIONAL_OR_KEYWORD
+    if name in COVARIATE:
+        covariates, *rest = rest
+        assert covariates.name == "covariates"
+        assert covariates.kind is covariates.POSITIONAL_OR_KEYWORD
     assert all(p.kind is p.KEYWORD_ONLY for p in rest)
     keywords = {p.name: p.default for p in rest}
     assert keywords["initial"] is None
     if name in CONTINUOUS:
-        assert keywords["time_unit"] is None
+        # the time-varying model's unit is its covariates' period
+        assert keywords["time_unit"] == ("week" if name == "DynamicParetoNBD" else None)
 
 
 @pytest.mark.parametrize("name", FITTED)
@@ -106,7 +148,7 @@ def _fitted(name: str) -> Any:
     return PUBLIC[name].from_params(**keywords)
 
 
-@pytest.mark.parametrize("name", sorted(PURCHASE_MODELS))
+@pytest.mark.parametrize("name", sorted(PURCHASE_MODELS - COVARIATE - REGULARITY - {"GGomNBD"}))
 @pytest.mark.parametrize("rate", [-0.01, 1.5, float("nan")])
 def test_one_allowed_discount_range(name: str, rate: float) -> None:
     keyword = "annual_discount_rate" if name in CONTINUOUS else "discount_rate_per_period"
@@ -205,6 +247,12 @@ TWO_POSITIONAL = {
     "holdout_errors": "the model, then the data it is checked on",
     "tracking": "the model, then the data it is checked on",
     "probability_alive_history": "the model, then the data it is checked on",
+    "CustomerCovariates.from_arrays": "the columns: customer ids, then the covariates",
+    "CovariateSpec.gradient": "the gradients in the purchase, then the dropout coefficients",
+    "CovariateBGNBD.fit": "the data: customers, then their covariates",
+    "CovariateGGomNBD.fit": "the data: customers, then their covariates",
+    "CovariateParetoNBD.fit": "the data: customers, then their covariates",
+    "DynamicParetoNBD.fit": "the data: the orders, then the covariates over time",
 }
 #: Model methods whose positional signature the grammar fixes: ``(t, data)``, ``(n, t[, data])``
 #: and one customer's ``([t,] x, t_x, T)``.

@@ -75,7 +75,7 @@ def predictions(data: DaskSummary, *, model: Any, t: float) -> dd.DataFrame:
     dask.dataframe.DataFrame
         The columns of :meth:`CustomerPredictions.to_pandas`, indexed by ``customer_id``.
     """
-    return _map_summary(data, functools.partial(_predict, model, t))
+    return _map_summary(data, functools.partial(_predict, model, t), known=_known_id(model))
 
 
 def customer_lifetime_value(
@@ -111,7 +111,7 @@ def customer_lifetime_value(
         gross_margin_rate=gross_margin_rate,
         non_positive=non_positive,
     )
-    return _map_summary(data, function)
+    return _map_summary(data, function, known=_known_id(purchase_model))
 
 
 def customer_lifetime_value_interval(
@@ -155,7 +155,7 @@ def customer_lifetime_value_interval(
         n_draws=n_draws,
         seed=seed,
     )
-    return _map_summary(data, function)
+    return _map_summary(data, function, known=_known_id(purchase_model))
 
 
 def score(
@@ -211,7 +211,7 @@ def score(
                 "Register a CLVScorer(spend_model=ecomstrat.dask.fit(summary,"
                 " model=GammaGamma()), name=...) and score with that name.",
             )
-    return _map_summary(data, functools.partial(_score, scorers, model))
+    return _map_summary(data, functools.partial(_score, scorers, model), known=_known_id(model))
 
 
 def stage_customers(
@@ -289,9 +289,21 @@ def _score(
     return registry.score(context, names=[s.name for s in scorers], errors="raise")
 
 
-def _map_summary(data: DaskSummary, function: Callable[[CustomerSummary], Any]) -> dd.DataFrame:
-    """``function(summary).to_pandas()`` of every partition, ``meta`` from a dry run."""
-    meta = function(_probe(data)).to_pandas().iloc[:0]
+def _known_id(model: object) -> object | None:
+    """A customer id a covariate model knows (its dry run needs that customer's covariates)."""
+    ids = getattr(getattr(model, "covariates", None), "customer_ids", None)
+    return None if ids is None or len(ids) == 0 else ids[0]
+
+
+def _map_summary(
+    data: DaskSummary, function: Callable[[CustomerSummary], Any], *, known: object | None = None
+) -> dd.DataFrame:
+    """``function(summary).to_pandas()`` of every partition, ``meta`` from a dry run.
+
+    ``known``: the id of the dry run's customer (default ``0`` or ``"0"``), for models that
+    look each customer up (the stored covariates of a covariate model).
+    """
+    meta = function(_probe(data, known)).to_pandas().iloc[:0]
     mapped: dd.DataFrame = data.frame.map_partitions(
         _apply_summary, data.units, function, meta, meta=meta
     )
@@ -310,12 +322,14 @@ def _apply_summary(
     return frame
 
 
-def _probe(data: DaskSummary) -> CustomerSummary:
+def _probe(data: DaskSummary, known: object | None = None) -> CustomerSummary:
     """A one-customer summary with ``data``'s id kind and units: a repeat buyer."""
     import pandas as pd
 
     index = data.frame._meta.index
     sample: object = 0 if pd.api.types.is_integer_dtype(index.dtype) else "0"
+    if known is not None:
+        sample = known
     length = data.period.days / data.time_unit.days
     frame = pd.DataFrame(
         {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ecomstrat.frames._export import columns_to_arrow, columns_to_pandas, columns_to_polars
 from ecomstrat.io.arrow import log_from_arrow, read_parquet, summary_from_arrow
+from ecomstrat.io.covariates import read_customer_covariates, read_time_varying_covariates
 from ecomstrat.io.csv import read_csv
 from ecomstrat.io.events import events_from_pandas, events_from_polars, read_events_csv
 from ecomstrat.io.order_lines import (
@@ -34,11 +35,13 @@ __all__ = [
     "order_lines_from_pandas",
     "order_lines_from_polars",
     "read_csv",
+    "read_customer_covariates",
     "read_events_csv",
     "read_order_lines_csv",
     "read_parquet",
     "read_reviews_csv",
     "read_tickets_csv",
+    "read_time_varying_covariates",
     "reviews_from_pandas",
     "reviews_from_polars",
     "stream_calibration_holdout_summary",

@@ -142,7 +142,8 @@ class FittedModel(Generic[_P]):
         return parameter_draws(self, n_draws=n_draws, seed=seed)
 
     def __repr__(self) -> str:
-        shown = [f"{name}={value:.6g}" for name, value in self.params.to_dict().items()]
+        values = {**self.params.to_dict(), **getattr(self, "coefficients", {})}
+        shown = [f"{name}={value:.6g}" for name, value in values.items()]
         unit = getattr(self, "time_unit", None)
         if isinstance(unit, TimeUnit):
             shown.append(f"time_unit={unit.value!r}")

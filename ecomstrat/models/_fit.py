@@ -9,6 +9,9 @@ estimates are kept and explained.
 
 An optional L2 penalty on the log-parameters, ``penalty · Σ_k (log θ_k)²``, is subtracted from
 the log-likelihood (see :func:`maximize_likelihood`): the remedy for a flat likelihood.
+
+Real-valued parameters (covariate coefficients) are optimised on their own scale: ``free``
+marks them, and the penalty may give each parameter its own strength.
 """
 
 from __future__ import annotations
@@ -186,15 +189,21 @@ def maximize_likelihood(
     model: str = "model",
     max_iterations: int = 1000,
     tolerance: float = 1e-9,
-    penalty: float = 0.0,
+    penalty: float | Sequence[float] = 0.0,
+    free: Sequence[bool] | None = None,
 ) -> MaximumLikelihood:
     """Maximise ``objective`` over positive parameters, optimising their logarithms.
+
+    Parameters marked in ``free`` (covariate coefficients) are real-valued and optimised on
+    their own scale; ``objective`` returns the gradient in the natural parameters either way.
 
     With ``penalty = λ > 0`` the maximised function is ``ℓ(θ) − λ Σ_k (log θ_k)²``: a posterior
     mode under independent normal priors ``N(0, 1/(2λ))`` on the log-parameters, which keeps the
     estimates finite where the likelihood is flat or rises towards a boundary. The covariance is
     then the inverse of the penalised information (a Laplace approximation of that posterior),
-    and the reported ``log_likelihood`` is the plain one at the estimate.
+    and the reported ``log_likelihood`` is the plain one at the estimate. A sequence gives each
+    parameter its own ``λ_k`` (``Σ_k λ_k u_k²``, ``u_k`` the log of a positive parameter or a
+    free parameter itself); ``FitDiagnostics.penalty`` is then the largest.
 
     The gradient in log space is ``θ · ∂ℓ/∂θ``. After L-BFGS-B stops, the point is judged:
     Newton steps (Hessian by central differences of the analytic gradient) polish it, then
@@ -208,11 +217,19 @@ def maximize_likelihood(
     ConvergenceError
         When the point is not a maximum; the message says why and carries the diagnostics.
     """
-    strength = check_penalty(penalty)
+    k = len(names)
+    if isinstance(penalty, Sequence | np.ndarray):
+        strengths = np.array([check_penalty(value) for value in penalty], dtype=np.float64)
+        if strengths.shape != (k,):
+            raise ValueError(f"penalty holds {len(strengths)} strengths for {k} parameters")
+    else:
+        strengths = np.full(k, check_penalty(penalty))
+    real = np.zeros(k, dtype=bool) if free is None else np.array(free, dtype=bool)
+    if real.shape != (k,):
+        raise ValueError(f"free holds {len(real)} flags for {k} parameters")
+    judge = _Judge(objective, names, n_customers, n_patterns, mixing, model, strengths, real)
     with serial_blas():
-        return _Judge(objective, names, n_customers, n_patterns, mixing, model, strength).run(
-            initial, max_iterations, tolerance
-        )
+        return judge.run(initial, max_iterations, tolerance)
 
 
 def check_penalty(penalty: float) -> float:
@@ -248,8 +265,8 @@ def check_weights(weights: object, n: int, *, rows: str = "rows of data") -> Flo
     return w
 
 
-def _log_prior(log_theta: AnyArray, penalty: float) -> float:
-    return float(penalty * np.sum(np.square(log_theta)))
+def _log_prior(u: AnyArray, penalties: FloatArray) -> float:
+    return float(np.sum(penalties * np.square(u)))
 
 
 @attrs.define
@@ -262,7 +279,8 @@ class _Judge:
     n_patterns: int
     mixing: Sequence[Mixing]
     model: str
-    penalty: float = 0.0
+    penalties: FloatArray
+    real: BoolArray
     evaluations: int = 0
     start: float = attrs.field(factory=time.perf_counter)
 
@@ -271,16 +289,20 @@ class _Judge:
         """Customers, to keep the objective O(1) for the line search and the tolerances."""
         return max(float(self.n_customers), 1.0)
 
-    def log_space(self, log_theta: FloatArray) -> tuple[float, FloatArray]:
-        """Penalised log-likelihood and its gradient in log-parameters at ``exp(log_theta)``."""
+    def natural(self, u: FloatArray) -> FloatArray:
+        """The parameters at optimiser coordinates ``u`` (log of the positive ones)."""
+        return np.where(self.real, u, np.exp(np.where(self.real, 0.0, u)))
+
+    def log_space(self, u: FloatArray) -> tuple[float, FloatArray]:
+        """Penalised log-likelihood and its gradient in the optimiser coordinates ``u``."""
         self.evaluations += 1
-        theta = np.exp(log_theta)
+        theta = self.natural(u)
         value, gradient = self.objective(theta)
-        log_gradient = np.asarray(gradient, dtype=np.float64) * theta
-        if self.penalty:
+        log_gradient = np.asarray(gradient, dtype=np.float64) * np.where(self.real, 1.0, theta)
+        if np.any(self.penalties):
             return (
-                float(value) - _log_prior(log_theta, self.penalty),
-                log_gradient - 2.0 * self.penalty * log_theta,
+                float(value) - _log_prior(u, self.penalties),
+                log_gradient - 2.0 * self.penalties * u,
             )
         return float(value), log_gradient
 
@@ -295,13 +317,15 @@ class _Judge:
                 return np.inf, np.zeros_like(log_theta)
             return -value / self.scale, -gradient / self.scale
 
-        x0 = np.log(np.asarray(initial, dtype=np.float64))
+        start = np.asarray(initial, dtype=np.float64)
+        x0 = np.where(self.real, start, np.log(np.where(self.real, 1.0, start)))
+        bounds = [(None, None) if real else (-_LOG_BOUND, _LOG_BOUND) for real in self.real]
         result = minimize(
             negative,
             x0,
             jac=True,
             method="L-BFGS-B",
-            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(x0),
+            bounds=bounds,
             options={"maxiter": max_iterations, "ftol": tolerance * 1e-3, "gtol": tolerance},
         )
         base = FitDiagnostics(
@@ -315,7 +339,7 @@ class _Judge:
             seconds=0.0,
             method="L-BFGS-B",
             optimizer_success=bool(result.success),
-            penalty=self.penalty,
+            penalty=float(np.max(self.penalties, initial=0.0)),
         )
         return self.judge(np.asarray(result.x, dtype=np.float64), base)
 
@@ -323,7 +347,7 @@ class _Judge:
         value, gradient = self.log_space(u)
         if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
             self.fail(u, value, gradient, base, "the likelihood is not finite there")
-        theta = np.exp(u)
+        theta = self.natural(u)
         values = self.values(theta)
         explanations = {m: m.explain(self.model, values) for m in self.mixing}
         boundary = " ".join(text for text in explanations.values() if text)
@@ -332,8 +356,8 @@ class _Judge:
         }
         at_bound = [
             name
-            for name, x in zip(self.names, u, strict=True)
-            if abs(x) >= _LOG_BOUND - 0.1 and name not in explained
+            for name, x, real in zip(self.names, u, self.real, strict=True)
+            if not real and abs(x) >= _LOG_BOUND - 0.1 and name not in explained
         ]
         if at_bound:
             why = f"parameter(s) {', '.join(at_bound)} ran to exp(±30)"
@@ -376,7 +400,7 @@ class _Judge:
         Hessian (all parameters) and the covariance there.
         """
         hessian = self.hessian(u)
-        covariance = _covariance(hessian, gradient, np.exp(u))
+        covariance = _covariance(hessian, gradient, self.natural(u), self.real)
         steps = 0
         while steps < _POLISH_STEPS and free.any():
             size = float(np.max(np.abs(gradient[free])))
@@ -389,7 +413,7 @@ class _Judge:
             steps += 1
             if float(np.max(np.abs(gradient[free]))) > 0.1 * size and steps < _POLISH_STEPS:
                 hessian = self.hessian(u)
-                covariance = _covariance(hessian, gradient, np.exp(u))
+                covariance = _covariance(hessian, gradient, self.natural(u), self.real)
         return u, value, gradient, steps, hessian, covariance
 
     def newton_step(
@@ -469,9 +493,9 @@ class _Judge:
         diagnostics: FitDiagnostics,
         boundary: str,
     ) -> MaximumLikelihood:
-        theta = np.exp(u)
+        theta = self.natural(u)
         errors = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
-        loglik = value + _log_prior(u, self.penalty)
+        loglik = value + _log_prior(u, self.penalties)
         return MaximumLikelihood(theta, loglik, covariance, errors, diagnostics, boundary)
 
     def fail(
@@ -484,10 +508,10 @@ class _Judge:
         steps: int = 0,
         curvature: float = float("nan"),
     ) -> NoReturn:
-        theta = np.exp(u)
+        theta = self.natural(u)
         shown = ", ".join(f"{n}={v:.6g}" for n, v in zip(self.names, theta, strict=True))
         diagnostics = self.diagnostics(base, gradient, steps, curvature, converged=False)
-        loglik = value + _log_prior(u, self.penalty)
+        loglik = value + _log_prior(u, self.penalties)
         raise ConvergenceError(
             f"maximum likelihood did not converge: {why.rstrip('.')}. Stopped at {shown} with"
             f" log-likelihood {loglik:.6g}; {diagnostics}. Try another time unit (weeks for"
@@ -508,13 +532,17 @@ def _min_curvature(hessian: FloatArray, scale: float) -> float:
     return float(np.min(np.linalg.eigvalsh(-hessian))) / scale
 
 
-def _covariance(hessian: FloatArray, gradient: FloatArray, theta: FloatArray) -> FloatArray:
+def _covariance(
+    hessian: FloatArray, gradient: FloatArray, theta: FloatArray, real: BoolArray
+) -> FloatArray:
     """Inverse observed information in natural parameters; NaN when it is singular.
 
-    With ``u = log θ`` the log-space Hessian is ``H_u = D H_θ D + diag(g_u)``, ``D = diag(θ)``.
+    With ``u = log θ`` the log-space Hessian is ``H_u = D H_θ D + diag(g_u)``, ``D = diag(θ)``;
+    a free (``real``) parameter is its own coordinate (a 1 in ``D``, no diagonal term).
     """
     k = len(theta)
-    natural = (hessian - np.diag(gradient)) / np.outer(theta, theta)
+    scale = np.where(real, 1.0, theta)
+    natural = (hessian - np.diag(np.where(real, 0.0, gradient))) / np.outer(scale, scale)
     try:
         covariance = np.linalg.inv(-natural)
     except np.linalg.LinAlgError:

@@ -35,11 +35,19 @@ from ecomstrat._validation import plain, shown
 from ecomstrat._version import __version__
 from ecomstrat.domain.time_unit import TimeUnit
 from ecomstrat.exceptions import InvalidInputError, ModelFormatError
+from ecomstrat.frames.covariates import CustomerCovariates, TimeVaryingCovariates
+from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.models._base import FitStatistics, FittedModel, Params
+from ecomstrat.models._covariates import CovariateSpec
 from ecomstrat.models._fit import FitDiagnostics
 from ecomstrat.models.bgbb import BGBBParams, FittedBGBB
 from ecomstrat.models.bgnbd import BGNBDParams, FittedBGNBD, FittedMBGNBD, MBGNBDParams
+from ecomstrat.models.cnbd import CNBDParams, FittedBGCNBD, FittedMBGCNBD
+from ecomstrat.models.covariate_bgnbd import FittedCovariateBGNBD
+from ecomstrat.models.covariate_paretonbd import FittedCovariateParetoNBD
+from ecomstrat.models.dynamic_paretonbd import FittedDynamicParetoNBD
 from ecomstrat.models.gamma_gamma import FittedGammaGamma, GammaGammaParams
+from ecomstrat.models.ggomnbd import FittedCovariateGGomNBD, FittedGGomNBD, GGomNBDParams
 from ecomstrat.models.paretonbd import FittedParetoNBD, ParetoNBDParams
 from ecomstrat.models.sbg import FittedSBG, SBGParams
 
@@ -54,12 +62,22 @@ FORMAT_VERSION = 1
 #: Model name -> (fitted class, parameter class): the only classes a document can build.
 MODELS: dict[str, tuple[type[FittedModel[Any]], type[Params]]] = {
     "BGBB": (FittedBGBB, BGBBParams),
+    "BGCNBD": (FittedBGCNBD, CNBDParams),
     "BGNBD": (FittedBGNBD, BGNBDParams),
+    "CovariateBGNBD": (FittedCovariateBGNBD, BGNBDParams),
+    "CovariateGGomNBD": (FittedCovariateGGomNBD, GGomNBDParams),
+    "CovariateParetoNBD": (FittedCovariateParetoNBD, ParetoNBDParams),
+    "DynamicParetoNBD": (FittedDynamicParetoNBD, ParetoNBDParams),
+    "GGomNBD": (FittedGGomNBD, GGomNBDParams),
     "GammaGamma": (FittedGammaGamma, GammaGammaParams),
+    "MBGCNBD": (FittedMBGCNBD, CNBDParams),
     "MBGNBD": (FittedMBGNBD, MBGNBDParams),
     "ParetoNBD": (FittedParetoNBD, ParetoNBDParams),
     "SBG": (FittedSBG, SBGParams),
 }
+
+#: The fields of a saved :class:`~ecomstrat.models._covariates.CovariateSpec`.
+_SPEC_KEYS = ("purchase", "dropout", "equal", "purchase_penalty", "dropout_penalty")
 
 _HEADER = ("format", "format_version", "library_version", "model")
 _DIGEST = "sha256"
@@ -88,6 +106,16 @@ def _float_out(value: float) -> float | str:
 
 
 def _scalar_out(kind: str, value: Any) -> Any:
+    if kind == "CovariateSpec":
+        return value.to_dict()
+    if kind == "dict[str, float]":
+        return {str(name): _float_out(v) for name, v in value.items()}
+    if kind == "CustomerCovariates | None":
+        return None if value is None else _covariates_out(value)
+    if kind == "TimeVaryingCovariates | None":
+        return None if value is None else _time_varying_out(value)
+    if kind == "CustomerSummary | None":
+        return None if value is None else _summary_out(value)
     if kind == "float":
         return _float_out(value)
     if kind == "float | None":
@@ -95,6 +123,46 @@ def _scalar_out(kind: str, value: Any) -> Any:
     if kind in ("int", "bool", "str"):
         return {"int": int, "bool": bool, "str": str}[kind](value)
     raise TypeError(f"cannot save a field of type {kind!r}")  # a new field needs a codec here
+
+
+def _ids_out(ids: np.ndarray[Any, Any]) -> list[int] | list[str]:
+    return [int(i) for i in ids] if ids.dtype.kind in "iu" else [str(i) for i in ids]
+
+
+def _covariates_out(covariates: CustomerCovariates) -> dict[str, Any]:
+    """Ids (numbers or strings), names and one row of values per customer."""
+    return {
+        "customer_ids": _ids_out(covariates.customer_ids),
+        "names": list(covariates.names),
+        "values": [[_float_out(v) for v in row] for row in covariates.values],
+    }
+
+
+def _time_varying_out(covariates: TimeVaryingCovariates) -> dict[str, Any]:
+    """Ids, the period grid (ISO dates), names and values per customer, period and covariate."""
+    return {
+        "customer_ids": _ids_out(covariates.customer_ids),
+        "period_starts": [str(day) for day in covariates.period_starts.astype("datetime64[D]")],
+        "period": covariates.period.value,
+        "names": list(covariates.names),
+        "values": covariates.values.tolist(),
+    }
+
+
+def _summary_out(summary: CustomerSummary) -> dict[str, Any]:
+    """The per-customer history a time-varying model reads: counts, times, first purchases."""
+    first = summary.first_purchase
+    end = summary.observation_end
+    return {
+        "customer_ids": _ids_out(summary.customer_ids),
+        "frequency": [int(v) for v in summary.frequency],
+        "recency": [float(v) for v in summary.recency],
+        "T": [float(v) for v in summary.T],
+        "first_purchase": None if first is None else [str(v) for v in first],
+        "time_unit": summary.time_unit.value,
+        "period": summary.period.value,
+        "observation_end": None if end is None else str(end),
+    }
 
 
 def _extra_fields(cls: type[Any], known: tuple[str, ...]) -> list[attrs.Attribute[Any]]:
@@ -242,6 +310,22 @@ class _Reader:
         return number
 
     def scalar(self, kind: str, field: str, value: object) -> Any:
+        if kind == "CovariateSpec":
+            spec = self.mapping(field, value, _SPEC_KEYS)
+            try:
+                return CovariateSpec.from_dict(spec)
+            except InvalidInputError as error:
+                raise self.error(field, _ABSENT, str(error)) from error
+        if kind == "dict[str, float]":
+            if not isinstance(value, Mapping):
+                raise self.error(field, value, f"must be an object, not {_kind(value)}")
+            return {str(k): self.number(f"{field}.{k}", v) for k, v in value.items()}
+        if kind == "CustomerCovariates | None":
+            return None if value is None else self.covariates(field, value)
+        if kind == "TimeVaryingCovariates | None":
+            return None if value is None else self.time_varying(field, value)
+        if kind == "CustomerSummary | None":
+            return None if value is None else self.summary(field, value)
         if kind == "float":
             return self.number(field, value, finite=False)
         if kind == "float | None":
@@ -259,6 +343,82 @@ class _Reader:
                 raise self.error(field, value, f"must be a string, not {_kind(value)}")
             return value
         raise TypeError(f"cannot load a field of type {kind!r}")
+
+    def covariates(self, field: str, value: object) -> CustomerCovariates:
+        table = self.mapping(field, value, ("customer_ids", "names", "values"))
+        ids = self.ids(f"{field}.customer_ids", table["customer_ids"])
+        names, rows = table["names"], table["values"]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise self.error(f"{field}.names", names, "must be a list of strings")
+        rule = f"must hold one list of {len(names)} numbers per customer"
+        if not isinstance(rows, list) or len(rows) != len(ids):
+            raise self.error(f"{field}.values", _ABSENT, rule)
+        values = np.zeros((len(ids), len(names)))
+        for i, row in enumerate(rows):
+            if not isinstance(row, list) or len(row) != len(names):
+                raise self.error(f"{field}.values[{i}]", row, rule)
+            values[i] = [self.number(f"{field}.values[{i}][{j}]", v) for j, v in enumerate(row)]
+        try:
+            return CustomerCovariates.from_arrays(
+                ids, {name: values[:, j] for j, name in enumerate(names)}
+            )
+        except InvalidInputError as error:
+            raise self.error(field, _ABSENT, str(error)) from error
+
+    def ids(self, field: str, value: object) -> np.ndarray[Any, Any]:
+        kinds = {type(i) for i in value} if isinstance(value, list) else {None}
+        if not (kinds <= {int} or kinds <= {str}):
+            raise self.error(field, _ABSENT, "must be a list of numbers or strings")
+        return np.array(value, dtype=np.int64 if kinds == {int} else object)
+
+    def numbers(self, field: str, value: object, size: int) -> np.ndarray[Any, Any]:
+        if not isinstance(value, list) or len(value) != size:
+            raise self.error(field, _ABSENT, f"must be a list of {size} numbers")
+        return np.array([self.number(f"{field}[{i}]", v) for i, v in enumerate(value)])
+
+    def time_varying(self, field: str, value: object) -> TimeVaryingCovariates:
+        keys = ("customer_ids", "period_starts", "period", "names", "values")
+        table = self.mapping(field, value, keys)
+        ids = self.ids(f"{field}.customer_ids", table["customer_ids"])
+        names = table["names"]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise self.error(f"{field}.names", names, "must be a list of strings")
+        starts = table["period_starts"]
+        try:
+            grid = np.array(starts, dtype="datetime64[D]")
+            values = np.array(table["values"], dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise self.error(field, _ABSENT, f"holds a malformed date or value ({error})") from None
+        shape = (len(ids), len(grid), len(names))
+        if values.shape != shape or grid.ndim != 1:
+            raise self.error(f"{field}.values", _ABSENT, f"must have the shape {shape}")
+        try:
+            return TimeVaryingCovariates(ids, grid, tuple(names), values, table["period"])
+        except InvalidInputError as error:
+            raise self.error(field, _ABSENT, str(error)) from error
+
+    def summary(self, field: str, value: object) -> CustomerSummary:
+        keys = ("customer_ids", "frequency", "recency", "T", "first_purchase", "time_unit")
+        table = self.mapping(field, value, (*keys, "period", "observation_end"))
+        ids = self.ids(f"{field}.customer_ids", table["customer_ids"])
+        n = len(ids)
+        columns = [self.numbers(f"{field}.{name}", table[name], n) for name in keys[1:4]]
+        try:
+            first = table["first_purchase"]
+            end = table["observation_end"]
+            return CustomerSummary(
+                ids,
+                columns[0].astype(np.int64),
+                columns[1],
+                columns[2],
+                np.zeros(n),
+                first_purchase=None if first is None else np.array(first, dtype="datetime64[ns]"),
+                time_unit=table["time_unit"],
+                period=table["period"],
+                observation_end=None if end is None else np.datetime64(end, "ns"),
+            )
+        except (InvalidInputError, TypeError, ValueError) as error:
+            raise self.error(field, _ABSENT, str(error)) from None
 
     def header(
         self, document: object
@@ -364,6 +524,18 @@ class _Reader:
             kwargs["time_unit"] = TimeUnit(doc["time_unit"])
         for field in extras:
             kwargs[field.name] = self.scalar(str(field.type), field.name, doc[field.name])
+        spec = kwargs.get("spec")
+        if isinstance(spec, CovariateSpec):
+            expected = spec.coefficient_names()
+            given = tuple(kwargs["coefficients"])
+            if sorted(given) != sorted(expected):
+                raise self.error(
+                    "coefficients",
+                    _ABSENT,
+                    f"must name exactly the coefficients of the spec ({', '.join(expected)})",
+                )
+            kwargs["coefficients"] = {name: kwargs["coefficients"][name] for name in expected}
+            names = (*names, *expected)
         kwargs["fit"] = self.fit(doc["fit"], names)
         try:
             return cls(params=params_type(**values), **kwargs)

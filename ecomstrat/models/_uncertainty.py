@@ -279,8 +279,9 @@ def _draws(fitted: FittedModel[Any], n_draws: int, rng: np.random.Generator) -> 
             " valid",
             "Refit with a penalty (e.g. fit(..., penalty=0.1)) for finite estimates.",
         )
-    theta = np.asarray(fitted.params.to_tuple(), dtype=np.float64)
-    covariance = np.asarray(fitted.fit.covariance, dtype=np.float64) / np.outer(theta, theta)
+    theta, real = _vector(fitted)
+    scale = np.where(real, 1.0, theta)
+    covariance = np.asarray(fitted.fit.covariance, dtype=np.float64) / np.outer(scale, scale)
     try:
         factor = np.linalg.cholesky(covariance)
     except np.linalg.LinAlgError:
@@ -293,13 +294,35 @@ def _draws(fitted: FittedModel[Any], n_draws: int, rng: np.random.Generator) -> 
             "Refit with a penalty (e.g. fit(..., penalty=0.1)).",
         )
     normal = rng.standard_normal((n_draws, theta.size))
-    return np.asarray(np.exp(np.log(theta) + normal @ factor.T), dtype=np.float64)
+    centre = np.where(real, theta, np.log(scale))
+    drawn = centre + normal @ factor.T
+    return np.asarray(np.where(real, drawn, np.exp(np.where(real, 0.0, drawn))), dtype=np.float64)
+
+
+def _vector(fitted: FittedModel[Any]) -> tuple[FloatArray, AnyArray]:
+    """The parameters, then the covariate coefficients (if any), and which are coefficients.
+
+    Positive parameters are drawn on the log scale; coefficients, real-valued, on their own.
+    """
+    coefficients: dict[str, float] = getattr(fitted, "coefficients", {})
+    base = np.asarray(fitted.params.to_tuple(), dtype=np.float64)
+    extra = np.asarray(list(coefficients.values()), dtype=np.float64)
+    real = np.concatenate([np.zeros(base.size, dtype=bool), np.ones(extra.size, dtype=bool)])
+    return np.concatenate([base, extra]), real
 
 
 def _at(fitted: FittedModel[Any], theta: FloatArray) -> FittedModel[Any]:
-    """A copy of ``fitted`` at parameters ``theta`` (without fit statistics)."""
-    params = type(fitted.params)(*map(float, theta))
-    return attrs.evolve(fitted, params=params, fit=None)
+    """A copy of ``fitted`` at parameters ``theta`` (without fit statistics).
+
+    ``theta`` holds the parameters, then the covariate coefficients of a covariate model.
+    """
+    n_params = len(fitted.params.names())
+    params = type(fitted.params)(*map(float, theta[:n_params]))
+    coefficients: dict[str, float] | None = getattr(fitted, "coefficients", None)
+    if coefficients is None:
+        return attrs.evolve(fitted, params=params, fit=None)
+    drawn = dict(zip(coefficients, map(float, theta[n_params:]), strict=True))
+    return attrs.evolve(fitted, params=params, coefficients=drawn, fit=None)  # type: ignore[call-arg]
 
 
 def _level(level: float) -> float:

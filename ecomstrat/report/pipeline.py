@@ -17,7 +17,7 @@ Examples
 >>> list(report.parts)  # doctest: +NORMALIZE_WHITESPACE
 ['data', 'summary', 'model', 'clv', 'holdout', 'model_check', 'tracking', 'lifecycle',
  'acquisition', 'business_phase', 'aarrr', 'carts', 'baskets', 'products', 'service',
- 'reviews', 'scorers']
+ 'reviews', 'covariates', 'scorers']
 >>> report.to_dict()["clv"]["n_customers"]
 1000
 """
@@ -49,6 +49,7 @@ from ecomstrat.domain.campaign import Campaign
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import EcomstratError, EmptyInputError, UnknownCodeError
 from ecomstrat.frames._time import period_index, period_of, to_instant
+from ecomstrat.frames.covariates import CustomerCovariates
 from ecomstrat.frames.events import EventLog
 from ecomstrat.frames.order_lines import OrderLines
 from ecomstrat.frames.reviews import Reviews
@@ -71,6 +72,7 @@ from ecomstrat.report.baskets import baskets_overview
 from ecomstrat.report.business_phase import business_phase_overview
 from ecomstrat.report.carts import carts_overview
 from ecomstrat.report.clv import MODEL_NAMES, clv_overview_from, purchase_model_overview
+from ecomstrat.report.covariates import covariates_overview
 from ecomstrat.report.customers import CustomerTable, customer_table
 from ecomstrat.report.figures import FIGURE_AFTER, FIGURES, report_figures
 from ecomstrat.report.html import Image, render_html
@@ -482,6 +484,7 @@ def build_report(
     lines: OrderLines | None = None,
     tickets: Tickets | None = None,
     reviews: Reviews | None = None,
+    covariates: CustomerCovariates | None = None,
     title: str = "Strategy report",
     progress: Progress | None = None,
 ) -> StrategyReport:
@@ -515,6 +518,10 @@ def build_report(
         Service tickets, for the ``service`` part (service levels against a 24-hour SLA).
     reviews : Reviews, optional
         Product reviews, for the ``reviews`` part (shrunk ratings, velocity, answers).
+    covariates : CustomerCovariates, optional
+        Customer covariates (one row per customer), for the ``covariates`` part: the
+        Pareto/NBD with every covariate in both processes, each effect as a rate multiplier,
+        and the likelihood-ratio test against the model without them.
 
     Every report has a ``business_phase`` part (start-up, growth, maturity or decline, and the
     remaining potential from a diffusion fit); the parts of an input not given are skipped
@@ -760,6 +767,13 @@ def build_report(
         reviews,
         "--reviews",
         lambda: reviews_overview(cast(Reviews, reviews)),
+    )
+    optional(
+        "covariates",
+        "Covariate effects",
+        covariates,
+        "--covariates",
+        lambda: covariates_overview(summary, cast(CustomerCovariates, covariates)),
     )
 
     step("scorers")

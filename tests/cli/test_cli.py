@@ -90,6 +90,7 @@ def test_demo_json_has_sane_numbers(capsys):
         "products",
         "service",
         "reviews",
+        "covariates",
         "markets",
         "model",
         "clv",
@@ -128,6 +129,16 @@ def test_demo_json_has_sane_numbers(capsys):
     assert sum(campaigns["customers"]) == 300
     retention = report["acquisition"]["retention"]
     assert all(row[0] == 1.0 for row in retention["values"])  # everyone buys in month 0
+    covariates = report["covariates"]
+    assert covariates["customers"] == 300
+    assert [(e["covariate"], e["process"]) for e in covariates["effects"]] == [
+        ("offline", "purchase"),
+        ("newsletter", "purchase"),
+        ("offline", "dropout"),
+        ("newsletter", "dropout"),
+    ]
+    assert covariates["likelihood_ratio"] >= 0.0
+    assert all(e["lower"] <= e["multiplier"] <= e["upper"] for e in covariates["effects"])
     markets = report["markets"]
     assert sorted(markets["country"]) == ["AU", "DE", "GB"]
     assert holdout["holdout_rate"] < holdout["calibration_rate"]  # customers drop out

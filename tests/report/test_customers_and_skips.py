@@ -40,7 +40,7 @@ def one_time_log(log: TransactionLog) -> TransactionLog:
 def test_one_time_buyers_only_skip_the_model_parts_and_say_why(sim):
     report = build_report(one_time_log(sim.log), options=ReportOptions(holdout_weeks=2))
     skipped = {name for name, part in report.parts.items() if isinstance(part, SkippedPart)}
-    absent = {"aarrr", "carts", "baskets", "products", "service", "reviews"}  # inputs not given
+    absent = {"aarrr", "carts", "baskets", "products", "service", "reviews", "covariates"}
     assert skipped - {"business_phase"} == {"model", "clv", "model_check", "tracking"} | absent
     for name in absent:
         assert report.parts[name].reason.startswith("no "), name
