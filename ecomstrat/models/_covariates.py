@@ -53,6 +53,7 @@ __all__ = [
     "CovariateEstimate",
     "CovariateFit",
     "CovariateMatrices",
+    "CovariateModel",
     "CovariateSpec",
     "as_covariate_names",
     "compress_with_covariates",
@@ -788,4 +789,33 @@ class CovariateFit:
             names,
             dict(zip(self.base_names, map(float, base), strict=True)),
             self.spec.coefficient_dict(coefficients),
+        )
+
+
+@attrs.frozen
+class CovariateModel:
+    """Base of the covariate models: which covariates act on which process, and penalties.
+
+    The fields of every covariate model's constructor (documented there); :attr:`spec`
+    checks them when the model is built, so a wrong name fails before any data is read.
+    """
+
+    purchase: tuple[str, ...] = attrs.field(default=(), converter=as_covariate_names)
+    dropout: tuple[str, ...] = attrs.field(default=(), converter=as_covariate_names)
+    equal: tuple[str, ...] = attrs.field(default=(), converter=as_covariate_names)
+    purchase_penalty: float = attrs.field(default=0.0, converter=number_or_raw)
+    dropout_penalty: float = attrs.field(default=0.0, converter=number_or_raw)
+
+    def __attrs_post_init__(self) -> None:
+        _ = self.spec  # errors name the field
+
+    @property
+    def spec(self) -> CovariateSpec:
+        """The covariate specification (validated)."""
+        return CovariateSpec(
+            purchase=self.purchase,
+            dropout=self.dropout,
+            equal=self.equal,
+            purchase_penalty=self.purchase_penalty,
+            dropout_penalty=self.dropout_penalty,
         )

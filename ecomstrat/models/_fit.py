@@ -297,7 +297,10 @@ class _Judge:
         """Penalised log-likelihood and its gradient in the optimiser coordinates ``u``."""
         self.evaluations += 1
         theta = self.natural(u)
-        value, gradient = self.objective(theta)
+        try:
+            value, gradient = self.objective(theta)
+        except ArithmeticError:  # a kernel divided by an underflowed rate: no value there
+            return -np.inf, np.full(len(u), np.nan)
         log_gradient = np.asarray(gradient, dtype=np.float64) * np.where(self.real, 1.0, theta)
         if np.any(self.penalties):
             return (

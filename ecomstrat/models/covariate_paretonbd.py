@@ -27,8 +27,8 @@ from ecomstrat.models._covariate_models import (
 )
 from ecomstrat.models._covariates import (
     CovariateMatrices,
+    CovariateModel,
     CovariateSpec,
-    as_covariate_names,
     covariate_matrices,
 )
 from ecomstrat.models._data import RFMArrays, as_rfm_arrays, fit_unit
@@ -230,7 +230,7 @@ _FAMILY = Family("Pareto/NBD", ParetoNBDParams, _loglik, _start, _mixing, _prepa
 
 
 @attrs.frozen
-class CovariateParetoNBD:
+class CovariateParetoNBD(CovariateModel):
     """Pareto/NBD with static covariates on the purchase and the dropout process (CLVTools).
 
     Parameters
@@ -260,23 +260,6 @@ class CovariateParetoNBD:
     >>> sorted(fitted.coefficients), fitted.fit.diagnostics.converged
     (['dropout.channel', 'purchase.channel'], True)
     """
-
-    purchase: tuple[str, ...] = attrs.field(default=(), converter=as_covariate_names)
-    dropout: tuple[str, ...] = attrs.field(default=(), converter=as_covariate_names)
-    equal: tuple[str, ...] = attrs.field(default=(), converter=as_covariate_names)
-    purchase_penalty: float = 0.0
-    dropout_penalty: float = 0.0
-
-    @property
-    def spec(self) -> CovariateSpec:
-        """The covariate specification (validated)."""
-        return CovariateSpec(
-            purchase=self.purchase,
-            dropout=self.dropout,
-            equal=self.equal,
-            purchase_penalty=self.purchase_penalty,
-            dropout_penalty=self.dropout_penalty,
-        )
 
     def fit(
         self,

@@ -21,14 +21,14 @@ import numpy as np
 
 from ecomstrat._kernels.dyncov import expected_future, loglik
 from ecomstrat._typing import FloatArray, IntArray
-from ecomstrat._validation import invalid, number_or_raw, plain
+from ecomstrat._validation import invalid, plain
 from ecomstrat.domain.time_unit import TimeUnit, to_time_unit
 from ecomstrat.exceptions import BoundaryEstimateWarning
 from ecomstrat.frames.covariates import TimeVaryingCovariates, _positions
 from ecomstrat.frames.summary import CustomerSummary
 from ecomstrat.frames.transaction_log import TransactionLog
 from ecomstrat.models._base import FitStatistics, FittedModel
-from ecomstrat.models._covariates import CovariateSpec, as_covariate_names
+from ecomstrat.models._covariates import CovariateModel, CovariateSpec
 from ecomstrat.models._data import times
 from ecomstrat.models._fit import MaximumLikelihood, Mixing, maximize_likelihood
 from ecomstrat.models._protocols import TimeLike, check_discount_rate, continuous_discount_rate
@@ -239,7 +239,7 @@ def _days(covariates: TimeVaryingCovariates) -> int:
 
 
 @attrs.frozen
-class DynamicParetoNBD:
+class DynamicParetoNBD(CovariateModel):
     """The Pareto/NBD with time-varying covariates, to be fitted to a transaction log.
 
     Parameters
@@ -268,26 +268,6 @@ class DynamicParetoNBD:
     >>> DynamicParetoNBD(purchase=["high_season"], dropout=["high_season"]).spec.coefficient_names()
     ('purchase.high_season', 'dropout.high_season')
     """
-
-    purchase: tuple[str, ...] = attrs.field(default=(), converter=as_covariate_names)
-    dropout: tuple[str, ...] = attrs.field(default=(), converter=as_covariate_names)
-    equal: tuple[str, ...] = attrs.field(default=(), converter=as_covariate_names)
-    purchase_penalty: float = attrs.field(default=0.0, converter=number_or_raw)
-    dropout_penalty: float = attrs.field(default=0.0, converter=number_or_raw)
-
-    def __attrs_post_init__(self) -> None:
-        _ = self.spec  # validates the names and penalties (errors name the field)
-
-    @property
-    def spec(self) -> CovariateSpec:
-        """The covariate specification (validated)."""
-        return CovariateSpec(
-            purchase=self.purchase,
-            dropout=self.dropout,
-            equal=self.equal,
-            purchase_penalty=self.purchase_penalty,
-            dropout_penalty=self.dropout_penalty,
-        )
 
     def fit(
         self,

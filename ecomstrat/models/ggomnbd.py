@@ -45,7 +45,12 @@ from ecomstrat.models._covariate_models import (
     covariate_frame,
     fit_family,
 )
-from ecomstrat.models._covariates import CovariateMatrices, CovariateSpec, covariate_matrices
+from ecomstrat.models._covariates import (
+    CovariateMatrices,
+    CovariateModel,
+    CovariateSpec,
+    covariate_matrices,
+)
 from ecomstrat.models._data import (
     RFMArrays,
     as_rfm_arrays,
@@ -819,10 +824,6 @@ def _limit_statistics(
 # Static covariates
 
 
-def _tuple(value: Any) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
 @attrs.frozen(eq=False, repr=False, kw_only=True)
 class FittedCovariateGGomNBD(FittedModel[GGomNBDParams], CovariatePredictions):
     """A GGom/NBD with static covariates: base parameters, coefficients, a time unit.
@@ -1018,7 +1019,7 @@ _FAMILY = Family(
 
 
 @attrs.frozen
-class CovariateGGomNBD:
+class CovariateGGomNBD(CovariateModel):
     """GGom/NBD with static covariates on the purchase and the dropout process (CLVTools).
 
     Parameters
@@ -1039,23 +1040,6 @@ class CovariateGGomNBD:
     >>> m.spec.coefficient_names()
     ('purchase.channel', 'dropout.channel')
     """
-
-    purchase: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    dropout: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    equal: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    purchase_penalty: float = 0.0
-    dropout_penalty: float = 0.0
-
-    @property
-    def spec(self) -> CovariateSpec:
-        """The covariate specification (validated)."""
-        return CovariateSpec(
-            purchase=self.purchase,
-            dropout=self.dropout,
-            equal=self.equal,
-            purchase_penalty=self.purchase_penalty,
-            dropout_penalty=self.dropout_penalty,
-        )
 
     def fit(
         self,

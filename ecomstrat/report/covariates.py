@@ -126,7 +126,7 @@ class CovariatesOverview:
             )
         if self.dropped:
             notes.append(f"Left out as constant across these customers: {', '.join(self.dropped)}.")
-        header = ["covariate", "process", "coefficient", "SE", "rate", "95% interval", "p-value"]
+        header = ["covariate", "process", "coefficient", "SE", "multiplier", "95% CI", "p-value"]
         return [Section("Covariate effects", rows, header=header, notes=notes)]
 
 

@@ -342,6 +342,19 @@ def test_stages_equal_row_by_row() -> None:
     assert_same_rows(got, want)
 
 
+def test_covariate_model_predictions_and_clv_equal_row_by_row(summaries: Any, fitted: Any) -> None:
+    distributed_summary, summary = summaries
+    ids = summary.customer_ids
+    offline = (np.arange(len(ids)) % 3 == 0).astype(np.float64)
+    covariates = es.CustomerCovariates.from_arrays(ids, {"offline": offline})
+    model = es.CovariateParetoNBD(purchase="offline", dropout="offline").fit(summary, covariates)
+    got = ed.predictions(distributed_summary, model=model, t=26).compute()
+    assert_same_rows(got, model.predictions(summary, t=26).to_pandas())
+    options = {"purchase_model": model, "spend": fitted[1], "horizon": 12}
+    got = ed.customer_lifetime_value(distributed_summary, **options).compute()
+    assert_same_rows(got, es.customer_lifetime_value(summary, **options).to_pandas())
+
+
 # --- CDNOW master ---------------------------------------------------------------------------
 
 
@@ -393,16 +406,3 @@ def test_local_cluster_runs_the_whole_path(client: Any) -> None:
     assert_same_params(fitted_model, es.BGNBD().fit(want))
     got = ed.predictions(summary, model=fitted_model, t=26).compute()
     assert_same_rows(got, fitted_model.predictions(want, t=26).to_pandas())
-
-
-def test_covariate_model_predictions_and_clv_equal_row_by_row(summaries: Any, fitted: Any) -> None:
-    distributed_summary, summary = summaries
-    ids = summary.customer_ids
-    offline = (np.arange(len(ids)) % 3 == 0).astype(np.float64)
-    covariates = es.CustomerCovariates.from_arrays(ids, {"offline": offline})
-    model = es.CovariateParetoNBD(purchase="offline", dropout="offline").fit(summary, covariates)
-    got = ed.predictions(distributed_summary, model=model, t=26).compute()
-    assert_same_rows(got, model.predictions(summary, t=26).to_pandas())
-    options = {"purchase_model": model, "spend": fitted[1], "horizon": 12}
-    got = ed.customer_lifetime_value(distributed_summary, **options).compute()
-    assert_same_rows(got, es.customer_lifetime_value(summary, **options).to_pandas())
