@@ -67,6 +67,8 @@ _GL_X, _GL_W = np.polynomial.legendre.leggauss(12)
 _GL_NODES = np.ascontiguousarray(0.5 * (_GL_X + 1.0))
 _GL_WEIGHTS = np.ascontiguousarray(0.5 * _GL_W)
 _PANEL = 1.0
+#: Above this r, a panel of the derivative integral is _PANEL * _PANEL_RATE / r wide.
+_PANEL_RATE = 4.0
 #: An infinite horizon is cut where the discount factor has fallen below exp(-_CUTOFF).
 _CUTOFF = 45.0
 
@@ -479,7 +481,8 @@ def _derivative_integral(
     fc = a + b
     # Carrying F from node to node along its ODE is stable only for moderate |c - a - b|.
     walk_ok = abs(fc - fa - fb) <= _WALK_MAX_EXCESS
-    n_panels = max(1, math.ceil(top / _PANEL))
+    # the rate changes on a scale of 1/r in v (e^{-rv} against the 2F1's growth): panels shrink
+    n_panels = max(1, math.ceil(top * max(1.0, r / _PANEL_RATE) / _PANEL))
     width = top / n_panels
     total = 0.0
     walking = False
