@@ -67,7 +67,7 @@ _GL_X, _GL_W = np.polynomial.legendre.leggauss(12)
 _GL_NODES = np.ascontiguousarray(0.5 * (_GL_X + 1.0))
 _GL_WEIGHTS = np.ascontiguousarray(0.5 * _GL_W)
 _PANEL = 1.0
-#: Above this r, a panel of the derivative integral is _PANEL * _PANEL_RATE / r wide.
+#: Above this r, the first panel of the derivative integral is _PANEL_RATE / r wide.
 _PANEL_RATE = 4.0
 #: An infinite horizon is cut where the discount factor has fallen below exp(-_CUTOFF).
 _CUTOFF = 45.0
@@ -481,9 +481,12 @@ def _derivative_integral(
     fc = a + b
     # Carrying F from node to node along its ODE is stable only for moderate |c - a - b|.
     walk_ok = abs(fc - fa - fb) <= _WALK_MAX_EXCESS
-    # the rate changes on a scale of 1/r in v (e^{-rv} against the 2F1's growth): panels shrink
-    n_panels = max(1, math.ceil(top * max(1.0, r / _PANEL_RATE) / _PANEL))
-    width = top / n_panels
+    # Panels of about _PANEL in v; above r = _PANEL_RATE the rate changes on a scale of 1/r near
+    # v = 0 (e^{-rv} against the 2F1's growth), so the first panel is _PANEL_RATE / r wide and
+    # each next one twice as wide, up to _PANEL: about log2(r) more panels, not r times as many.
+    n_even = max(1, math.ceil(top / _PANEL))
+    even = top / n_even
+    width = even if r <= _PANEL_RATE else min(even, _PANEL_RATE / r)
     total = 0.0
     walking = False
     z0 = 0.0
@@ -491,9 +494,11 @@ def _derivative_integral(
     scale = 0.0
     f = 1.0
     fp = 0.0
-    for panel in range(n_panels):
+    start = 0.0
+    while start < top:
+        width = min(width, top - start)
         for j in range(_GL_NODES.shape[0]):
-            v = (panel + _GL_NODES[j]) * width
+            v = start + _GL_NODES[j] * width
             w = math.exp(-v)
             z = -math.expm1(-v)
             log_f = math.nan
@@ -512,6 +517,10 @@ def _derivative_integral(
                 log_f = scale + math.log(f) if f > 0.0 else math.nan
             log_g = -r * v + log_f - delta * beta * math.expm1(v)
             total += _GL_WEIGHTS[j] * width * math.exp(log_g)
+        start += width
+        if top - start <= 1e-12 * top:
+            break
+        width = min(2.0 * width, even)
     return r * total
 
 
