@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["count", "date", "number", "share"]
+__all__ = ["count", "date", "number", "p_value", "share"]
 
 #: Shown where a number is undefined (an empty group, a rate over zero time).
 MISSING = "-"
@@ -26,6 +26,13 @@ def number(value: float | None, digits: int = 2) -> str:
 def share(value: float | None) -> str:
     """A fraction as a percentage with one decimal: ``0.4062`` -> ``40.6%``."""
     return MISSING if value is None else f"{value:.1%}"
+
+
+def p_value(p: float) -> str:
+    """Two significant digits; below the smallest double ``< 1e-300``; NaN :data:`MISSING`."""
+    if math.isnan(p):
+        return MISSING
+    return f"{p:.2g}" if p > 0 else "< 1e-300"
 
 
 def date(value: np.datetime64 | None) -> str:

@@ -101,7 +101,7 @@ def top_rules_section(affinity: ProductAffinity, *, k: int = 10) -> Section:
             fmt.share(float(top["confidence"][i])),
             fmt.number(float(top["lift"][i])),
             fmt.count(int(top["count"][i])),
-            _p_value(float(top["p_value"][i])),
+            fmt.p_value(float(top["p_value"][i])),
         ]
         for i in range(len(top["count"]))
     ]
@@ -117,11 +117,6 @@ def top_rules_section(affinity: ProductAffinity, *, k: int = 10) -> Section:
         header=["if bought", "then", "support", "confidence", "lift", "baskets", "p-value"],
         notes=notes,
     )
-
-
-def _p_value(p: float) -> str:
-    """Two significant digits; below the smallest double, ``< 1e-300``."""
-    return f"{p:.2g}" if p > 0 else "< 1e-300"
 
 
 def coverage_section(next_best: NextBestProducts) -> Section:

@@ -104,7 +104,7 @@ class CovariatesOverview:
                 fmt.number(effect.standard_error, 3),
                 f"x {effect.multiplier:.2f}",
                 f"{effect.lower:.2f} to {effect.upper:.2f}",
-                _p_value(effect.p_value),
+                fmt.p_value(effect.p_value),
             ]
             for effect in self.effects
         ]
@@ -114,7 +114,7 @@ class CovariatesOverview:
             " purchase (or dropout) rate by exp(g) per unit of the covariate (CLVTools'"
             " parameterisation: alpha_i = alpha0 exp(-g x_i), beta_i = beta0 exp(-g x_i)).",
             f"All coefficients together: likelihood ratio {self.likelihood_ratio:.1f} on"
-            f" {self.degrees_of_freedom} degrees of freedom, p = {_p_value(self.p_value)}"
+            f" {self.degrees_of_freedom} degrees of freedom, p = {fmt.p_value(self.p_value)}"
             " against the Pareto/NBD without covariates.",
             "A multiplier above 1 on the dropout rate means shorter lives. Effects are"
             " associations in these data, not causes.",
@@ -203,10 +203,3 @@ def _json(value: object) -> object:
 
 def _loglik(model: FittedCovariateParetoNBD | FittedParetoNBD) -> float:
     return math.nan if model.fit is None else model.fit.log_likelihood
-
-
-def _p_value(p: float) -> str:
-    """Two significant digits; below the smallest double, ``< 1e-300``."""
-    if not math.isfinite(p):
-        return fmt.MISSING
-    return f"{p:.2g}" if p > 0 else "< 1e-300"
